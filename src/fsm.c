@@ -9,6 +9,10 @@
  * that state.  We keep the same rule so that, when two samples show a jump
  * that is not one arc, the path the driver really walked can be rebuilt.
  */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
 #include "fsm.h"
 
 #include <errno.h>

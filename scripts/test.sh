@@ -1,0 +1,24 @@
+#!/bin/sh
+# Set up and run the whole test suite:
+#  1. a normal build: every test, the kernel module in qemu included;
+#  2. an ASan+UBSan build: every test but the qemu ones;
+#  3. make distcheck.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+"$top/scripts/deps.sh" --test
+jobs=$(nproc)
+
+echo "== build and test (_build)"
+"$top/scripts/build.sh" _build
+make -C _build -j"$jobs" check || { cat _build/test-suite.log; exit 1; }
+
+echo "== ASan + UBSan build and test (_build-san)"
+"$top/scripts/build.sh" _build-san --enable-sanitizers
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	make -C _build-san -j"$jobs" check VM_TESTS= || { cat _build-san/test-suite.log; exit 1; }
+
+echo "== make distcheck"
+make -C _build -j"$jobs" distcheck VM_TESTS= >_build/distcheck.out 2>&1 ||
+	{ tail -50 _build/distcheck.out; exit 1; }
+echo "== all tests passed"

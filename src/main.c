@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - vfiomigtop: options, environment checks, sources, model and the
+ * view are set up here, in that order, and torn down in reverse.  Nothing
+ * touches the terminal before every option and every path is validated.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "envcheck.h"
+#include "options.h"
+#include "run.h"
+#include "sim.h"
+#include "source.h"
+#include "watch.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+static volatile sig_atomic_t main_stop;	/* set by SIGINT, SIGTERM, SIGHUP */
+
+static void main_on_signal(int sig)
+{
+	(void)sig;
+	main_stop = 1;
+}
+
+/* Block the stop signals; run_loop() unblocks them only inside ppoll(). */
+static void main_signals(void)
+{
+	struct sigaction sa;
+	sigset_t set;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+}
+
+/* State of the built-in demo. */
+struct main_demo {
+	char root[4096];		/* private temporary directory, "" when unused */
+	char src[4200];			/* root/src */
+	char dst[4200];			/* root/dst */
+	struct sim_scenario sc;		/* the scenario */
+	bool have_sc;			/* sc must be freed */
+	struct sim_runner *runner;	/* replay thread */
+};
+
+static char *main_slurp(const char *path, size_t *len, char *err, size_t elen)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "re") : stdin;
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f) {
+		snprintf(err, elen, "--demo=%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		size_t got;
+
+		if (n + 4096 > cap) {
+			char *nb = realloc(buf, cap = cap * 2 + 8192);
+
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+				snprintf(err, elen, "out of memory");
+				break;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (!got)
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+}
+
+static int main_demo_start(const struct options *o, struct main_demo *d,
+			   char *err, size_t len)
+{
+	const char *text = sim_demo_scenario, *name = "built-in demo";
+	char *owned = NULL;
+	size_t tlen = strlen(sim_demo_scenario);
+	int rc;
+
+	if (o->scenario) {
+		owned = main_slurp(o->scenario, &tlen, err, len);
+		if (!owned)
+			return -EINVAL;
+		text = owned;
+		name = o->scenario;
+	}
+	rc = sim_parse(text, tlen, name, &d->sc, err, len);
+	free(owned);
+	if (rc)
+		return rc;
+	d->have_sc = true;
+	rc = sim_make_tmproot(d->root, sizeof(d->root));
+	if (rc) {
+		snprintf(err, len, "cannot create a temporary directory: %s",
+			 strerror(-rc));
+		d->root[0] = 0;
+		return -EIO;
+	}
+	snprintf(d->src, sizeof(d->src), "%s/src", d->root);
+	snprintf(d->dst, sizeof(d->dst), "%s/dst", d->root);
+	/* Lay out the time-0 tree first, so the first snapshot is not empty;
+	 * replaying those steps again is harmless (same contents). */
+	for (size_t i = 0; i < d->sc.n && d->sc.steps[i].time_ns == 0; i++) {
+		if (d->sc.steps[i].action == SIM_LOOP)
+			break;
+		if (sim_apply(d->root, &d->sc.steps[i], err, len))
+			return -EIO;
+	}
+	/* Loop: the scenario's own `loop` step decides whether it repeats. */
+	return sim_start(&d->runner, &d->sc, d->root, true, o->speed, err, len);
+}
+
+static void main_demo_stop(struct main_demo *d)
+{
+	if (d->runner)
+		sim_stop(d->runner);
+	d->runner = NULL;
+	if (d->root[0])
+		sim_remove_tree(d->root);
+	d->root[0] = 0;
+	if (d->have_sc)
+		sim_free(&d->sc);
+	d->have_sc = false;
+}
+
+/* Turn --src/--dst into directory specs, with the checks that explain. */
+static int main_resolve(const char *opt, const char *given, char *out,
+			size_t olen, char *err, size_t elen)
+{
+	if (!given)
+		return envcheck_local_roots("/proc/mounts", out, olen, err, elen);
+	if (envcheck_tree(opt, given, err, elen))
+		return -EINVAL;
+	snprintf(out, olen, "%s", given);
+	return 0;
+}
+
+static int main_sources(struct run *r, const struct options *o,
+			const char *srcp, const char *dstp, char *err,
+			size_t len)
+{
+	char sbuf[8192], dbuf[8192];
+	bool shared;
+
+	if (main_resolve("--src", srcp, sbuf, sizeof(sbuf), err, len))
+		return -EINVAL;
+	if (dstp && main_resolve("--dst", dstp, dbuf, sizeof(dbuf), err, len))
+		return -EINVAL;
+	/* One tree for both sides when --dst is the same or --pair is
+	 * given without --dst: then --pair decides the sides. */
+	shared = (!dstp && o->npairs) || (dstp && !strcmp(sbuf, dbuf));
+	r->src[0] = source_open(sbuf, err, len);
+	if (!r->src[0])
+		return -EINVAL;
+	r->nsrc = 1;
+	r->ctx.label[PAIR_SRC] = r->src[0]->spec;
+	r->ctx.snap[PAIR_SRC] = &r->src[0]->snap;
+	if (shared) {
+		r->feed[0] = (unsigned int)model_add_feed(&r->m, MODEL_FEED_SHARED);
+		r->ctx.label[PAIR_DST] = r->src[0]->spec;
+		r->ctx.snap[PAIR_DST] = &r->src[0]->snap;
+		return 0;
+	}
+	r->feed[0] = (unsigned int)model_add_feed(&r->m, MODEL_FEED_SRC);
+	if (!dstp)
+		return 0;
+	r->src[1] = source_open(dbuf, err, len);
+	if (!r->src[1])
+		return -EINVAL;
+	r->nsrc = 2;
+	r->feed[1] = (unsigned int)model_add_feed(&r->m, MODEL_FEED_DST);
+	r->ctx.label[PAIR_DST] = r->src[1]->spec;
+	r->ctx.snap[PAIR_DST] = &r->src[1]->snap;
+	return 0;
+}
+
+static int main_fail(const char *msg)
+{
+	fprintf(stderr, "vfiomigtop: %s\n", msg);
+	return OPT_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct main_demo demo = { .root = "" };
+	struct options o;
+	struct model_cfg mc;
+	struct run r;
+	char err[1024];
+	int rc, status = OPT_EXIT_OK;
+
+	if (options_parse(argc, argv, &o, err, sizeof(err))) {
+		fprintf(stderr, "vfiomigtop: %s\nTry 'vfiomigtop --help'.\n", err);
+		options_free(&o);
+		return OPT_EXIT_USAGE;
+	}
+	if (o.help || o.version) {
+		if (o.help)
+			options_usage(stdout);
+		else
+			printf("vfiomigtop %s\n", PACKAGE_VERSION);
+		options_free(&o);
+		return OPT_EXIT_OK;
+	}
+	main_signals();
+	memset(&r, 0, sizeof(r));
+	memset(&mc, 0, sizeof(mc));
+	mc.pairs = o.pairs;
+	mc.npairs = o.npairs;
+	mc.pc.stuck_ns = o.stuck_ns;
+	mc.pc.busy_ns = o.busy_ns;
+	mc.tomb_ns = o.tomb_ns;
+	if (model_init(&r.m, &mc)) {
+		options_free(&o);
+		return main_fail("out of memory");
+	}
+	r.vops = o.batch ? &view_batch_ops : &view_tui_ops;
+	r.delay_ns = o.delay_ns;
+	r.iterations = o.iterations;
+	r.ctx.real_off_ns = clock_real_minus_mono_ns();
+	if (o.demo) {
+		rc = main_demo_start(&o, &demo, err, sizeof(err));
+		if (!rc)
+			rc = main_sources(&r, &o, demo.src, demo.dst, err,
+					  sizeof(err));
+	} else {
+		rc = main_sources(&r, &o, o.src, o.dst, err, sizeof(err));
+	}
+	if (!rc) {
+		r.view = r.vops->open(&o, err, sizeof(err));
+		rc = r.view ? 0 : -EINVAL;
+	}
+	if (rc) {
+		status = main_fail(err);
+	} else {
+		rc = run_loop(&r, &main_stop);
+		r.vops->close(r.view);
+		if (rc && rc != -EPIPE) {
+			fprintf(stderr, "vfiomigtop: cannot write output: %s\n",
+				strerror(-rc));
+			status = OPT_EXIT_USAGE;
+		} else if (o.batch && (r.m.any_error || r.m.any_failed)) {
+			status = OPT_EXIT_MIGFAIL;
+		}
+	}
+	for (size_t i = 0; i < r.nsrc; i++)
+		source_close(r.src[i]);
+	main_demo_stop(&demo);
+	model_free(&r.m);
+	watch_shutdown();
+	options_free(&o);
+	return status;
+}

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* model.h - devices, their histories, transitions, and source/destination pairs */
+#ifndef VFIOMIGTOP_MODEL_H
+#define VFIOMIGTOP_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dstate.h"
+#include "pair.h"
+#include "snapshot.h"
+#include "strmap.h"
+
+/* How a source's devices are assigned to sides. */
+enum model_feed {
+	MODEL_FEED_SRC,		/* every device is a source device */
+	MODEL_FEED_DST,		/* every device is a destination device */
+	MODEL_FEED_SHARED,	/* one tree for both: --pair decides, the rest are sources */
+};
+
+/* Transitions kept per device. */
+#define MODEL_HIST 64
+/* Events kept for views. */
+#define MODEL_EVENTS 4096
+
+/* Flags of a transition. */
+#define MODEL_T_INFERRED 0x1	/* rebuilt with the kernel's rule, not observed */
+#define MODEL_T_ARC 0x2		/* taken from the module's arc log */
+#define MODEL_T_NOPATH 0x4	/* no kernel path explains it (a reset?) */
+
+/* One change of a device's value. */
+struct model_trans {
+	uint64_t t_ns;		/* CLOCK_MONOTONIC ns (local) when it happened or was seen */
+	uint8_t from;		/* enum dstate before */
+	uint8_t to;		/* enum dstate after */
+	uint8_t flags;		/* MODEL_T_* */
+};
+
+/* A device as the monitor knows it. */
+struct model_dev {
+	char name[SNAP_NAME_MAX];	/* directory name, raw bytes */
+	enum pair_side side;		/* which pane it belongs to */
+	int order;			/* rank of first appearance on its side */
+	unsigned int feed;		/* index of the source feeding it */
+	uint32_t slot;			/* slot in that source */
+	uint32_t gen;			/* generation of that slot */
+	bool present;			/* the source lists it now */
+	enum dstate val;		/* current value */
+	int err;			/* errno behind a failure value */
+	uint64_t first_ns;		/* CLOCK_MONOTONIC ns when first seen */
+	uint64_t since_ns;		/* CLOCK_MONOTONIC ns when val began */
+	uint64_t gone_ns;		/* CLOCK_MONOTONIC ns when it vanished; 0 while present */
+	uint64_t busy_ns;		/* CLOCK_MONOTONIC ns since a read is pending; 0 if none */
+	unsigned int transitions;	/* state-machine steps seen or inferred */
+	unsigned int features;		/* FSM_F_* from the features file */
+	bool features_known;		/* a features file exists */
+	bool dirty_tracking;		/* features list dirty-tracking */
+	unsigned int flags_seen;	/* FSM_F_* implied by the states seen */
+	bool entered_error;		/* was in ERROR at some point while watched */
+	uint8_t raw_len;		/* bytes in raw */
+	char raw[DSTATE_READ_MAX];	/* unparsable content, raw */
+	unsigned int hist_n;		/* transitions ever recorded; ring index is hist_n % MODEL_HIST */
+	struct model_trans hist[MODEL_HIST];	/* ring of the latest transitions */
+};
+
+/* What kind of event a view is told about. */
+enum model_ev_kind {
+	MODEL_EV_TRANS,		/* a device value changed (or appeared) */
+	MODEL_EV_PAIR,		/* a pair changed phase */
+};
+
+/* One event, in the order observed. */
+struct model_event {
+	uint64_t seq;		/* increasing number, from 1 */
+	uint64_t t_ns;		/* CLOCK_MONOTONIC ns (local) */
+	enum model_ev_kind kind;	/* which union member is valid */
+	int dev;		/* device index (TRANS) */
+	int pair;		/* pair index (PAIR) */
+	struct model_trans tr;	/* the transition (TRANS) */
+	struct pair_verdict v;	/* the verdict at the time (PAIR) */
+};
+
+/* One source/destination pair. */
+struct model_pair {
+	int dev[PAIR_NSIDES];		/* device index per side, -1 when missing */
+	char want[PAIR_NSIDES][SNAP_NAME_MAX];	/* names from --pair, "" otherwise */
+	struct pair_verdict v;		/* verdict at the last refresh */
+};
+
+/* Settings of the model. */
+struct model_cfg {
+	const struct pair_spec *pairs;	/* explicit --pair list */
+	size_t npairs;			/* entries in pairs */
+	struct pair_cfg pc;		/* verdict thresholds */
+	uint64_t tomb_ns;		/* how long a vanished device stays listed, ns; 0 = forever */
+};
+
+/* Per-source bookkeeping. */
+struct model_feedinfo {
+	enum model_feed kind;		/* side assignment */
+	int *slotdev;			/* slot -> device index, -1 */
+	size_t nslots;			/* entries in slotdev */
+};
+
+struct model {
+	struct model_cfg cfg;		/* settings */
+	struct model_dev **devs;	/* devices; index is stable for the run */
+	size_t ndevs;			/* entries in devs */
+	size_t devcap;			/* allocated */
+	struct strmap byname;		/* "s:" / "d:" + name -> index */
+	int next_order[PAIR_NSIDES];	/* next appearance rank per side */
+	struct model_feedinfo *feeds;	/* one per source */
+	size_t nfeeds;			/* entries in feeds */
+	struct model_pair *pairs;	/* current pairs */
+	size_t npairs;			/* entries in pairs */
+	bool repair;			/* device set changed: recompute pairs */
+	struct model_event *ev;		/* ring of MODEL_EVENTS events */
+	uint64_t ev_seq;		/* seq of the last event */
+	bool any_error;			/* a device entered ERROR during the run */
+	bool any_failed;		/* a pair failed during the run */
+	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the last update */
+};
+
+int model_init(struct model *m, const struct model_cfg *cfg);
+int model_add_feed(struct model *m, enum model_feed kind);
+int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
+		 uint64_t now_ns);
+void model_update_pairs(struct model *m, uint64_t now_ns);
+const struct model_event *model_event(const struct model *m, uint64_t seq);
+unsigned int model_hist_get(const struct model_dev *d, unsigned int i,
+			    struct model_trans *out);
+void model_free(struct model *m);
+
+#endif

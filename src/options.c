@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * options.c - parse and validate the whole command line before anything
+ * else happens; every mistake gets a message that says what is wrong.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+enum {
+	OPT_SRC = 256,
+	OPT_DST,
+	OPT_PAIR,
+	OPT_JSON,
+	OPT_EVENTS,
+	OPT_DEMO,
+	OPT_DEMO_SPEED,
+	OPT_ASCII,
+	OPT_BELL,
+	OPT_STUCK,
+	OPT_BUSY,
+	OPT_TOMB,
+};
+
+static const struct option opt_long[] = {
+	{ "src", required_argument, NULL, OPT_SRC },
+	{ "dst", required_argument, NULL, OPT_DST },
+	{ "pair", required_argument, NULL, OPT_PAIR },
+	{ "delay", required_argument, NULL, 'd' },
+	{ "batch", no_argument, NULL, 'b' },
+	{ "iterations", required_argument, NULL, 'n' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "events", no_argument, NULL, OPT_EVENTS },
+	{ "demo", optional_argument, NULL, OPT_DEMO },
+	{ "demo-speed", required_argument, NULL, OPT_DEMO_SPEED },
+	{ "no-color", no_argument, NULL, 'C' },
+	{ "no-colour", no_argument, NULL, 'C' },
+	{ "ascii", no_argument, NULL, OPT_ASCII },
+	{ "bell", no_argument, NULL, OPT_BELL },
+	{ "stuck", required_argument, NULL, OPT_STUCK },
+	{ "busy-fail", required_argument, NULL, OPT_BUSY },
+	{ "highlight", required_argument, NULL, 'H' },
+	{ "tombstone", required_argument, NULL, OPT_TOMB },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void options_usage(FILE *f)
+{
+	fputs("Usage: vfiomigtop [OPTION]...\n"
+	      "Watch the live-migration state of VFIO devices, source and destination side by side.\n"
+	      "\n"
+	      "Sources:\n"
+	      "  --src SOURCE        source devices (default: the local debugfs vfio root)\n"
+	      "  --dst SOURCE        destination devices (default: none)\n"
+	      "  --pair SRC=DST      show device SRC and device DST as one pair (repeatable)\n"
+	      "  --demo[=FILE]       run on the built-in simulator (or replay scenario FILE)\n"
+	      "  --demo-speed X      replay the demo X times faster (default 1)\n"
+	      "  SOURCE is a directory laid out like /sys/kernel/debug/vfio\n"
+	      "\n"
+	      "Refresh and batch mode:\n"
+	      "  -d, --delay SECS    refresh interval in seconds, 0.01 to 3600 (default 1)\n"
+	      "  -b, --batch         print snapshots instead of the interactive screen\n"
+	      "  -n, --iterations N  stop after N snapshots\n"
+	      "      --json          batch: one JSON object per snapshot per line\n"
+	      "      --events        batch: one line per transition as it is observed\n"
+	      "\n"
+	      "Verdicts and display:\n"
+	      "      --stuck SECS    a destination in RESUMING longer than this fails (default 30)\n"
+	      "      --busy-fail SECS  a read blocked longer than this fails (default 30)\n"
+	      "  -H, --highlight SECS  how long a change stays highlighted (default 3)\n"
+	      "      --tombstone SECS  how long a vanished device stays listed (default 60)\n"
+	      "  -C, --no-color      no colours (also when NO_COLOR is set)\n"
+	      "      --ascii         ASCII line drawing\n"
+	      "      --bell          ring the bell when a device enters ERROR or a pair fails\n"
+	      "  -h, --help          this help\n"
+	      "  -V, --version       version\n"
+	      "\n"
+	      "Exit status: 0 ok, 1 usage or environment error, 3 (batch) a device entered\n"
+	      "ERROR or a pair failed.  See vfiomigtop(8).\n", f);
+}
+
+static int opt_secs(const char *what, const char *arg, double min, double max,
+		    uint64_t *ns, char *err, size_t len)
+{
+	int rc = clock_parse_secs(arg, min, max, ns);
+
+	if (rc == -ERANGE)
+		snprintf(err, len, "%s '%s': out of range (%g to %g seconds)",
+			 what, arg, min, max);
+	else if (rc)
+		snprintf(err, len, "%s '%s': not a number of seconds", what,
+			 arg);
+	return rc;
+}
+
+static int opt_pair(struct options *o, const char *arg, char *err, size_t len)
+{
+	const char *eq = strchr(arg, '=');
+	struct pair_spec *p;
+	char *s, *d;
+
+	if (!eq || eq == arg || !eq[1] || strchr(eq + 1, '=')) {
+		snprintf(err, len, "--pair '%s': expected SRC=DST", arg);
+		return -EINVAL;
+	}
+	s = strndup(arg, (size_t)(eq - arg));
+	d = strdup(eq + 1);
+	p = realloc(o->pairs, (o->npairs + 1) * sizeof(*p));
+	if (!s || !d || !p) {
+		free(s);
+		free(d);
+		if (p)
+			o->pairs = p;
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < o->npairs; i++) {
+		if (!strcmp(p[i].src, s) || !strcmp(p[i].dst, d)) {
+			o->pairs = p;
+			snprintf(err, len,
+				 "--pair '%s': %s is already paired", arg,
+				 !strcmp(p[i].src, s) ? s : d);
+			free(s);
+			free(d);
+			return -EINVAL;
+		}
+	}
+	p[o->npairs].src = s;
+	p[o->npairs].dst = d;
+	o->pairs = p;
+	o->npairs++;
+	return 0;
+}
+
+static int opt_long_n(const char *arg, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end || errno || v < 1)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
+		   char *err, size_t len)
+{
+	uint64_t ns;
+
+	switch (c) {
+	case OPT_SRC:
+	case OPT_DST:
+		if (!*arg) {
+			snprintf(err, len, "--%s: empty SOURCE",
+				 c == OPT_SRC ? "src" : "dst");
+			return -EINVAL;
+		}
+		if (c == OPT_SRC)
+			o->src = arg;
+		else
+			o->dst = arg;
+		return 0;
+	case OPT_PAIR:
+		return opt_pair(o, arg, err, len);
+	case 'd':
+		return opt_secs("-d", arg, OPT_DELAY_MIN, OPT_DELAY_MAX,
+				&o->delay_ns, err, len);
+	case 'b':
+		o->batch = true;
+		return 0;
+	case 'n':
+		if (opt_long_n(arg, &o->iterations)) {
+			snprintf(err, len, "-n '%s': expected a positive whole number", arg);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_JSON:
+	case OPT_EVENTS:
+		if (*fmt_set) {
+			snprintf(err, len, "--json and --events exclude each other");
+			return -EINVAL;
+		}
+		*fmt_set = true;
+		o->format = c == OPT_JSON ? OPT_FMT_JSON : OPT_FMT_EVENTS;
+		return 0;
+	case OPT_DEMO:
+		o->demo = true;
+		o->scenario = arg;
+		return 0;
+	case OPT_DEMO_SPEED:
+		if (opt_secs("--demo-speed", arg, 0.01, 1000, &ns, err, len))
+			return -EINVAL;
+		o->speed = (double)ns / 1e9;
+		return 0;
+	case 'C':
+		o->no_color = true;
+		return 0;
+	case OPT_ASCII:
+		o->ascii = true;
+		return 0;
+	case OPT_BELL:
+		o->bell = true;
+		return 0;
+	case OPT_STUCK:
+		return opt_secs("--stuck", arg, 0.01, 86400, &o->stuck_ns, err, len);
+	case OPT_BUSY:
+		return opt_secs("--busy-fail", arg, 0.01, 86400, &o->busy_ns, err, len);
+	case 'H':
+		return opt_secs("-H", arg, 0, 3600, &o->highlight_ns, err, len);
+	case OPT_TOMB:
+		return opt_secs("--tombstone", arg, 0, 86400, &o->tomb_ns, err, len);
+	case 'h':
+		o->help = true;
+		return 0;
+	case 'V':
+		o->version = true;
+		return 0;
+	default:
+		snprintf(err, len, "unknown option");
+		return -EINVAL;
+	}
+}
+
+/*
+ * Parse @argv into @o.  Returns 0, or -EINVAL with a message in @err.
+ * Only validates; nothing is opened here.
+ */
+int options_parse(int argc, char **argv, struct options *o, char *err,
+		  size_t len)
+{
+	const char *nc = getenv("NO_COLOR");
+	bool fmt_set = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->delay_ns = CLOCK_NS_PER_S;
+	o->speed = 1.0;
+	o->stuck_ns = 30 * CLOCK_NS_PER_S;
+	o->busy_ns = 30 * CLOCK_NS_PER_S;
+	o->highlight_ns = 3 * CLOCK_NS_PER_S;
+	o->tomb_ns = 60 * CLOCK_NS_PER_S;
+	o->no_color = nc && *nc;
+	err[0] = 0;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":d:bn:CH:hV", opt_long, NULL)) != -1) {
+		if (c == '?') {
+			if (optopt)
+				snprintf(err, len, "unknown option '-%c'", optopt);
+			else
+				snprintf(err, len, "unknown option '%s'",
+					 argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (c == ':') {
+			snprintf(err, len, "option '%s' needs an argument",
+				 argv[optind - 1]);
+			return -EINVAL;
+		}
+		if (opt_one(o, c, optarg, &fmt_set, err, len))
+			return -EINVAL;
+	}
+	if (optind < argc) {
+		snprintf(err, len, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	if (o->help || o->version)
+		return 0;
+	if ((o->iterations || fmt_set) && !o->batch) {
+		snprintf(err, len, "%s only applies to batch mode: add -b",
+			 o->iterations ? "-n" : (o->format == OPT_FMT_JSON ?
+						 "--json" : "--events"));
+		return -EINVAL;
+	}
+	if (o->demo && (o->src || o->dst)) {
+		snprintf(err, len, "--demo brings its own trees: drop --src/--dst");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void options_free(struct options *o)
+{
+	for (size_t i = 0; i < o->npairs; i++) {
+		free((char *)o->pairs[i].src);
+		free((char *)o->pairs[i].dst);
+	}
+	free(o->pairs);
+	o->pairs = NULL;
+	o->npairs = 0;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* options.h - the command line */
+#ifndef VFIOMIGTOP_OPTIONS_H
+#define VFIOMIGTOP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pair.h"
+
+/* Exit statuses (documented in vfiomigtop(8)). */
+#define OPT_EXIT_OK 0		/* success */
+#define OPT_EXIT_USAGE 1	/* usage or environment error */
+#define OPT_EXIT_MIGFAIL 3	/* batch: a device entered ERROR or a pair failed */
+
+/* Limits of -d, in seconds. */
+#define OPT_DELAY_MIN 0.01
+#define OPT_DELAY_MAX 3600.0
+
+enum opt_format {
+	OPT_FMT_TEXT,		/* plain text lines */
+	OPT_FMT_JSON,		/* one JSON object per snapshot */
+	OPT_FMT_EVENTS,		/* one line per transition */
+};
+
+struct options {
+	const char *src;		/* --src SOURCE, NULL for the local debugfs */
+	const char *dst;		/* --dst SOURCE, NULL for none */
+	struct pair_spec *pairs;	/* --pair SRC=DST list */
+	size_t npairs;			/* entries in pairs */
+	uint64_t delay_ns;		/* -d: refresh interval, ns */
+	bool batch;			/* -b */
+	long iterations;		/* -n: snapshots to print, 0 = until stopped */
+	enum opt_format format;		/* --json / --events */
+	bool demo;			/* --demo */
+	const char *scenario;		/* --demo=FILE: replay FILE instead of the built-in */
+	double speed;			/* --demo-speed: replay speed multiplier */
+	bool no_color;			/* -C / NO_COLOR */
+	bool ascii;			/* --ascii */
+	bool bell;			/* --bell */
+	uint64_t stuck_ns;		/* --stuck: RESUMING longer than this fails, ns */
+	uint64_t busy_ns;		/* --busy-fail: a read blocked longer than this fails, ns */
+	uint64_t highlight_ns;		/* -H: how long a change stays highlighted, ns */
+	uint64_t tomb_ns;		/* --tombstone: how long a vanished device stays, ns */
+	bool help;			/* -h */
+	bool version;			/* -V */
+};
+
+int options_parse(int argc, char **argv, struct options *o, char *err,
+		  size_t len);
+void options_free(struct options *o);
+void options_usage(FILE *f);
+
+#endif

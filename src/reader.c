@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * reader.c - a small pool of threads that read state files.
+ *
+ * A driver's get_state takes the same mutex its set_state holds through a
+ * whole multi-step transition, so a read may sleep for seconds in an
+ * uninterruptible wait.  The main loop therefore never reads: it submits
+ * jobs, waits until a deadline, and shows any job still pending as busy.
+ * One worker does all reads in steady state (one pread per device, one
+ * wake-up per refresh); when every worker is stuck in a read while jobs
+ * queue up, another worker is started, up to a cap.  Workers that are no
+ * longer needed exit.  A stuck worker cannot be cancelled; it simply
+ * finishes its job whenever the kernel lets it.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "reader.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+
+/* One worker thread's slot. */
+struct rd_worker {
+	struct rd_job *cur;		/* job in open()/pread(), NULL when none */
+	uint64_t start_ns;		/* CLOCK_MONOTONIC ns when cur was taken */
+	bool live;			/* a thread owns this slot */
+};
+
+struct rd_pool {
+	pthread_mutex_t mu;		/* protects everything below and job phases */
+	pthread_cond_t work;		/* signalled when jobs are queued or on quit */
+	pthread_cond_t done;		/* signalled when outstanding drops to 0 */
+	struct rd_job **q;		/* ring of queued jobs */
+	unsigned int qcap;		/* ring size */
+	unsigned int qhead;		/* index of the oldest queued job */
+	unsigned int qlen;		/* queued jobs */
+	unsigned int outstanding;	/* jobs queued or running */
+	unsigned int nthreads;		/* live workers */
+	unsigned int nidle;		/* workers waiting for work */
+	unsigned int max_threads;	/* cap on workers */
+	uint64_t stuck_ns;		/* a read older than this counts as stuck, ns */
+	bool quit;			/* workers must exit */
+	struct rd_worker *w;		/* max_threads worker slots */
+};
+
+/* Argument of a worker thread. */
+struct rd_start {
+	struct rd_pool *p;		/* pool */
+	struct rd_worker *w;		/* this worker's slot */
+};
+
+static void rd_read_features(struct rd_job *j)
+{
+	int fd = open(j->feat_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	j->feat_n = -1;
+	if (fd < 0)
+		return;
+	j->feat_n = read(fd, j->feat_buf, sizeof(j->feat_buf));
+	close(fd);
+}
+
+/* The I/O of one job; runs without the lock. */
+static void rd_do(struct rd_job *j)
+{
+	if (j->feat_path)
+		rd_read_features(j);
+	if (j->fd < 0) {
+		j->fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (j->fd < 0) {
+			j->n = -1;
+			j->err = errno;
+			return;
+		}
+	}
+	j->n = pread(j->fd, j->buf, sizeof(j->buf), 0);
+	j->err = j->n < 0 ? errno : 0;
+}
+
+static void *rd_worker_main(void *arg)
+{
+	struct rd_start *st = arg;
+	struct rd_pool *p = st->p;
+	struct rd_worker *w = st->w;
+
+	free(st);
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct rd_job *j;
+
+		while (!p->quit && !p->qlen) {
+			p->nidle++;
+			pthread_cond_wait(&p->work, &p->mu);
+			p->nidle--;
+		}
+		if (p->quit)
+			break;
+		j = p->q[p->qhead];
+		p->qhead = (p->qhead + 1) % p->qcap;
+		p->qlen--;
+		j->phase = RD_RUNNING;
+		w->cur = j;
+		w->start_ns = clock_mono_ns();
+		pthread_mutex_unlock(&p->mu);
+
+		rd_do(j);
+
+		pthread_mutex_lock(&p->mu);
+		j->done_ns = clock_mono_ns();
+		j->phase = RD_DONE;
+		w->cur = NULL;
+		if (--p->outstanding == 0)
+			pthread_cond_broadcast(&p->done);
+		/* Extra workers were started for stuck reads: go when idle. */
+		if (p->nthreads > 1 && !p->qlen)
+			break;
+	}
+	w->live = false;
+	p->nthreads--;
+	pthread_cond_broadcast(&p->done);
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* Start one more worker; called with the lock held. */
+static int rd_spawn(struct rd_pool *p)
+{
+	struct rd_start *st;
+	pthread_attr_t attr;
+	pthread_t t;
+	unsigned int i;
+	int rc;
+
+	for (i = 0; i < p->max_threads && p->w[i].live; i++)
+		;
+	if (i == p->max_threads)
+		return -EAGAIN;
+	st = malloc(sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	st->p = p;
+	st->w = &p->w[i];
+	p->w[i].live = true;
+	p->w[i].cur = NULL;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	rc = pthread_create(&t, &attr, rd_worker_main, st);
+	pthread_attr_destroy(&attr);
+	if (rc) {
+		p->w[i].live = false;
+		free(st);
+		return -rc;
+	}
+	p->nthreads++;
+	return 0;
+}
+
+/* True when no worker can take queued work soon: all are in old reads. */
+static bool rd_all_stuck(struct rd_pool *p, uint64_t now)
+{
+	if (p->nidle)
+		return false;
+	for (unsigned int i = 0; i < p->max_threads; i++) {
+		struct rd_worker *w = &p->w[i];
+
+		if (w->live && (!w->cur || now - w->start_ns < p->stuck_ns))
+			return false;
+	}
+	return true;
+}
+
+/* A pool of at most @max_threads workers; reads older than @stuck_ns are
+ * considered stuck and make it grow.  Returns NULL on allocation failure. */
+struct rd_pool *rd_pool_new(unsigned int max_threads, uint64_t stuck_ns)
+{
+	struct rd_pool *p = calloc(1, sizeof(*p));
+	pthread_condattr_t ca;
+
+	if (!p)
+		return NULL;
+	p->max_threads = max_threads ? max_threads : 1;
+	p->stuck_ns = stuck_ns;
+	p->w = calloc(p->max_threads, sizeof(*p->w));
+	p->qcap = 64;
+	p->q = malloc(p->qcap * sizeof(*p->q));
+	if (!p->w || !p->q) {
+		free(p->w);
+		free(p->q);
+		free(p);
+		return NULL;
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->done, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_cond_init(&p->work, NULL);
+	return p;
+}
+
+static int rd_queue_grow(struct rd_pool *p, unsigned int need)
+{
+	unsigned int cap = p->qcap;
+	struct rd_job **q;
+
+	while (cap < need)
+		cap *= 2;
+	if (cap == p->qcap)
+		return 0;
+	q = malloc(cap * sizeof(*q));
+	if (!q)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < p->qlen; i++)
+		q[i] = p->q[(p->qhead + i) % p->qcap];
+	free(p->q);
+	p->q = q;
+	p->qcap = cap;
+	p->qhead = 0;
+	return 0;
+}
+
+/* Queue @n idle jobs.  Jobs not in RD_IDLE are skipped. */
+void rd_submit(struct rd_pool *p, struct rd_job *const *jobs, unsigned int n)
+{
+	uint64_t now = clock_mono_ns();
+	unsigned int added = 0;
+
+	pthread_mutex_lock(&p->mu);
+	if (rd_queue_grow(p, p->qlen + n)) {
+		pthread_mutex_unlock(&p->mu);
+		return;		/* jobs stay idle and are retried next time */
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct rd_job *j = jobs[i];
+
+		if (j->phase != RD_IDLE)
+			continue;
+		j->phase = RD_QUEUED;
+		j->submit_ns = now;
+		p->q[(p->qhead + p->qlen) % p->qcap] = j;
+		p->qlen++;
+		added++;
+	}
+	p->outstanding += added;
+	if (added) {
+		if (!p->nthreads || rd_all_stuck(p, now))
+			rd_spawn(p);
+		if (p->nidle)
+			pthread_cond_signal(&p->work);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+/*
+ * Wait until every submitted job is done or @deadline_ns (CLOCK_MONOTONIC)
+ * passes.  While waiting, start a worker whenever all are stuck and work is
+ * queued, so one blocked device cannot hold up the others.
+ */
+void rd_wait(struct rd_pool *p, uint64_t deadline_ns)
+{
+	pthread_mutex_lock(&p->mu);
+	while (p->outstanding) {
+		uint64_t now = clock_mono_ns(), until;
+		struct timespec ts;
+
+		if (now >= deadline_ns)
+			break;
+		if (p->qlen && rd_all_stuck(p, now) && !rd_spawn(p))
+			pthread_cond_signal(&p->work);
+		until = now + p->stuck_ns;
+		if (until > deadline_ns)
+			until = deadline_ns;
+		ts.tv_sec = (time_t)(until / CLOCK_NS_PER_S);
+		ts.tv_nsec = (long)(until % CLOCK_NS_PER_S);
+		pthread_cond_timedwait(&p->done, &p->mu, &ts);
+	}
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* The job's phase, read under the lock. */
+enum rd_phase rd_phase(struct rd_pool *p, const struct rd_job *j)
+{
+	enum rd_phase ph;
+
+	pthread_mutex_lock(&p->mu);
+	ph = j->phase;
+	pthread_mutex_unlock(&p->mu);
+	return ph;
+}
+
+/* True while the job is queued or running. */
+bool rd_job_busy(struct rd_pool *p, const struct rd_job *j)
+{
+	enum rd_phase ph = rd_phase(p, j);
+
+	return ph == RD_QUEUED || ph == RD_RUNNING;
+}
+
+unsigned int rd_threads(struct rd_pool *p)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->nthreads;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
+/*
+ * Stop the pool.  Idle workers exit at once; a worker stuck in a read keeps
+ * the pool alive, so in that case the memory is deliberately left to it
+ * (this only happens at exit).
+ */
+void rd_pool_free(struct rd_pool *p)
+{
+	struct timespec ts;
+	uint64_t until;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->quit = true;
+	p->qlen = 0;
+	pthread_cond_broadcast(&p->work);
+	until = clock_mono_ns() + 100 * CLOCK_NS_PER_MS;
+	ts.tv_sec = (time_t)(until / CLOCK_NS_PER_S);
+	ts.tv_nsec = (long)(until % CLOCK_NS_PER_S);
+	while (p->nthreads) {
+		if (pthread_cond_timedwait(&p->done, &p->mu, &ts) == ETIMEDOUT)
+			break;
+	}
+	if (p->nthreads) {
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
+	pthread_mutex_unlock(&p->mu);
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->done);
+	free(p->q);
+	free(p->w);
+	free(p);
+}

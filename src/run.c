@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * run.c - the refresh loop.  The rhythm is kept on CLOCK_MONOTONIC: each
+ * refresh is scheduled at a fixed interval from the previous schedule, and
+ * the wait is a ppoll() on input and inotify with the remaining time, so
+ * key presses neither delay nor hurry sampling.  Signals that end the
+ * program are blocked except inside ppoll(), so none is ever missed.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "watch.h"
+
+/* How long a refresh waits for reads before showing devices as busy. */
+uint64_t run_read_deadline(uint64_t delay_ns)
+{
+	uint64_t d = delay_ns / 2;
+
+	if (d > 100 * CLOCK_NS_PER_MS)
+		d = 100 * CLOCK_NS_PER_MS;
+	if (d < 4 * CLOCK_NS_PER_MS)
+		d = 4 * CLOCK_NS_PER_MS;
+	return d;
+}
+
+static void run_refresh(struct run *r)
+{
+	uint64_t now = clock_mono_ns(), deadline;
+
+	watch_dispatch();
+	for (size_t i = 0; i < r->nsrc; i++)
+		source_refresh_begin(r->src[i], now);
+	deadline = now + run_read_deadline(r->delay_ns);
+	for (size_t i = 0; i < r->nsrc; i++)
+		source_refresh_end(r->src[i], deadline);
+	watch_flush();		/* watches the sources asked for, now */
+	now = clock_mono_ns();
+	for (size_t i = 0; i < r->nsrc; i++)
+		model_ingest(&r->m, r->feed[i], &r->src[i]->snap, now);
+	model_update_pairs(&r->m, now);
+	r->ctx.seq++;
+}
+
+/* Wait until @until (CLOCK_MONOTONIC ns) or input; returns poll's result. */
+static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
+		    bool *input)
+{
+	struct pollfd fds[2];
+	struct timespec ts;
+	uint64_t now = clock_mono_ns(), left = until > now ? until - now : 0;
+	nfds_t n = 0;
+	int in_fd = r->vops->input_fd(r->view), rc;
+
+	*input = false;
+	if (in_fd >= 0) {
+		fds[n].fd = in_fd;
+		fds[n++].events = POLLIN;
+	}
+	if (watch_fd() >= 0) {
+		fds[n].fd = watch_fd();
+		fds[n++].events = POLLIN;
+	}
+	ts.tv_sec = (time_t)(left / CLOCK_NS_PER_S);
+	ts.tv_nsec = (long)(left % CLOCK_NS_PER_S);
+	rc = ppoll(fds, n, &ts, mask);
+	if (rc > 0 && in_fd >= 0 && fds[0].revents)
+		*input = true;
+	if (rc > 0 && watch_fd() >= 0 && fds[n - 1].revents & POLLIN)
+		watch_dispatch();
+	return rc;
+}
+
+/*
+ * Refresh and show until @stop is set, the view asks to quit, or the
+ * iterations are done.  Returns 0, or -errno when the view could not write.
+ */
+int run_loop(struct run *r, volatile sig_atomic_t *stop)
+{
+	sigset_t unblocked;
+	uint64_t next;
+	long done = 0;
+	int rc = 0;
+
+	sigemptyset(&unblocked);
+	r->ctx.m = &r->m;
+	r->ctx.delay_ns = r->delay_ns;
+	run_refresh(r);
+	next = clock_mono_ns() + r->delay_ns;
+	for (;;) {
+		struct view_req req;
+		bool input = false;
+
+		rc = r->vops->frame(r->view, &r->ctx, clock_mono_ns());
+		if (rc)
+			break;
+		if (r->iterations && ++done >= r->iterations)
+			break;
+		memset(&req, 0, sizeof(req));
+		while (!*stop && clock_mono_ns() < next) {
+			int prc = run_wait(r, next, &unblocked, &input);
+
+			if (prc < 0 && errno != EINTR)
+				break;
+			if (!input)
+				continue;
+			r->vops->input(r->view, &r->ctx, &req);
+			if (req.quit || req.refresh)
+				break;
+			if (req.delay_ns) {
+				r->delay_ns = r->ctx.delay_ns = req.delay_ns;
+				next = clock_mono_ns() + r->delay_ns;
+			}
+			if (req.pause_toggle)
+				r->ctx.paused = !r->ctx.paused;
+			if (req.redraw || req.delay_ns || req.pause_toggle) {
+				rc = r->vops->frame(r->view, &r->ctx,
+						    clock_mono_ns());
+				if (rc)
+					break;
+			}
+			memset(&req, 0, sizeof(req));
+		}
+		if (*stop || req.quit || rc)
+			break;
+		if (!r->ctx.paused || req.refresh)
+			run_refresh(r);
+		/* Keep the rhythm; if we fell behind, start afresh. */
+		next += r->delay_ns;
+		if (next < clock_mono_ns())
+			next = clock_mono_ns() + r->delay_ns;
+	}
+	return rc;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* snapshot.h - what a source hands the model after each refresh */
+#ifndef VFIOMIGTOP_SNAPSHOT_H
+#define VFIOMIGTOP_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dstate.h"
+
+/* Longest device name kept, in bytes, NUL included (NAME_MAX + 1). */
+#define SNAP_NAME_MAX 256
+
+/* One device slot as a source last saw it.  Slots are reused. */
+struct snap_dev {
+	char name[SNAP_NAME_MAX];	/* directory name, raw bytes, NUL-terminated */
+	uint32_t gen;			/* generation: changes whenever the slot holds a new device */
+	bool present;			/* the slot holds a live device */
+	enum dstate val;		/* value of the last completed read */
+	int err;			/* errno behind a failure value, 0 otherwise */
+	unsigned int features;		/* FSM_F_* flags from the features file */
+	bool features_known;		/* a features file was read */
+	bool dirty_tracking;		/* the features file lists dirty-tracking */
+	uint64_t read_ns;		/* CLOCK_MONOTONIC ns when val was read */
+	uint64_t busy_ns;		/* CLOCK_MONOTONIC ns since a read has been pending; 0 if none */
+	uint8_t raw_len;		/* bytes valid in raw */
+	char raw[DSTATE_READ_MAX];	/* first bytes of unparsable content, raw */
+};
+
+/* One step the kernel's state machine took, from the module's arc log. */
+struct snap_arc {
+	uint32_t slot;			/* device slot */
+	uint32_t gen;			/* generation of the slot when logged */
+	uint64_t seq;			/* per-device sequence number from the log */
+	uint64_t t_ns;			/* CLOCK_MONOTONIC ns of the source's host */
+	uint8_t cur;			/* enum fsm_state before the step */
+	uint8_t next;			/* enum fsm_state chosen, FSM_NR when none */
+	uint8_t target;			/* enum fsm_state requested */
+	int ret;			/* return of vfio_mig_get_next_state() */
+};
+
+/* Health of a source as a whole. */
+enum snap_link {
+	SNAP_LINK_OK,			/* reading normally */
+	SNAP_LINK_DEGRADED,		/* reading, with a problem worth showing */
+	SNAP_LINK_DOWN,			/* nothing can be read now; values are stale */
+};
+
+/* Everything a source knows after a refresh. */
+struct snapshot {
+	struct snap_dev *dev;		/* slots, indexed by slot number */
+	size_t nslots;			/* slots in use or free (valid entries in dev) */
+	uint32_t *changed;		/* slots whose entry changed in the last refresh */
+	size_t nchanged;		/* entries in changed */
+	struct snap_arc *arcs;		/* arcs logged since the previous refresh */
+	size_t narcs;			/* entries in arcs */
+	bool has_arcs;			/* an arc log exists: no step needs inferring */
+	uint64_t t_ns;			/* CLOCK_MONOTONIC ns when the refresh ended */
+	enum snap_link link;		/* source health */
+	char msg[256];			/* why the link is not OK, or a notice; empty if none */
+	int64_t clock_offset_ns;	/* remote CLOCK_REALTIME minus local, ns (0 when local) */
+};
+
+#endif

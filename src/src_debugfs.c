@@ -1,0 +1,765 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * src_debugfs.c - the source that reads debugfs-style trees:
+ *   <root>/<dev>/migration/state      one kernel token and a newline
+ *   <root>/<dev>/migration/features   optional, one feature per line
+ *
+ * Each state file stays open and is re-read with pread(fd, buf, n, 0), so
+ * the steady state costs one syscall per device per refresh.  The tree is
+ * watched with inotify (see watch.c) so that devices appearing, vanishing
+ * and files being replaced are seen without listing directories on every
+ * refresh; a rescan every few seconds is the safety net.  Reads go through
+ * the reader pool (reader.c) with a deadline: a read that blocks shows the
+ * device as busy and never stalls the refresh.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inotifytools/inotify.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "reader.h"
+#include "source.h"
+#include "strmap.h"
+#include "watch.h"
+
+/* Safety-net rescan interval, ns. */
+#define DFS_RESCAN_NS (5 * CLOCK_NS_PER_S)
+/* Workers the reader pool may grow to when reads block. */
+#define DFS_MAX_READERS 16
+/* A read pending for this long counts as stuck, ns. */
+#define DFS_STUCK_NS (2 * CLOCK_NS_PER_MS)
+
+#define DFS_ROOT_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
+		       IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+#define DFS_DEV_MASK (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
+#define DFS_MIG_MASK (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | \
+		      IN_MODIFY | IN_DELETE_SELF | IN_ONLYDIR)
+
+/* Cookie kinds for watch callbacks (low 8 bits). */
+enum { DFS_W_ROOT = 1, DFS_W_DEV = 2, DFS_W_MIG = 3 };
+
+/* One root directory of the tree. */
+struct dfs_root {
+	char *path;		/* absolute or given path of the root */
+	bool watched;		/* an inotify watch is on the root */
+	bool lost;		/* the root vanished (module unloaded, tree deleted) */
+};
+
+/* One device directory. */
+struct dfs_dev {
+	char *dir;		/* path of the device directory, NULL for a free slot */
+	char *state_path;	/* dir/migration/state */
+	char *feat_path;	/* dir/migration/features */
+	char *mig_path;		/* dir/migration */
+	unsigned int root;	/* index of its root */
+	bool w_dev;		/* dir is watched (devices without migration/) */
+	bool w_mig;		/* dir/migration is watched */
+	bool has_mig;		/* migration/ exists */
+	bool feat_pending;	/* features not read yet */
+	bool reopen;		/* state file was replaced: reopen before reading */
+	bool doomed;		/* directory vanished: free the slot when the job is idle */
+	bool recheck;		/* look again for migration/ */
+	unsigned int eio;	/* consecutive EIO reads while the file still exists */
+	uint32_t seen_gen;	/* scan_gen of the last rescan that listed it */
+	struct rd_job *job;	/* its read (allocated apart: workers hold pointers) */
+};
+
+/* A name event queued by a watch callback. */
+struct dfs_pending {
+	unsigned int root;	/* root index */
+	bool add;		/* true: appeared, false: vanished */
+	char *name;		/* entry name */
+};
+
+struct dfs {
+	struct source *src;		/* back pointer */
+	struct dfs_root *roots;		/* roots, in priority order */
+	unsigned int nroots;		/* number of roots */
+	struct dfs_dev *devs;		/* slots, parallel to src->snap.dev */
+	size_t cap;			/* allocated slots */
+	struct strmap names;		/* device name -> slot */
+	struct rd_pool *pool;		/* reader threads */
+	struct rd_job **batch;		/* jobs submitted this refresh */
+	struct dfs_pending *pend;	/* queued name events */
+	size_t npend, pend_cap;		/* entries / allocated */
+	uint64_t next_rescan_ns;	/* CLOCK_MONOTONIC ns of the next full rescan */
+	bool rescan;			/* rescan at the next refresh */
+	bool watching;			/* inotify is available */
+	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the current refresh */
+	uint32_t scan_gen;		/* counts full rescans */
+};
+
+static char *dfs_join(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	char *p = malloc(la + lb + 2);
+
+	if (!p)
+		return NULL;
+	memcpy(p, a, la);
+	p[la] = '/';
+	memcpy(p + la + 1, b, lb + 1);
+	return p;
+}
+
+static void dfs_mark(struct dfs *d, size_t slot)
+{
+	struct snapshot *sn = &d->src->snap;
+
+	for (size_t i = 0; i < sn->nchanged; i++)
+		if (sn->changed[i] == slot)
+			return;
+	sn->changed[sn->nchanged++] = (uint32_t)slot;
+}
+
+/* Entries we never treat as devices: hidden names (simulator temp files). */
+static bool dfs_ignored(const char *name)
+{
+	return name[0] == '.' || !name[0];
+}
+
+static void dfs_queue(struct dfs *d, unsigned int root, bool add,
+		      const char *name)
+{
+	struct dfs_pending *p;
+
+	if (d->npend == d->pend_cap) {
+		size_t cap = d->pend_cap ? d->pend_cap * 2 : 32;
+
+		p = realloc(d->pend, cap * sizeof(*p));
+		if (!p) {
+			d->rescan = true;
+			return;
+		}
+		d->pend = p;
+		d->pend_cap = cap;
+	}
+	p = &d->pend[d->npend];
+	p->name = strdup(name);
+	if (!p->name) {
+		d->rescan = true;
+		return;
+	}
+	p->root = root;
+	p->add = add;
+	d->npend++;
+}
+
+/* Watch callback: only records what happened. */
+static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
+		      const char *name)
+{
+	struct dfs *d = owner;
+	unsigned int kind = cookie & 0xff;
+	size_t idx = (size_t)(cookie >> 8);
+
+	if (mask & IN_Q_OVERFLOW) {
+		d->rescan = true;
+		return;
+	}
+	switch (kind) {
+	case DFS_W_ROOT:
+		if (idx >= d->nroots)
+			return;
+		if (mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF)) {
+			if (mask & IN_IGNORED)
+				d->roots[idx].watched = false;
+			d->roots[idx].lost = true;
+			d->rescan = true;
+		} else if (!dfs_ignored(name)) {
+			dfs_queue(d, (unsigned int)idx,
+				  mask & (IN_CREATE | IN_MOVED_TO), name);
+		}
+		break;
+	case DFS_W_DEV:
+		if (idx < d->cap && d->devs[idx].dir) {
+			if (mask & IN_IGNORED)
+				d->devs[idx].w_dev = false;
+			else if (!strcmp(name, "migration"))
+				d->devs[idx].recheck = true;
+		}
+		break;
+	case DFS_W_MIG:
+		if (idx >= d->cap || !d->devs[idx].dir)
+			return;
+		if (mask & (IN_IGNORED | IN_DELETE_SELF)) {
+			if (mask & IN_IGNORED)
+				d->devs[idx].w_mig = false;
+			d->devs[idx].recheck = true;
+		} else if (!strcmp(name, "state") &&
+			   (mask & (IN_CREATE | IN_MOVED_TO | IN_DELETE |
+				    IN_MOVED_FROM))) {
+			d->devs[idx].reopen = true;
+		}
+		break;
+	}
+}
+
+static int dfs_grow(struct dfs *d)
+{
+	struct snapshot *sn = &d->src->snap;
+	size_t cap = d->cap ? d->cap * 2 : 16;
+	struct dfs_dev *nd;
+	struct snap_dev *ns;
+	uint32_t *nc;
+	struct rd_job **nb;
+
+	/* Jobs are allocated apart, so moving the slots is safe even while
+	 * reads are in flight. */
+	nd = realloc(d->devs, cap * sizeof(*nd));
+	if (!nd)
+		return -ENOMEM;
+	d->devs = nd;
+	ns = realloc(sn->dev, cap * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	sn->dev = ns;
+	nc = realloc(sn->changed, cap * sizeof(*nc));
+	if (!nc)
+		return -ENOMEM;
+	sn->changed = nc;
+	nb = realloc(d->batch, cap * sizeof(*nb));
+	if (!nb)
+		return -ENOMEM;
+	d->batch = nb;
+	memset(nd + d->cap, 0, (cap - d->cap) * sizeof(*nd));
+	memset(ns + d->cap, 0, (cap - d->cap) * sizeof(*ns));
+	d->cap = cap;
+	return 0;
+}
+
+/* A free slot (reusing one whose device is gone), or -1. */
+static long dfs_slot_alloc(struct dfs *d)
+{
+	struct snapshot *sn = &d->src->snap;
+	size_t i;
+
+	for (i = 0; i < sn->nslots; i++)
+		if (!d->devs[i].dir && !sn->dev[i].present &&
+		    (!d->devs[i].job ||
+		     rd_phase(d->pool, d->devs[i].job) == RD_IDLE))
+			break;
+	if (i == sn->nslots) {
+		if (i == d->cap && dfs_grow(d))
+			return -1;
+		sn->nslots++;
+		memset(&d->devs[i], 0, sizeof(d->devs[i]));
+		memset(&sn->dev[i], 0, sizeof(sn->dev[i]));
+	}
+	if (!d->devs[i].job) {
+		d->devs[i].job = calloc(1, sizeof(struct rd_job));
+		if (!d->devs[i].job)
+			return -1;
+	}
+	return (long)i;
+}
+
+/* Forget a device's watches.  The kernel drops them itself when the
+ * directories go, so only ask for it while they still exist. */
+static void dfs_unwatch_dev(struct dfs_dev *v, bool exists)
+{
+	if (v->w_dev && exists)
+		watch_remove(v->dir);
+	if (v->w_mig && exists)
+		watch_remove(v->mig_path);
+	v->w_dev = v->w_mig = false;
+}
+
+/* Look at dir/migration and set up watches and value accordingly. */
+static void dfs_probe_mig(struct dfs *d, size_t slot)
+{
+	struct dfs_dev *v = &d->devs[slot];
+	struct snap_dev *sd = &d->src->snap.dev[slot];
+	uint64_t base = (uint64_t)slot << 8;
+	struct stat st;
+	bool had = v->has_mig;
+
+	v->recheck = false;
+	/* Watch first, then look, so nothing slips between the two. */
+	if (d->watching && !v->w_dev && !had)
+		v->w_dev = !watch_add(v->dir, DFS_DEV_MASK, dfs_event, d,
+				      base | DFS_W_DEV);
+	v->has_mig = !stat(v->mig_path, &st) && S_ISDIR(st.st_mode);
+	if (v->has_mig && d->watching && !v->w_mig)
+		v->w_mig = !watch_add(v->mig_path, DFS_MIG_MASK, dfs_event, d,
+				      base | DFS_W_MIG);
+	if (v->has_mig && v->w_dev) {
+		watch_remove(v->dir);
+		v->w_dev = false;
+	}
+	if (v->has_mig == had && sd->val != DS_UNKNOWN)
+		return;
+	if (!v->has_mig) {
+		if (rd_phase(d->pool, v->job) == RD_IDLE && v->job->fd >= 0) {
+			close(v->job->fd);
+			v->job->fd = -1;
+		}
+		sd->val = DS_NOMIG;
+		sd->features_known = false;
+		sd->features = 0;
+		sd->busy_ns = 0;
+		dfs_mark(d, slot);
+	} else {
+		v->feat_pending = true;
+		v->reopen = true;
+	}
+}
+
+/* A device directory @name appeared under root @r. */
+static void dfs_add(struct dfs *d, unsigned int r, const char *name)
+{
+	struct snapshot *sn = &d->src->snap;
+	size_t len = strlen(name);
+	struct dfs_dev *v;
+	struct snap_dev *sd;
+	struct stat st;
+	char *dir;
+	long slot;
+	int have;
+
+	if (len >= SNAP_NAME_MAX)
+		return;
+	have = strmap_get(&d->names, name, len);
+	if (have >= 0) {
+		v = &d->devs[have];
+		if (!v->doomed && v->root <= r)
+			return;		/* already known, same or better root */
+		if (!v->doomed)
+			return;		/* shadowed by a higher-priority root */
+	}
+	dir = dfs_join(d->roots[r].path, name);
+	if (!dir)
+		return;
+	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
+		free(dir);
+		return;
+	}
+	if (have >= 0 && d->devs[have].doomed) {
+		/* Came back before the old slot was freed: revive it. */
+		slot = have;
+		v = &d->devs[slot];
+		free(v->dir);
+		free(v->state_path);
+		free(v->feat_path);
+		free(v->mig_path);
+		v->doomed = false;
+	} else {
+		slot = dfs_slot_alloc(d);
+		if (slot < 0) {
+			free(dir);
+			return;
+		}
+		v = &d->devs[slot];
+		v->job->fd = -1;
+		v->job->phase = RD_IDLE;
+		v->w_dev = v->w_mig = false;
+		v->has_mig = false;
+	}
+	v->dir = dir;
+	v->root = r;
+	v->state_path = dfs_join(dir, "migration/state");
+	v->feat_path = dfs_join(dir, "migration/features");
+	v->mig_path = dfs_join(dir, "migration");
+	if (!v->state_path || !v->feat_path || !v->mig_path) {
+		d->rescan = true;
+		return;
+	}
+	v->job->path = v->state_path;
+	v->eio = 0;
+	sd = &sn->dev[slot];
+	if (!sd->present) {
+		sd->gen++;
+		sd->present = true;
+		memcpy(sd->name, name, len + 1);
+		sd->val = DS_UNKNOWN;
+		sd->err = 0;
+		sd->features_known = false;
+		sd->features = 0;
+		sd->busy_ns = 0;
+		sd->raw_len = 0;
+	}
+	v->has_mig = false;
+	strmap_put(&d->names, name, len, (int)slot);
+	dfs_probe_mig(d, (size_t)slot);
+	dfs_mark(d, (size_t)slot);
+}
+
+/* Free a doomed slot once no read is in flight on it. */
+static void dfs_reap(struct dfs *d, size_t slot)
+{
+	struct dfs_dev *v = &d->devs[slot];
+	struct snap_dev *sd = &d->src->snap.dev[slot];
+	enum rd_phase ph = rd_phase(d->pool, v->job);
+
+	if (ph != RD_IDLE && ph != RD_DONE)
+		return;
+	v->job->phase = RD_IDLE;
+	if (v->job->fd >= 0)
+		close(v->job->fd);
+	v->job->fd = -1;
+	v->job->path = NULL;
+	dfs_unwatch_dev(v, false);
+	strmap_del(&d->names, sd->name, strlen(sd->name));
+	free(v->dir);
+	free(v->state_path);
+	free(v->feat_path);
+	free(v->mig_path);
+	v->dir = v->state_path = v->feat_path = v->mig_path = NULL;
+	v->doomed = false;
+	sd->present = false;
+	sd->busy_ns = 0;
+	dfs_mark(d, slot);
+}
+
+/* The device directory @name under root @r vanished. */
+static void dfs_del(struct dfs *d, unsigned int r, const char *name)
+{
+	int slot = strmap_get(&d->names, name, strlen(name));
+
+	if (slot < 0 || d->devs[slot].root != r)
+		return;
+	d->devs[slot].doomed = true;
+	dfs_reap(d, (size_t)slot);
+}
+
+static void dfs_watch_root(struct dfs *d, unsigned int r)
+{
+	if (!d->watching || d->roots[r].watched)
+		return;
+	d->roots[r].watched = !watch_add(d->roots[r].path, DFS_ROOT_MASK,
+					 dfs_event, d,
+					 ((uint64_t)r << 8) | DFS_W_ROOT);
+}
+
+/* List every root and reconcile the slots with what is really there. */
+static void dfs_rescan(struct dfs *d)
+{
+	struct snapshot *sn = &d->src->snap;
+
+	d->scan_gen++;
+	for (unsigned int r = 0; r < d->nroots; r++) {
+		DIR *dir;
+		struct dirent *de;
+
+		dfs_watch_root(d, r);
+		dir = opendir(d->roots[r].path);
+		if (!dir) {
+			d->roots[r].lost = true;
+			continue;
+		}
+		d->roots[r].lost = false;
+		while ((de = readdir(dir))) {
+			int slot;
+
+			if (dfs_ignored(de->d_name))
+				continue;
+			if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+				continue;
+			dfs_add(d, r, de->d_name);
+			slot = strmap_get(&d->names, de->d_name,
+					  strlen(de->d_name));
+			if (slot >= 0 && d->devs[slot].root == r)
+				d->devs[slot].seen_gen = d->scan_gen;
+		}
+		closedir(dir);
+	}
+	for (size_t i = 0; i < sn->nslots; i++) {
+		struct dfs_dev *v = &d->devs[i];
+
+		if (!v->dir || v->doomed)
+			continue;
+		if (v->seen_gen != d->scan_gen) {
+			v->doomed = true;
+			dfs_reap(d, i);
+		} else if (!v->has_mig) {
+			v->recheck = true;
+		}
+	}
+	d->rescan = false;
+	d->next_rescan_ns = d->now_ns + DFS_RESCAN_NS;
+}
+
+static void dfs_take_features(struct dfs_dev *v, struct snap_dev *sd)
+{
+	struct rd_job *j = v->job;
+
+	if (!j->feat_path)
+		return;
+	j->feat_path = NULL;
+	v->feat_pending = false;
+	if (j->feat_n >= 0) {
+		sd->features = dstate_parse_features(j->feat_buf,
+						     (size_t)j->feat_n,
+						     &sd->dirty_tracking);
+		sd->features_known = true;
+	} else {
+		sd->features_known = false;
+	}
+}
+
+/* Turn a finished job into the slot's value. */
+static void dfs_take(struct dfs *d, size_t slot)
+{
+	struct dfs_dev *v = &d->devs[slot];
+	struct snap_dev *sd = &d->src->snap.dev[slot];
+	struct rd_job *j = v->job;
+	enum dstate val;
+	int err = 0;
+	bool changed;
+
+	dfs_take_features(v, sd);
+	j->phase = RD_IDLE;
+	if (j->n < 0 && (j->err == EIO || j->err == ENODEV || j->err == ENOENT)) {
+		/* debugfs answers EIO on an fd whose file was removed. */
+		struct stat st;
+
+		if (j->fd >= 0)
+			close(j->fd);
+		j->fd = -1;
+		if (stat(v->state_path, &st) == 0 && j->err == EIO &&
+		    ++v->eio < 2)
+			return;		/* re-created under us: read it again */
+		val = DS_GONE;
+		err = j->err;
+	} else {
+		val = dstate_from_read(j->buf, j->n, j->err);
+		if (val == DS_ERRNO || val == DS_EACCES || val == DS_EINVAL)
+			err = j->err;
+		v->eio = 0;
+		if (j->n < 0 && j->fd >= 0 && val != DS_EINVAL) {
+			close(j->fd);	/* reopen next time (EACCES etc.) */
+			j->fd = -1;
+		}
+	}
+	changed = sd->val != val || sd->err != err || sd->busy_ns;
+	if (val == DS_UNPARSABLE) {
+		size_t n = j->n < 0 ? 0 : (size_t)j->n;
+
+		if (n > sizeof(sd->raw))
+			n = sizeof(sd->raw);
+		if (n != sd->raw_len || memcmp(sd->raw, j->buf, n))
+			changed = true;
+		memcpy(sd->raw, j->buf, n);
+		sd->raw_len = (uint8_t)n;
+	}
+	sd->val = val;
+	sd->err = err;
+	sd->busy_ns = 0;
+	sd->read_ns = j->done_ns;
+	if (changed)
+		dfs_mark(d, slot);
+}
+
+static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
+{
+	struct dfs *d = s->priv;
+	struct snapshot *sn = &s->snap;
+	unsigned int nb = 0;
+
+	d->now_ns = now_ns;
+	sn->nchanged = 0;
+	sn->narcs = 0;
+	for (size_t i = 0; i < d->npend; i++) {
+		struct dfs_pending *p = &d->pend[i];
+
+		if (p->add)
+			dfs_add(d, p->root, p->name);
+		else
+			dfs_del(d, p->root, p->name);
+		free(p->name);
+	}
+	d->npend = 0;
+	for (unsigned int r = 0; r < d->nroots; r++)
+		d->rescan |= d->roots[r].lost;	/* come back as soon as it does */
+	if (d->rescan || now_ns >= d->next_rescan_ns)
+		dfs_rescan(d);
+	for (size_t i = 0; i < sn->nslots; i++) {
+		struct dfs_dev *v = &d->devs[i];
+		struct rd_job *j = v->job;
+		enum rd_phase ph;
+
+		if (!v->dir)
+			continue;
+		if (v->doomed) {
+			dfs_reap(d, i);
+			continue;
+		}
+		if (v->recheck)
+			dfs_probe_mig(d, i);
+		if (!v->has_mig)
+			continue;
+		ph = rd_phase(d->pool, j);
+		if (ph == RD_DONE)	/* finished after the last deadline */
+			dfs_take(d, i);
+		else if (ph != RD_IDLE)
+			continue;
+		if (v->reopen) {
+			if (j->fd >= 0)
+				close(j->fd);
+			j->fd = -1;
+			v->reopen = false;
+		}
+		j->feat_path = v->feat_pending ? v->feat_path : NULL;
+		d->batch[nb++] = j;
+	}
+	if (nb)
+		rd_submit(d->pool, d->batch, nb);
+}
+
+static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
+{
+	struct dfs *d = s->priv;
+	struct snapshot *sn = &s->snap;
+	unsigned int lost = 0;
+
+	rd_wait(d->pool, deadline_ns);
+	for (size_t i = 0; i < sn->nslots; i++) {
+		struct dfs_dev *v = &d->devs[i];
+		struct snap_dev *sd = &sn->dev[i];
+		enum rd_phase ph;
+
+		if (!v->dir || !v->has_mig)
+			continue;
+		ph = rd_phase(d->pool, v->job);
+		if (ph == RD_DONE) {
+			dfs_take(d, i);
+		} else if (ph != RD_IDLE && !sd->busy_ns) {
+			sd->busy_ns = v->job->submit_ns;
+			dfs_mark(d, i);
+		}
+	}
+	for (unsigned int r = 0; r < d->nroots; r++)
+		lost += d->roots[r].lost;
+	sn->t_ns = clock_mono_ns();
+	if (lost == d->nroots) {
+		sn->link = SNAP_LINK_DOWN;
+		snprintf(sn->msg, sizeof(sn->msg), "%s: directory vanished",
+			 d->roots[0].path);
+	} else if (!d->watching) {
+		sn->link = SNAP_LINK_DEGRADED;
+		snprintf(sn->msg, sizeof(sn->msg),
+			 "inotify unavailable: rescanning every refresh");
+		d->rescan = true;
+	} else {
+		sn->link = SNAP_LINK_OK;
+		sn->msg[0] = 0;
+	}
+}
+
+/* Release everything; jobs still in a read are left to their worker. */
+static void dfs_close_priv(struct dfs *d)
+{
+	struct snapshot *sn = &d->src->snap;
+
+	watch_forget_owner(d);
+	for (size_t i = 0; i < sn->nslots; i++) {
+		struct dfs_dev *v = &d->devs[i];
+		enum rd_phase ph;
+
+		if (!v->job)
+			continue;
+		ph = rd_phase(d->pool, v->job);
+		if (ph == RD_QUEUED || ph == RD_RUNNING)
+			continue;	/* its worker still uses it: leave it */
+		if (v->job->fd >= 0)
+			close(v->job->fd);
+		free(v->job);
+		free(v->dir);
+		free(v->state_path);
+		free(v->feat_path);
+		free(v->mig_path);
+	}
+	for (size_t i = 0; i < d->npend; i++)
+		free(d->pend[i].name);
+	free(d->pend);
+	rd_pool_free(d->pool);
+	strmap_free(&d->names);
+	for (unsigned int r = 0; r < d->nroots; r++)
+		free(d->roots[r].path);
+	free(d->roots);
+	free(d->devs);
+	free(d->batch);
+	free(sn->dev);
+	free(sn->changed);
+	sn->dev = NULL;
+	sn->changed = NULL;
+	sn->nslots = sn->nchanged = 0;
+	free(d);
+}
+
+static void dfs_close(struct source *s)
+{
+	if (s->priv)
+		dfs_close_priv(s->priv);
+	s->priv = NULL;
+}
+
+static int dfs_poll_fd(struct source *s)
+{
+	(void)s;
+	return -1;	/* the shared inotify fd is polled by the main loop */
+}
+
+/*
+ * Open a tree.  @spec is one root path, or several separated by ':' in
+ * priority order (as src_debugfs_default_roots() builds them).
+ */
+static int dfs_open(struct source *s, const char *spec, char *err, size_t len)
+{
+	struct dfs *d = calloc(1, sizeof(*d));
+	char *copy, *save = NULL, *tok;
+
+	if (!d || !(copy = strdup(spec))) {
+		free(d);
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	d->src = s;
+	strmap_init(&d->names);
+	for (tok = strtok_r(copy, ":", &save); tok;
+	     tok = strtok_r(NULL, ":", &save)) {
+		struct dfs_root *nr = realloc(d->roots, (d->nroots + 1) *
+						      sizeof(*nr));
+		if (!nr)
+			break;
+		d->roots = nr;
+		nr[d->nroots].path = strdup(tok);
+		nr[d->nroots].watched = false;
+		nr[d->nroots].lost = false;
+		d->nroots++;
+	}
+	free(copy);
+	d->pool = rd_pool_new(DFS_MAX_READERS, DFS_STUCK_NS);
+	if (!d->nroots || !d->pool || dfs_grow(d)) {
+		snprintf(err, len, "out of memory");
+		s->priv = d;
+		dfs_close_priv(d);
+		s->priv = NULL;
+		return -ENOMEM;
+	}
+	d->watching = watch_init(err, len) == 0;
+	if (!d->watching)
+		err[0] = 0;	/* not fatal: we fall back to rescanning */
+	s->priv = d;
+	d->rescan = true;
+	return 0;
+}
+
+const struct source_ops src_debugfs_ops = {
+	.kind = "debugfs",
+	.open = dfs_open,
+	.poll_fd = dfs_poll_fd,
+	.refresh_begin = dfs_refresh_begin,
+	.refresh_end = dfs_refresh_end,
+	.close = dfs_close,
+};

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_model.c - diffing snapshots into transitions, inference, pairs */
+#include "testutil.h"
+
+/* A snapshot we edit by hand: up to 8 slots. */
+struct fake {
+	struct snapshot sn;
+	struct snap_dev dev[8];
+	uint32_t changed[8];
+};
+
+static void fake_init(struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->sn.dev = f->dev;
+	f->sn.changed = f->changed;
+}
+
+static void fake_set(struct fake *f, uint32_t slot, const char *name,
+		     enum dstate val, uint64_t t)
+{
+	struct snap_dev *d = &f->dev[slot];
+
+	if (!d->present || strcmp(d->name, name)) {
+		d->gen++;
+		snprintf(d->name, sizeof(d->name), "%s", name);
+	}
+	d->present = true;
+	d->val = val;
+	d->read_ns = t;
+	if (f->sn.nslots <= slot)
+		f->sn.nslots = slot + 1;
+	f->changed[f->sn.nchanged++] = slot;
+}
+
+static void fake_drop(struct fake *f, uint32_t slot)
+{
+	f->dev[slot].present = false;
+	f->changed[f->sn.nchanged++] = slot;
+}
+
+static void feed(struct model *m, unsigned int feed_no, struct fake *f,
+		 uint64_t now)
+{
+	ck_assert_int_eq(model_ingest(m, feed_no, &f->sn, now), 0);
+	model_update_pairs(m, now);
+	f->sn.nchanged = 0;
+}
+
+static struct model_cfg cfg(void)
+{
+	struct model_cfg c;
+
+	memset(&c, 0, sizeof(c));
+	c.pc.stuck_ns = 30 * CLOCK_NS_PER_S;
+	c.pc.busy_ns = 30 * CLOCK_NS_PER_S;
+	c.tomb_ns = 10 * CLOCK_NS_PER_S;
+	return c;
+}
+
+static int dev_index(const struct model *m, enum pair_side side,
+		     const char *name)
+{
+	for (size_t i = 0; i < m->ndevs; i++)
+		if (m->devs[i]->side == side && !strcmp(m->devs[i]->name, name))
+			return (int)i;
+	return -1;
+}
+
+START_TEST(test_appear_and_change)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f;
+	const struct model_event *e;
+	struct model_trans t;
+	int i;
+
+	ck_assert_int_eq(model_init(&m, &c), 0);
+	ck_assert_int_eq(model_add_feed(&m, MODEL_FEED_SRC), 0);
+	fake_init(&f);
+	fake_set(&f, 0, "0000:3b:00.2", DS_RUNNING, T(10));
+	feed(&m, 0, &f, T(11));
+	ck_assert_uint_eq(m.ndevs, 1);
+	i = dev_index(&m, PAIR_SRC, "0000:3b:00.2");
+	ck_assert_int_eq(i, 0);
+	ck_assert_int_eq(m.devs[0]->val, DS_RUNNING);
+	ck_assert_uint_eq(m.devs[0]->transitions, 0);
+	e = model_event(&m, 1);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_int_eq(e->tr.from, DS_UNKNOWN);
+	ck_assert_int_eq(e->tr.to, DS_RUNNING);
+	fake_set(&f, 0, "0000:3b:00.2", DS_PRE_COPY, T(20));
+	feed(&m, 0, &f, T(21));
+	ck_assert_int_eq(m.devs[0]->val, DS_PRE_COPY);
+	ck_assert_uint_eq(m.devs[0]->since_ns, T(20));
+	ck_assert_uint_eq(m.devs[0]->transitions, 1);
+	ck_assert(model_hist_get(m.devs[0], 1, &t));
+	ck_assert_int_eq(t.from, DS_RUNNING);
+	ck_assert_int_eq(t.to, DS_PRE_COPY);
+	ck_assert_int_eq(t.flags, 0);
+	/* an unchanged slot listed as changed makes no event */
+	fake_set(&f, 0, "0000:3b:00.2", DS_PRE_COPY, T(30));
+	feed(&m, 0, &f, T(31));
+	ck_assert_uint_eq(m.ev_seq, 2);
+	model_free(&m);
+}
+END_TEST
+
+/* RUNNING then STOP_COPY: the kernel walked RUNNING_P2P and STOP. */
+START_TEST(test_inferred_steps)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f;
+	struct model_trans t;
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	fake_init(&f);
+	fake_set(&f, 0, "a", DS_RUNNING, T(10));
+	feed(&m, 0, &f, T(10));
+	fake_set(&f, 0, "a", DS_STOP_COPY, T(50));
+	feed(&m, 0, &f, T(50));
+	ck_assert_uint_eq(m.devs[0]->transitions, 3);
+	ck_assert(model_hist_get(m.devs[0], 1, &t));
+	ck_assert_int_eq(t.to, DS_RUNNING_P2P);
+	ck_assert_int_eq(t.flags, MODEL_T_INFERRED);
+	ck_assert(model_hist_get(m.devs[0], 2, &t));
+	ck_assert_int_eq(t.to, DS_STOP);
+	ck_assert_int_eq(t.flags, MODEL_T_INFERRED);
+	ck_assert(model_hist_get(m.devs[0], 3, &t));
+	ck_assert_int_eq(t.from, DS_STOP);
+	ck_assert_int_eq(t.to, DS_STOP_COPY);
+	ck_assert_int_eq(t.flags, 0);
+	model_free(&m);
+}
+END_TEST
+
+/* With a features file saying no P2P, the path is RUNNING->STOP->STOP_COPY. */
+START_TEST(test_inference_uses_features)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f;
+	struct model_trans t;
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	fake_init(&f);
+	f.dev[0].features = FSM_F_STOP_COPY | FSM_F_PRE_COPY;
+	f.dev[0].features_known = true;
+	fake_set(&f, 0, "hisi", DS_RUNNING, T(10));
+	feed(&m, 0, &f, T(10));
+	fake_set(&f, 0, "hisi", DS_STOP_COPY, T(50));
+	feed(&m, 0, &f, T(50));
+	ck_assert_uint_eq(m.devs[0]->transitions, 2);
+	ck_assert(model_hist_get(m.devs[0], 1, &t));
+	ck_assert_int_eq(t.to, DS_STOP);
+	model_free(&m);
+}
+END_TEST
+
+/* ERROR -> RUNNING has no kernel path (a reset): marked, not inferred. */
+START_TEST(test_nopath)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f;
+	struct model_trans t;
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	fake_init(&f);
+	fake_set(&f, 0, "a", DS_ERROR, T(10));
+	feed(&m, 0, &f, T(10));
+	ck_assert(m.any_error);
+	fake_set(&f, 0, "a", DS_RUNNING, T(20));
+	feed(&m, 0, &f, T(20));
+	ck_assert(model_hist_get(m.devs[0], 1, &t));
+	ck_assert_int_eq(t.flags, MODEL_T_NOPATH);
+	ck_assert(m.devs[0]->entered_error);
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(test_vanish_tombstone_and_return)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f;
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	fake_init(&f);
+	fake_set(&f, 0, "a", DS_RUNNING, T(10));
+	fake_set(&f, 1, "b", DS_RUNNING, T(10));
+	feed(&m, 0, &f, T(10));
+	fake_drop(&f, 0);
+	feed(&m, 0, &f, T(100));
+	ck_assert(!m.devs[0]->present);
+	ck_assert_uint_eq(m.devs[0]->gone_ns, T(100));
+	ck_assert_int_eq(m.devs[0]->val, DS_GONE);
+	/* the slot is reused by a new device: a new model device */
+	fake_set(&f, 0, "c", DS_STOP, T(200));
+	feed(&m, 0, &f, T(200));
+	ck_assert_uint_eq(m.ndevs, 3);
+	/* "a" comes back in another slot: same model device again */
+	fake_set(&f, 2, "a", DS_RUNNING, T(300));
+	feed(&m, 0, &f, T(300));
+	ck_assert_uint_eq(m.ndevs, 3);
+	ck_assert(m.devs[0]->present);
+	ck_assert_uint_eq(m.devs[0]->gone_ns, 0);
+	ck_assert_int_eq(m.devs[0]->val, DS_RUNNING);
+	model_free(&m);
+}
+END_TEST
+
+START_TEST(test_pairs_two_feeds)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake fs, fd;
+	int pi = -1;
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	model_add_feed(&m, MODEL_FEED_DST);
+	fake_init(&fs);
+	fake_init(&fd);
+	fake_set(&fs, 0, "x", DS_RUNNING, T(0));
+	fake_set(&fd, 0, "x", DS_RUNNING, T(0));
+	feed(&m, 0, &fs, T(0));
+	feed(&m, 1, &fd, T(0));
+	ck_assert_uint_eq(m.npairs, 1);
+	ck_assert_int_eq(m.pairs[0].v.phase, PAIR_IDLE);
+	fake_set(&fs, 0, "x", DS_STOP_COPY, T(100));
+	feed(&m, 0, &fs, T(100));
+	fake_set(&fd, 0, "x", DS_RESUMING, T(150));
+	feed(&m, 1, &fd, T(150));
+	fake_set(&fs, 0, "x", DS_STOP, T(200));
+	feed(&m, 0, &fs, T(200));
+	fake_set(&fd, 0, "x", DS_RUNNING, T(300));
+	feed(&m, 1, &fd, T(300));
+	ck_assert_int_eq(m.pairs[0].v.phase, PAIR_COMPLETED);
+	/* a pair event was emitted for every phase change */
+	for (uint64_t s = 1; s <= m.ev_seq; s++) {
+		const struct model_event *e = model_event(&m, s);
+
+		if (e->kind == MODEL_EV_PAIR && e->v.phase == PAIR_COMPLETED)
+			pi = e->pair;
+	}
+	ck_assert_int_eq(pi, 0);
+	ck_assert(!m.any_failed);
+	model_free(&m);
+}
+END_TEST
+
+/* One tree, --pair decides who is the destination. */
+START_TEST(test_shared_feed_pair_decides_side)
+{
+	struct pair_spec sp[] = { { "u1", "u2" } };
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f;
+
+	c.pairs = sp;
+	c.npairs = 1;
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SHARED);
+	fake_init(&f);
+	fake_set(&f, 0, "u2", DS_RUNNING, T(0));
+	fake_set(&f, 1, "u1", DS_RUNNING, T(0));
+	fake_set(&f, 2, "u3", DS_RUNNING, T(0));
+	feed(&m, 0, &f, T(0));
+	ck_assert_int_ge(dev_index(&m, PAIR_DST, "u2"), 0);
+	ck_assert_int_ge(dev_index(&m, PAIR_SRC, "u1"), 0);
+	ck_assert_int_ge(dev_index(&m, PAIR_SRC, "u3"), 0);
+	ck_assert_int_eq(m.pairs[0].dev[PAIR_SRC], dev_index(&m, PAIR_SRC, "u1"));
+	ck_assert_int_eq(m.pairs[0].dev[PAIR_DST], dev_index(&m, PAIR_DST, "u2"));
+	model_free(&m);
+}
+END_TEST
+
+/* More transitions than the ring keeps: the newest stay, counts go on. */
+START_TEST(test_history_bounded)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f;
+	struct model_trans t;
+	unsigned int n = 0;
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	fake_init(&f);
+	fake_set(&f, 0, "a", DS_RUNNING, T(0));
+	feed(&m, 0, &f, T(0));
+	for (int i = 1; i <= 200; i++) {
+		fake_set(&f, 0, "a", i % 2 ? DS_PRE_COPY : DS_RUNNING, T(i));
+		feed(&m, 0, &f, T(i));
+	}
+	ck_assert_uint_eq(m.devs[0]->transitions, 200);
+	while (model_hist_get(m.devs[0], n, &t))
+		n++;
+	ck_assert_uint_eq(n, MODEL_HIST);
+	ck_assert(model_hist_get(m.devs[0], MODEL_HIST - 1, &t));
+	ck_assert_uint_eq(t.t_ns, T(200));
+	model_free(&m);
+}
+END_TEST
+
+TU_MAIN("model", test_appear_and_change, test_inferred_steps,
+	test_inference_uses_features, test_nopath,
+	test_vanish_tombstone_and_return, test_pairs_two_feeds,
+	test_shared_feed_pair_decides_side, test_history_bounded)

@@ -1,0 +1,233 @@
+#!/bin/busybox sh
+# /init of the VM test's initramfs (busybox sh).  run-vm-test.sh writes
+# /etc/vmtest.conf:
+#   FULL=1      migration-capable mtty (6.12): migtest, arcs, removal under
+#               a reader; FULL=0: discovery only (6.1's mtty has no migration)
+#   VFIOMIGTOP=1  /bin/vfiomigtop exists: run it during the migration
+# Every check prints "ok - ..." or "not ok - ..."; the last line is the
+# sentinel "GUEST RESULT: PASS" or "GUEST RESULT: FAIL".
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /tmp
+. /etc/vmtest.conf
+
+NOK=0
+NFAIL=0
+ok() { echo "ok - $*"; NOK=$((NOK + 1)); }
+notok() { echo "not ok - $*"; NFAIL=$((NFAIL + 1)); }
+t() {	# t "description" command...
+	d=$1
+	shift
+	if "$@"; then ok "$d"; else notok "$d"; fi
+}
+uptime_s() { read -r up _ < /proc/uptime; echo "$up"; }
+
+DBG=/sys/kernel/debug
+MODS=/lib/modules
+PARAMS=/sys/module/vfiomig/parameters
+TYPES=/sys/devices/virtual/mtty/mtty/mdev_supported_types/mtty-2
+A=83b8f4f2-509f-382f-3c1e-e6bfe0fa1001
+B=83b8f4f2-509f-382f-3c1e-e6bfe0fa1002
+C=83b8f4f2-509f-382f-3c1e-e6bfe0fa1003
+
+finish() {
+	echo "=== guest dmesg begin ==="
+	dmesg
+	echo "=== guest dmesg end ==="
+	echo "guest checks: $NOK passed, $NFAIL failed"
+	if [ "$NFAIL" = 0 ]; then
+		echo "GUEST RESULT: PASS"
+	else
+		echo "GUEST RESULT: FAIL"
+	fi
+	echo o > /proc/sysrq-trigger
+	poweroff -f
+}
+
+load() {	# load NAME [params]: insmod from /lib/modules if present
+	m=$1
+	shift
+	[ -f "$MODS/$m.ko" ] || return 0
+	t "insmod $m" insmod "$MODS/$m.ko" "$@"
+}
+
+create_mdev() { echo "$1" > "$TYPES/create"; }
+remove_mdev() { echo 1 > "/sys/bus/mdev/devices/$1/remove"; }
+is_dir() { [ -d "$1" ]; }
+no_path() { [ ! -e "$1" ]; }
+file_is() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
+
+# The edu device (1234:11e8) of the PCI part, if qemu has one.
+EDU=""
+for d in /sys/bus/pci/devices/*; do
+	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] &&
+		EDU=${d##*/}
+done
+
+pci_bind() {
+	echo vfio-pci > "/sys/bus/pci/devices/$EDU/driver_override"
+	echo "$EDU" > /sys/bus/pci/drivers_probe
+	[ -e "/sys/bus/pci/drivers/vfio-pci/$EDU" ]
+}
+pci_unbind() { echo "$EDU" > /sys/bus/pci/drivers/vfio-pci/unbind; }
+
+echo "guest: kernel $(uname -r), uptime $(uptime_s) s, FULL=$FULL"
+
+# ---- vfio stack, mtty and devices that exist before our module -------------
+for m in irqbypass vfio vfio_virqfd vfio_iommu_type1 mdev vfio-pci-core \
+	 vfio-pci mtty; do
+	load "$m"
+done
+t "mdev A created before vfiomig loads" create_mdev $A
+if [ -n "$EDU" ]; then
+	t "edu $EDU bound to vfio-pci before vfiomig loads" pci_bind
+fi
+
+# ---- load: discovery of existing devices -----------------------------------
+T0=$(uptime_s)
+load vfiomig
+ROOT=$DBG/$(cat $PARAMS/root)
+t "root parameter is vfio" file_is $PARAMS/root vfio
+t "device directory of A" is_dir "$ROOT/$A"
+t "arcs_enabled is Y" file_is $PARAMS/arcs_enabled Y
+if [ "$FULL" = 1 ]; then
+	t "A state is RUNNING" file_is "$ROOT/$A/migration/state" RUNNING
+	t "A features" file_is "$ROOT/$A/migration/features" \
+		"$(printf 'stop-copy\np2p\npre-copy\ndirty-tracking')"
+	t "A arcs file" [ -f "$ROOT/$A/migration/arcs" ]
+	t "A arcs empty" file_is "$ROOT/$A/migration/arcs" ""
+else
+	t "A (no migration support) has no migration/" no_path "$ROOT/$A/migration"
+fi
+if [ -n "$EDU" ]; then
+	t "PCI device directory $EDU" is_dir "$ROOT/$EDU"
+	t "vfio-pci (no migration) has no migration/" no_path "$ROOT/$EDU/migration"
+fi
+
+# ---- devices that come after ------------------------------------------------
+t "mdev B created after vfiomig loads" create_mdev $B
+t "device directory of B" is_dir "$ROOT/$B"
+if [ -n "$EDU" ]; then
+	t "unbind $EDU from vfio-pci" pci_unbind
+	t "PCI directory gone after unbind" no_path "$ROOT/$EDU"
+	t "rebind $EDU to vfio-pci" pci_bind
+	t "PCI directory back after bind" is_dir "$ROOT/$EDU"
+fi
+
+# ---- the migration ------------------------------------------------------------
+if [ "$FULL" = 1 ]; then
+	if [ "$VFIOMIGTOP" = 1 ]; then
+		vfiomigtop -b --events -d 0.01 --pair "$A=$B" \
+			> /tmp/vfiomigtop.out 2>&1 &
+		VPID=$!
+		sleep 1
+	fi
+	T1=$(uptime_s)
+	t "migtest migrate A -> B" migtest -r "$ROOT" migrate $A $B
+	echo "guest: migtest took $(awk "BEGIN { print $(uptime_s) - $T1 }") s"
+	if [ "$VFIOMIGTOP" = 1 ]; then
+		sleep 1
+		kill "$VPID" 2>/dev/null
+		wait "$VPID"
+		echo "=== vfiomigtop events begin ==="
+		cat /tmp/vfiomigtop.out
+		echo "=== vfiomigtop events end ==="
+	fi
+
+	# A device removed while its state file is open and being read.
+	t "mdev C created" create_mdev $C
+	migtest reader "$ROOT/$C/migration/state" > /tmp/reader.out 2>&1 &
+	RPID=$!
+	n=0
+	while ! grep -q "reader: reading" /tmp/reader.out && [ $n -lt 100 ]; do
+		sleep 0.05
+		n=$((n + 1))
+	done
+	t "mdev C removed under a reader" remove_mdev $C
+	t "reader saw the file go away" wait $RPID
+	cat /tmp/reader.out
+	t "device directory of C gone" no_path "$ROOT/$C"
+fi
+
+# ---- unload and reload ---------------------------------------------------------
+if [ "$FULL" = 1 ]; then
+	exec 3< "$ROOT/$A/migration/state"
+	t "rmmod refused while a state file is open" sh -c '! rmmod vfiomig 2>/dev/null'
+	exec 3<&-
+fi
+t "rmmod vfiomig" rmmod vfiomig
+t "root gone after rmmod" no_path "$ROOT"
+load vfiomig
+t "reload: A found again" is_dir "$ROOT/$A"
+t "reload: B found again" is_dir "$ROOT/$B"
+[ -n "$EDU" ] && t "reload: $EDU found again" is_dir "$ROOT/$EDU"
+t "rmmod vfiomig (after reload)" rmmod vfiomig
+
+if [ "$FULL" = 1 ]; then
+	load vfiomig arcs=0
+	t "arcs=0: arcs_enabled is N" file_is $PARAMS/arcs_enabled N
+	t "arcs=0: state still there" file_is "$ROOT/$A/migration/state" RUNNING
+	t "arcs=0: no arcs file" no_path "$ROOT/$A/migration/arcs"
+	t "rmmod vfiomig (arcs=0)" rmmod vfiomig
+fi
+
+load vfiomig root=vfiomig
+t "root=vfiomig: parameter" file_is $PARAMS/root vfiomig
+t "root=vfiomig: A under $DBG/vfiomig" is_dir "$DBG/vfiomig/$A"
+t "rmmod vfiomig (root=vfiomig)" rmmod vfiomig
+t "a root name that exists is refused" sh -c \
+	"! insmod $MODS/vfiomig.ko root=tracing 2>/dev/null"
+t "tracing/ untouched" no_path "$DBG/tracing/$A"
+
+# ---- stress: load/unload while devices come and go, FSM steps and readers --
+if [ "$FULL" = 1 ]; then
+	D=83b8f4f2-509f-382f-3c1e-e6bfe0fa1004
+	touch /tmp/stress.on
+	migtest churn $A 400 > /tmp/churn.out 2>&1 &
+	CPID=$!
+	(while [ -e /tmp/stress.on ]; do
+		create_mdev $D && remove_mdev $D
+	done) 2>/dev/null &
+	HPID=$!
+	(while [ -e /tmp/stress.on ]; do
+		cat "$ROOT"/*/migration/state "$ROOT"/*/migration/arcs
+	done) > /dev/null 2>&1 &
+	SPID=$!
+	loops=0
+	unloads=0
+	while [ $loops -lt 15 ]; do
+		insmod $MODS/vfiomig.ko 2>/dev/null
+		n=0	# rmmod is refused while the reader has a file open
+		while ! rmmod vfiomig 2>/dev/null && [ $n -lt 200 ]; do
+			n=$((n + 1))
+		done
+		[ -e "$ROOT" ] || unloads=$((unloads + 1))
+		loops=$((loops + 1))
+	done
+	t "stress: 15 load/unload cycles ($unloads clean)" [ $unloads = 15 ]
+	t "stress: churn" wait $CPID
+	cat /tmp/churn.out
+	rm /tmp/stress.on
+	wait $HPID $SPID
+	[ -e "/sys/bus/mdev/devices/$D" ] && remove_mdev $D
+fi
+
+# ---- devices going away while loaded, then unload with none left ----------
+load vfiomig
+t "mdev A removed" remove_mdev $A
+t "device directory of A gone" no_path "$ROOT/$A"
+t "mdev B removed" remove_mdev $B
+t "device directory of B gone" no_path "$ROOT/$B"
+if [ -n "$EDU" ]; then
+	t "unbind $EDU" pci_unbind
+	t "PCI directory gone" no_path "$ROOT/$EDU"
+fi
+t "rmmod vfiomig (no devices)" rmmod vfiomig
+echo "guest: module part took $(awk "BEGIN { print $(uptime_s) - $T0 }") s"
+
+finish

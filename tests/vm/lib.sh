@@ -1,0 +1,171 @@
+# shellcheck shell=bash
+# Helpers shared by run-vm-test.sh and checkpatch.sh: find Debian's kernel
+# packages for a kernel series, download them into the cache with
+# `apt-get download`, and extract what the tests need.  Nothing is installed
+# into the system and no kernel source ever enters the git tree.
+#
+# Cache layout ($VFIOMIGTOP_VM_CACHE, default /var/cache/vfiomigtop-vm):
+#   debs/                  the downloaded .deb files
+#   resolved-SERIES.env    the last resolved versions (used when offline)
+#   kroot-KVER/            headers + kbuild + the needed part of the image
+#   src-PKGVER/            files extracted from linux-source-SERIES
+#                          (samples/vfio-mdev/mtty.c, scripts/checkpatch.pl,
+#                          scripts/spelling.txt, scripts/const_structs.checkpatch)
+
+VM_CACHE=${VFIOMIGTOP_VM_CACHE:-/var/cache/vfiomigtop-vm}
+VM_SKIP=77
+
+vm_log() { printf '%s\n' "$*" >&2; }
+
+# Files taken from the linux-source tarball.
+VM_SRC_FILES="samples/vfio-mdev/mtty.c scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch"
+
+# vm_resolve SERIES: set KVER (ABI name, e.g. 6.12.95+deb12-amd64), PKGVER
+# (package version) and DEBS (package=version list) for SERIES 6.12 (from
+# bookworm-backports) or 6.1 (bookworm's candidate), as apt knows them now.
+vm_resolve() {
+	local series=$1 spec stanza depends p name pin
+
+	case $series in
+	6.12) spec=linux-headers-amd64/bookworm-backports ;;
+	6.1) spec="linux-headers-amd64=$(apt-cache policy linux-headers-amd64 2>/dev/null |
+					  awk '/Candidate:/ { print $2 }')" ;;
+	*) vm_log "unknown kernel series $series"; return 1 ;;
+	esac
+
+	stanza=$(apt-cache show "$spec" 2>/dev/null | awk '/^$/ { exit } { print }')
+	KVER=$(printf '%s\n' "$stanza" |
+	       sed -n 's/^Depends: linux-headers-\([^ ,]*\).*/\1/p')
+	PKGVER=$(printf '%s\n' "$stanza" |
+		 sed -n 's/^Depends: linux-headers-[^ ,]* (= \([^)]*\)).*/\1/p')
+	case $KVER in
+	"$series".*) ;;
+	*) vm_log "apt knows no Debian $series kernel ($spec)"; return 1 ;;
+	esac
+	[ -n "$PKGVER" ] || return 1
+
+	depends=$(apt-cache show "linux-headers-$KVER=$PKGVER" 2>/dev/null |
+		  sed -n 's/^Depends: //p' | head -n 1)
+	DEBS="linux-image-$KVER-unsigned=$PKGVER linux-headers-$KVER=$PKGVER linux-source-$series=$PKGVER"
+	# headers-common and kbuild, as the headers package names them
+	for p in $(printf '%s\n' "$depends" | tr ',' '\n' | tr -d ' ' |
+		   grep -E '^linux-(headers-.*-common|kbuild-)'); do
+		name=${p%%(*}
+		pin=""
+		case $p in *"(="*) pin="=${p#*(=}"; pin=${pin%)} ;; esac
+		DEBS="$DEBS $name$pin"
+	done
+}
+
+# vm_deb_file PKG[=VER]: the cached .deb for it (the newest one when no
+# version is given), if any.
+vm_deb_file() {
+	local name=${1%%=*} ver="" f
+	case $1 in *=*) ver=$(printf '%s' "${1#*=}" | sed 's/:/%3a/') ;; esac
+	f=$(ls -1 "$VM_CACHE/debs/${name}_${ver}"*.deb 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$f" ] && printf '%s\n' "$f"
+}
+
+# vm_fetch: make sure every package of $DEBS is in the cache.
+vm_fetch() {
+	local missing="" p
+	mkdir -p "$VM_CACHE/debs"
+	for p in $DEBS; do
+		vm_deb_file "$p" >/dev/null || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+
+	vm_log "downloading:$missing"
+	# shellcheck disable=SC2086
+	if ! (cd "$VM_CACHE/debs" && apt-get download -q $missing) >&2; then
+		if [ "$(id -u)" = 0 ]; then
+			vm_log "apt-get download failed; refreshing the package lists once"
+			apt-get update -qq >&2 || true
+			# shellcheck disable=SC2086
+			(cd "$VM_CACHE/debs" && apt-get download -q $missing) >&2 || return 1
+		else
+			return 1
+		fi
+	fi
+}
+
+# vm_kroot: extract headers, kbuild and the needed part of the image into
+# $KROOT; set KDIR.
+vm_kroot() {
+	local p f tmp
+	KROOT="$VM_CACHE/kroot-$KVER"
+	KDIR="$KROOT/usr/src/linux-headers-$KVER"
+	[ -f "$KROOT/.complete" ] && return 0
+
+	tmp="$KROOT.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	for p in $DEBS; do
+		f=$(vm_deb_file "$p") || { vm_log "missing package $p"; return 1; }
+		case ${p%%=*} in
+		linux-image-*)
+			dpkg-deb --fsys-tarfile "$f" |
+				tar -x -C "$tmp" --wildcards './boot/vmlinuz-*' \
+				    '*/kernel/drivers/vfio/*' '*/kernel/virt/lib/irqbypass*' ;;
+		linux-headers-*|linux-kbuild-*)
+			dpkg-deb -x "$f" "$tmp" ;;
+		esac || return 1
+	done
+	# The only absolute path of the split headers: point it into the root.
+	sed -i "s#^include /usr/src/#include $KROOT/usr/src/#" \
+		"$tmp/usr/src/linux-headers-$KVER/Makefile" || return 1
+	touch "$tmp/.complete"
+	rm -rf "$KROOT"
+	mv "$tmp" "$KROOT"
+}
+
+# vm_source_files SERIES: extract $VM_SRC_FILES from linux-source-SERIES
+# (one pass over the tarball, ~8 s) into $SRCDIR.
+vm_source_files() {
+	local series=$1 f members="" tmp
+	SRCDIR="$VM_CACHE/src-$PKGVER"
+	[ -f "$SRCDIR/.complete" ] && return 0
+
+	f=$(vm_deb_file "linux-source-$series=$PKGVER") || {
+		vm_log "missing package linux-source-$series=$PKGVER"; return 1; }
+	for m in $VM_SRC_FILES; do
+		members="$members linux-source-$series/$m"
+	done
+	tmp="$SRCDIR.tmp.$$"
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	# shellcheck disable=SC2086
+	dpkg-deb --fsys-tarfile "$f" |
+		tar -xO "./usr/src/linux-source-$series.tar.xz" |
+		tar -xJ -C "$tmp" --strip-components=1 $members || return 1
+	touch "$tmp/.complete"
+	rm -rf "$SRCDIR"
+	mv "$tmp" "$SRCDIR"
+}
+
+# vm_prepare SERIES [need-kroot]: resolve, fetch, extract.  When the
+# mirror cannot be reached, falls back to the last version fetched
+# completely.  Returns $VM_SKIP when nothing can be had (no mirror and no
+# cache).
+vm_prepare() {
+	local series=$1 need_kroot=${2:-yes}
+	local envf="$VM_CACHE/resolved-$series.env"
+
+	if vm_resolve "$series" && vm_fetch; then
+		mkdir -p "$VM_CACHE"
+		printf 'KVER=%s\nPKGVER=%s\nDEBS="%s"\n' "$KVER" "$PKGVER" "$DEBS" \
+			> "$envf.tmp" && mv "$envf.tmp" "$envf"
+	elif [ -f "$envf" ]; then
+		# shellcheck disable=SC1090
+		. "$envf"
+		vm_log "using the cached $series kernel $KVER ($PKGVER)"
+		vm_fetch || return $VM_SKIP
+	else
+		vm_log "cannot download the $series kernel packages and none are cached"
+		return $VM_SKIP
+	fi
+	vm_log "kernel $series: $KVER ($PKGVER)"
+	vm_source_files "$series" || return 1
+	[ "$need_kroot" = yes ] || return 0
+	vm_kroot || return 1
+}

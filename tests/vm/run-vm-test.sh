@@ -1,0 +1,224 @@
+#!/bin/bash
+# VM test of the vfiomig module on a real Debian kernel in qemu.
+#
+#   run-vm-test.sh [6.12|6.1]      (default 6.12)
+#
+# 6.12 (bookworm-backports): the full test.  mtty (built from Debian's
+#   linux-source-6.12) migrates between two mdevs driven by migtest; the
+#   module's files are checked at every step; failed migrations, hotplug,
+#   removal under a reader, unload/reload.
+# 6.1 (bookworm): build, load, discovery (mdevs of 6.1's mtty, which has no
+#   migration, and a vfio-pci device), hotplug, unload.
+#
+# Exit status: 0 PASS, 1 FAIL, 77 SKIP (automake) only when the kernel
+# packages can neither be downloaded nor found in the cache.
+#
+# Environment:
+#   VFIOMIGTOP_VM_CACHE  cache directory (default /var/cache/vfiomigtop-vm)
+#   VFIOMIGTOP_VM_OUT    where results go (default $VFIOMIGTOP_VM_CACHE/out);
+#                        console-SERIES.log, events-migration.txt
+#   VFIOMIGTOP_VM_ACCEL  tcg (default) or auto (kvm when /dev/kvm is usable)
+#   VFIOMIGTOP_VM_KEEP   1: keep the work directory
+#   VFIOMIGTOP_BIN       a vfiomigtop binary to run in the guest during the
+#                        migration (with its shared libraries)
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+# shellcheck source=tests/vm/lib.sh
+. "$HERE/lib.sh"
+
+SERIES=${1:-6.12}
+case $SERIES in
+6.12) FULL=1 ;;
+6.1) FULL=0 ;;
+*) echo "usage: $0 [6.12|6.1]" >&2; exit 2 ;;
+esac
+OUT=${VFIOMIGTOP_VM_OUT:-$VM_CACHE/out}
+ACCEL=${VFIOMIGTOP_VM_ACCEL:-tcg}
+NAME="vm-$SERIES"
+
+fail() { echo "$NAME: FAIL: $*"; exit 1; }
+skip() { echo "$NAME: SKIP: $*"; exit $VM_SKIP; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+# ---- host tools -------------------------------------------------------------
+missing=""
+for tool in qemu-system-x86_64 cpio gzip xz dpkg-deb apt-get make gcc \
+	    gcc-12 pahole strip; do
+	command -v "$tool" >/dev/null || missing="$missing $tool"
+done
+# a static busybox (package busybox-static) runs in the initramfs
+ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || missing="$missing busybox-static"
+[ -z "$missing" ] || fail "missing host tools:$missing (run tests/vm/setup.sh as root)"
+
+mkdir -p "$VM_CACHE" "$OUT" 2>/dev/null && [ -w "$VM_CACHE" ] ||
+	fail "cache $VM_CACHE is not writable (set VFIOMIGTOP_VM_CACHE)"
+
+# ---- kernel packages -----------------------------------------------------------
+T=$(now)
+vm_prepare "$SERIES"
+case $? in
+0) ;;
+"$VM_SKIP") skip "no network to the Debian mirror and no cached $SERIES kernel" ;;
+*) fail "could not prepare the $SERIES kernel" ;;
+esac
+T_PREP=$(since "$T")
+MODDIR="$KROOT/lib/modules/$KVER/kernel"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/vfiomig-vm.XXXXXX")
+if [ "${VFIOMIGTOP_VM_KEEP:-0}" = 1 ]; then
+	echo "$NAME: work directory $WORK"
+else
+	trap 'rm -rf "$WORK"' EXIT
+fi
+
+# build_module NAME DIR: out-of-tree build; any warning fails the test.
+build_module() {
+	local name=$1 dir=$2 log="$WORK/build-$1.log"
+	if ! make -C "$KDIR" M="$dir" modules > "$log" 2>&1; then
+		cat "$log"
+		fail "$name.ko does not build against $KVER"
+	fi
+	if grep -qiE '\b(warning|error)\b' "$log"; then
+		grep -iE '\b(warning|error)\b' "$log"
+		fail "$name.ko build printed warnings against $KVER"
+	fi
+}
+
+# ---- builds -----------------------------------------------------------------
+T=$(now)
+mkdir -p "$WORK/vfiomig"
+cp "$TOP"/kmod/Kbuild "$TOP"/kmod/*.c "$TOP"/kmod/*.h "$WORK/vfiomig/"
+build_module vfiomig "$WORK/vfiomig"
+T_VFIOMIG=$(since "$T")
+
+T=$(now)
+mkdir -p "$WORK/mtty"
+cp "$SRCDIR/samples/vfio-mdev/mtty.c" "$WORK/mtty/"
+echo 'obj-m := mtty.o' > "$WORK/mtty/Makefile"
+build_module mtty "$WORK/mtty"
+T_MTTY=$(since "$T")
+
+T=$(now)
+# The 6.12 uapi header (bookworm's linux-libc-dev is 6.1); it is not
+# "make headers" cleaned, so __user is defined away.
+mkdir -p "$WORK/uapi/linux"
+cp "$KROOT/usr/src/linux-headers-${KVER%-amd64}-common/include/uapi/linux/vfio.h" \
+   "$WORK/uapi/linux/" || fail "no uapi linux/vfio.h in $KROOT"
+if [ "$FULL" = 1 ]; then
+	gcc -static -O2 -Wall -Wextra -Werror -D__user= -I"$WORK/uapi" \
+	    -o "$WORK/migtest" "$HERE/migtest.c" || fail "migtest does not build"
+fi
+T_MIGTEST=$(since "$T")
+
+# ---- initramfs ----------------------------------------------------------------
+T=$(now)
+R="$WORK/initramfs"
+mkdir -p "$R/bin" "$R/etc" "$R/lib/modules" "$R/proc" "$R/sys" "$R/dev" "$R/tmp"
+cp /bin/busybox "$R/bin/busybox"
+[ "$FULL" = 1 ] && cp "$WORK/migtest" "$R/bin/"
+cp "$HERE/guest-init.sh" "$R/init"
+chmod 755 "$R/init"
+
+# Debian's own modules: decompressed, never stripped (keeps the signature).
+for m in vfio/vfio vfio/vfio_iommu_type1 vfio/vfio_virqfd vfio/mdev/mdev \
+	 vfio/pci/vfio-pci-core vfio/pci/vfio-pci; do
+	base=$(basename "$m")
+	if [ -f "$MODDIR/drivers/$m.ko.xz" ]; then
+		xz -dc "$MODDIR/drivers/$m.ko.xz" > "$R/lib/modules/$base.ko"
+	elif [ -f "$MODDIR/drivers/$m.ko" ]; then
+		cp "$MODDIR/drivers/$m.ko" "$R/lib/modules/"
+	fi
+done
+if [ -f "$MODDIR/virt/lib/irqbypass.ko.xz" ]; then
+	xz -dc "$MODDIR/virt/lib/irqbypass.ko.xz" > "$R/lib/modules/irqbypass.ko"
+else
+	cp "$MODDIR/virt/lib/irqbypass.ko" "$R/lib/modules/"
+fi
+for m in vfio vfio_iommu_type1 mdev; do
+	[ -f "$R/lib/modules/$m.ko" ] || fail "$m.ko not found in $KROOT"
+done
+strip --strip-debug -o "$R/lib/modules/mtty.ko" "$WORK/mtty/mtty.ko"
+strip --strip-debug -o "$R/lib/modules/vfiomig.ko" "$WORK/vfiomig/vfiomig.ko"
+
+# vfiomigtop, its shared libraries and the loader (hook for the monitor test).
+VFIOMIGTOP=0
+if [ -n "${VFIOMIGTOP_BIN:-}" ] && [ "$FULL" = 1 ]; then
+	[ -x "$VFIOMIGTOP_BIN" ] || fail "VFIOMIGTOP_BIN=$VFIOMIGTOP_BIN is not executable"
+	cp "$VFIOMIGTOP_BIN" "$R/bin/vfiomigtop"
+	for lib in $(ldd "$VFIOMIGTOP_BIN" | grep -oE '/[^ ]+'); do
+		mkdir -p "$R$(dirname "$lib")"
+		cp -L "$lib" "$R$lib"
+	done
+	VFIOMIGTOP=1
+fi
+printf 'FULL=%s\nVFIOMIGTOP=%s\n' "$FULL" "$VFIOMIGTOP" > "$R/etc/vmtest.conf"
+
+(cd "$R" && find . | cpio -o -H newc --quiet | gzip -1) > "$WORK/initramfs.cpio.gz" ||
+	fail "cannot build the initramfs"
+T_INITRD=$(since "$T")
+
+# ---- boot ---------------------------------------------------------------------
+accel="-accel tcg"
+cpu="-cpu max"
+machine="-machine q35"
+if [ "$ACCEL" = auto ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	accel="-accel kvm -accel tcg"
+	cpu="-cpu host"
+	machine="-machine q35,kernel-irqchip=split"
+fi
+CONSOLE="$OUT/console-$SERIES.log"
+T=$(now)
+# shellcheck disable=SC2086
+timeout 120 qemu-system-x86_64 $accel $cpu -smp 2 -m 1G $machine \
+	-device intel-iommu -device edu \
+	-nographic -no-reboot -nodefaults -serial stdio -display none \
+	-kernel "$KROOT/boot/vmlinuz-$KVER" -initrd "$WORK/initramfs.cpio.gz" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 intel_iommu=on" \
+	< /dev/null > "$CONSOLE" 2>&1
+QEMU_RC=$?
+T_VM=$(since "$T")
+tr -d '\r' < "$CONSOLE" > "$CONSOLE.tmp" && mv "$CONSOLE.tmp" "$CONSOLE"
+
+# ---- verdict ------------------------------------------------------------------
+# Hook for the monitor's test: the guest's vfiomigtop output goes to
+# $OUT/events-migration.txt (checked by the lead's host-side test).
+if [ "$VFIOMIGTOP" = 1 ]; then
+	sed -n '/^=== vfiomigtop events begin ===$/,/^=== vfiomigtop events end ===$/p' \
+		"$CONSOLE" | sed '1d;$d' > "$OUT/events-migration.txt"
+fi
+
+verdict=PASS
+reasons=""
+if ! grep -q '^GUEST RESULT: PASS$' "$CONSOLE"; then
+	verdict=FAIL
+	reasons="$reasons; no PASS sentinel (qemu exit $QEMU_RC)"
+fi
+bad=$(grep -E 'WARNING:|BUG:|Oops|Call Trace|lockdep|circular locking|recursive locking|blocked for more than|blocked until device is released|general protection' "$CONSOLE" |
+      grep -viE 'taint|signature')
+if [ -n "$bad" ]; then
+	verdict=FAIL
+	reasons="$reasons; kernel reported problems"
+fi
+
+echo "---- $NAME: checks that failed in the guest ----"
+grep '^not ok' "$CONSOLE" || echo "(none)"
+[ -n "$bad" ] && { echo "---- $NAME: kernel problems ----"; echo "$bad"; }
+echo "---- $NAME summary ----"
+echo "kernel:            $KVER ($PKGVER), accel: ${accel#-accel }"
+echo "guest checks:      $(grep -m1 '^guest checks:' "$CONSOLE" | cut -d: -f2-)"
+echo "migtest:           $(grep -m1 '^migtest: ' "$CONSOLE" | cut -d: -f2-)"
+grep -m1 '^# migration took' "$CONSOLE" | sed 's/^# /                   /'
+echo "prepare (fetch/extract): ${T_PREP} s"
+echo "build vfiomig.ko:  ${T_VFIOMIG} s, mtty.ko: ${T_MTTY} s, migtest: ${T_MIGTEST} s"
+echo "initramfs:         ${T_INITRD} s"
+echo "qemu boot->poweroff: ${T_VM} s"
+echo "console log:       $CONSOLE"
+if [ "$verdict" = PASS ]; then
+	echo "$NAME: PASS"
+	exit 0
+fi
+echo "$NAME: FAIL${reasons}"
+exit 1
