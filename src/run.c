@@ -74,6 +74,8 @@ static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
 	rc = ppoll(fds, n, &ts, mask);
 	if (rc > 0 && in_fd >= 0 && fds[0].revents)
 		*input = true;
+	if (rc < 0 && errno == EINTR && in_fd >= 0)
+		*input = true;	/* e.g. SIGWINCH: let the view look */
 	if (rc > 0 && watch_fd() >= 0 && fds[n - 1].revents & POLLIN)
 		watch_dispatch();
 	return rc;
@@ -106,12 +108,22 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 			break;
 		memset(&req, 0, sizeof(req));
 		while (!*stop && clock_mono_ns() < next) {
-			int prc = run_wait(r, next, &unblocked, &input);
+			uint64_t wake = r->vops->wakeup ?
+				r->vops->wakeup(r->view, &r->ctx, clock_mono_ns()) : 0;
+			uint64_t until = wake && wake < next ? wake : next;
+			int prc = run_wait(r, until, &unblocked, &input);
 
 			if (prc < 0 && errno != EINTR)
 				break;
-			if (!input)
+			if (!input) {
+				if (wake && wake < next && clock_mono_ns() >= wake) {
+					rc = r->vops->frame(r->view, &r->ctx,
+							    clock_mono_ns());
+					if (rc)
+						break;
+				}
 				continue;
+			}
 			r->vops->input(r->view, &r->ctx, &req);
 			if (req.quit || req.refresh)
 				break;

@@ -33,6 +33,12 @@ struct view_req {
 
 struct view;
 
+/*
+ * The run loop calls frame() after every refresh, input() when input_fd is
+ * readable or a signal (SIGWINCH) interrupted the wait, and frame() again
+ * when input() asks for it or wakeup() time is reached.  Returning non-zero
+ * from frame() ends the loop (-EPIPE quietly).
+ */
 struct view_ops {
 	const char *name;		/* for messages */
 	struct view *(*open)(const struct options *o, char *err, size_t len);
@@ -40,6 +46,10 @@ struct view_ops {
 	void (*input)(struct view *v, const struct view_ctx *c,
 		      struct view_req *req);
 	int (*frame)(struct view *v, const struct view_ctx *c, uint64_t now_ns);
+	/* CLOCK_MONOTONIC ns when the view wants to draw again without a
+	 * refresh (a highlight expires, the clock ticks), or 0; may be NULL. */
+	uint64_t (*wakeup)(struct view *v, const struct view_ctx *c,
+			   uint64_t now_ns);
 	void (*close)(struct view *v);
 };
 
