@@ -526,11 +526,16 @@ static void dfs_take(struct dfs *d, size_t slot)
 		if (j->fd >= 0)
 			close(j->fd);
 		j->fd = -1;
-		if (stat(v->state_path, &st) == 0 && j->err == EIO &&
-		    ++v->eio < 2)
-			return;		/* re-created under us: read it again */
-		val = DS_GONE;
 		err = j->err;
+		if (stat(v->state_path, &st) == 0) {
+			/* Still there: re-created under us, so read it again;
+			 * only a second EIO in a row is a real I/O error. */
+			if (j->err == EIO && ++v->eio < 2)
+				return;
+			val = dstate_from_errno(j->err);
+		} else {
+			val = DS_GONE;
+		}
 	} else {
 		val = dstate_from_read(j->buf, j->n, j->err);
 		if (val == DS_ERRNO || val == DS_EACCES || val == DS_EINVAL)

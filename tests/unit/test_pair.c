@@ -64,10 +64,14 @@ START_TEST(test_phases_in_progress)
 	v = judge(s, d, T(1600));
 	ck_assert_int_eq(v.phase, PAIR_STOP_COPY);
 	ck_assert_uint_eq(v.start_ns, T(100));
+	/* The destination loads while the source still copies: the source
+	 * leads the phase; once it is done, the pair is resuming. */
 	tu_step(d, DS_RESUMING, T(1700), 0);
-	v = judge(s, d, T(1800));
+	ck_assert_int_eq(judge(s, d, T(1750)).phase, PAIR_STOP_COPY);
+	tu_step(s, DS_STOP, T(1800), 0);
+	v = judge(s, d, T(1900));
 	ck_assert_int_eq(v.phase, PAIR_RESUMING);
-	pair_describe(&v, T(1800), b, sizeof(b));
+	pair_describe(&v, T(1900), b, sizeof(b));
 	ck_assert_str_eq(b, "resuming 100 ms");
 	free(s);
 	free(d);
@@ -305,7 +309,7 @@ START_TEST(test_source_abort_while_resuming)
 
 	tu_step(s, DS_PRE_COPY, T(100), 0);
 	tu_step(d, DS_RESUMING, T(100), 0);
-	ck_assert_int_eq(judge(s, d, T(150)).phase, PAIR_RESUMING);
+	ck_assert_int_eq(judge(s, d, T(150)).phase, PAIR_PRE_COPY);
 	tu_step(s, DS_STOP_COPY, T(200), 0);
 	tu_step(s, DS_RUNNING, T(300), 0);
 	tu_step(d, DS_RUNNING, T(300), 0);
@@ -313,6 +317,26 @@ START_TEST(test_source_abort_while_resuming)
 	ck_assert_int_eq(v.phase, PAIR_FAILED);
 	ck_assert_int_eq(v.reason, PAIR_R_SRC_ABORT);
 	ck_assert_int_eq(v.side, PAIR_SRC);
+	free(s);
+	free(d);
+}
+END_TEST
+
+/* Polling saw PRE_COPY then STOP; the rebuilt path goes through RUNNING,
+ * but an inferred RUNNING is no evidence of an abort. */
+START_TEST(test_inferred_running_is_not_abort)
+{
+	struct model_dev *s = tu_dev("a", PAIR_SRC, DS_RUNNING, T(0));
+	struct model_dev *d = tu_dev("a", PAIR_DST, DS_RUNNING, T(0));
+
+	tu_step(s, DS_PRE_COPY, T(100), 0);
+	tu_step(s, DS_RUNNING, T(200), MODEL_T_INFERRED);
+	tu_step(s, DS_RUNNING_P2P, T(200), MODEL_T_INFERRED);
+	tu_step(s, DS_STOP, T(200), 0);
+	tu_step(d, DS_RESUMING, T(210), 0);
+	ck_assert_int_eq(judge(s, d, T(220)).phase, PAIR_RESUMING);
+	tu_step(d, DS_RUNNING, T(300), 0);
+	ck_assert_int_eq(judge(s, d, T(400)).phase, PAIR_COMPLETED);
 	free(s);
 	free(d);
 }
@@ -432,6 +456,7 @@ TU_MAIN("pair", test_idle, test_phases_in_progress, test_completed,
 	test_gone_during_and_outside_migration,
 	test_busy_long_fails_short_does_not, test_reset_out_of_resuming,
 	test_retry_after_failure, test_source_abort_while_resuming,
+	test_inferred_running_is_not_abort,
 	test_match_explicit_same_name_order,
 	test_match_leftovers_and_missing, test_match_shared,
 	test_match_many_names)

@@ -77,7 +77,10 @@ fi
 # build_module NAME DIR: out-of-tree build; any warning fails the test.
 build_module() {
 	local name=$1 dir=$2 log="$WORK/build-$1.log"
-	if ! make -C "$KDIR" M="$dir" modules > "$log" 2>&1; then
+	# A clean environment: under `make check -jN` the parent's jobserver
+	# flags would make kbuild print a jobserver warning of its own.
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make -C "$KDIR" M="$dir" modules > "$log" 2>&1; then
 		cat "$log"
 		fail "$name.ko does not build against $KVER"
 	fi

@@ -1,0 +1,53 @@
+#!/bin/bash
+# Batch text output on a fixture tree: one header per snapshot, one line per
+# device (side, name, kernel token, seconds in state, transitions), one line
+# per pair; later snapshots show transitions and the verdict.
+. "$(dirname "$0")/lib.sh"
+
+tree=$(t_tree basic)
+out=$T_DIR/out
+t_run 10 "$out" -b -n 1 --src "$tree/src" --dst "$tree/dst"; rc=$?
+t_eq "exit status 0" "$rc" 0
+t_eq "one snapshot" "$(grep -c '^snapshot ' "$out")" 1
+t_grep "header" "^snapshot 1 20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z src=$tree/src dst=$tree/dst devices=8 pairs=4\$" "$out"
+t_grep "source in STOP_COPY" '^src 0000:3b:00\.2 STOP_COPY [0-9]+\.[0-9]{3} 0$' "$out"
+t_grep "destination in RESUMING" '^dst 0000:3b:00\.2 RESUMING [0-9]+\.[0-9]{3} 0$' "$out"
+t_grep "idle source" '^src 0000:3b:00\.3 RUNNING ' "$out"
+t_grep "PRE_COPY source" '^src 0000:af:00\.1 PRE_COPY ' "$out"
+t_grep "no migration support is listed" '^src 0000:17:00\.0 <no-migration> ' "$out"
+t_grep "pair by name, stop-copy (the source leads)" '^pair 0000:3b:00\.2 0000:3b:00\.2 stop-copy [0-9.]+$' "$out"
+t_grep "pair by name, idle" '^pair 0000:3b:00\.3 0000:3b:00\.3 idle$' "$out"
+t_grep "pair by order of appearance" '^pair 0000:af:00\.1 0000:d8:00\.1 ' "$out"
+t_nogrep "extra files are not devices" 'hisi_acc|unknown_file|cmd_state' "$out"
+
+# --pair overrides same-name pairing.
+t_run 10 "$out" -b -n 1 --src "$tree/src" --dst "$tree/dst" \
+	--pair 0000:af:00.1=0000:3b:00.3 --pair 0000:3b:00.3=0000:d8:00.1
+t_grep "--pair first" '^pair 0000:af:00\.1 0000:3b:00\.3 ' "$out"
+t_grep "--pair second" '^pair 0000:3b:00\.3 0000:d8:00\.1 ' "$out"
+
+# A transition between two snapshots: the destination finishes loading.
+"$VFIOMIGTOP" -b -n 30 -d 0.05 --src "$tree/src" --dst "$tree/dst" >"$out" 2>"$out.err" &
+pid=$!
+t_at_exit "kill $pid 2>/dev/null"
+sleep 0.4
+t_state "$tree/src" 0000:3b:00.2 STOP
+t_state "$tree/dst" 0000:3b:00.2 RUNNING
+wait $pid; rc=$?
+t_eq "exit status 0 after a completed migration" "$rc" 0
+t_eq "30 snapshots" "$(grep -c '^snapshot ' "$out")" 30
+last=$T_DIR/last
+awk '/^snapshot 30 /{p=1} p' "$out" >"$last"
+t_grep "destination now RUNNING, 3 steps (RESUMING->STOP->RUNNING_P2P->RUNNING)" '^dst 0000:3b:00\.2 RUNNING [0-9.]+ 3$' "$last"
+t_grep "source now STOP, 1 step" '^src 0000:3b:00\.2 STOP [0-9.]+ 1$' "$last"
+t_grep "pair completed with a duration" '^pair 0000:3b:00\.2 0000:3b:00\.2 completed [0-9]+\.[0-9]{3}$' "$last"
+secs=$(t_field '^dst 0000:3b:00\.3 ' 4 "$last")
+t_check "seconds in state grow (>= 1.0, got $secs)" awk -v s="$secs" 'BEGIN { exit !(s >= 1.0) }'
+
+# Same tree for both sides: --pair decides which device is the destination.
+t_run 10 "$out" -b -n 1 --src "$tree/src" --pair 0000:3b:00.2=0000:af:00.1
+t_grep "shared tree: source side" '^src 0000:3b:00\.2 STOP ' "$out"
+t_grep "shared tree: --pair puts the other device on the destination side" '^dst 0000:af:00\.1 PRE_COPY ' "$out"
+t_grep "shared tree: the pair" '^pair 0000:3b:00\.2 0000:af:00\.1 ' "$out"
+t_nogrep "shared tree: no other destination" '^dst 0000:3b:00\.3' "$out"
+t_done

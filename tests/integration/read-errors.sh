@@ -1,0 +1,76 @@
+#!/bin/bash
+# Every read outcome is distinct and visible: EINVAL (driver get_state
+# failed), EIO, permission denied, a device gone, garbage, and a read that
+# blocks: that one shows as busy while every other device keeps updating.
+# The tree is served by faultfs (tests/tools/faultfs.c), a FUSE file system
+# that fails reads on demand the way debugfs does.
+. "$(dirname "$0")/lib.sh"
+
+[ -x "${FAULTFS:-}" ] || t_skip "faultfs not built (needs libfuse3-dev)"
+[ -w /dev/fuse ] || t_skip "/dev/fuse is not usable here"
+back=$T_DIR/back
+mnt=$T_DIR/mnt
+mkdir -p "$mnt"
+for d in ok1 ok2 einval eio eacces enoent block garbage slow; do
+	t_state "$back" "$d" RUNNING
+done
+echo einval >"$back/einval/migration/state.fault"
+echo eio >"$back/eio/migration/state.fault"
+echo eacces >"$back/eacces/migration/state.fault"
+echo enoent >"$back/enoent/migration/state.fault"
+echo block >"$back/block/migration/state.fault"
+echo "garbage 40" >"$back/garbage/migration/state.fault"
+echo "delay 20" >"$back/slow/migration/state.fault"
+"$FAULTFS" -f "$back" "$mnt" 2>"$T_DIR/faultfs.err" &
+ffs=$!
+t_at_exit "kill $ffs 2>/dev/null; wait $ffs 2>/dev/null; fusermount3 -u '$mnt' 2>/dev/null"
+t_wait_for 5 test -e "$mnt/ok1/migration/state" || t_skip "faultfs did not mount: $(cat "$T_DIR/faultfs.err")"
+
+out=$T_DIR/out
+start=$(date +%s%N)
+t_run 20 "$out" -b -n 5 -d 0.1 --src "$mnt"; rc=$?
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+t_eq "exit status 0" "$rc" 0
+t_check "5 refreshes at 0.1 s take well under a second despite a blocked read (${took} ms)" test "$took" -lt 1500
+last=$T_DIR/last
+awk '/^snapshot 5 /{p=1} p' "$out" >"$last"
+t_grep "normal device" '^src ok1 RUNNING ' "$last"
+t_grep "EINVAL: driver get_state failed" '^src einval <einval> ' "$last"
+t_grep "EIO on a file that still exists: an I/O error with its errno" '^src eio <errno> [0-9.]+ 0 errno=5$' "$last"
+t_grep "permission denied" '^src eacces <eacces> ' "$last"
+t_grep "file gone" '^src enoent <gone> ' "$last"
+t_grep "garbage: unparsable" '^src garbage <unparsable> ' "$last"
+t_grep "slow but in time: read" '^src slow RUNNING ' "$last"
+t_grep "blocked read: busy with its age, never a state" '^src block <unknown> [0-9.]+ 0 busy=0\.[3-9][0-9]{2}$' "$last"
+
+# A device blocks while the monitor runs, then comes back; the others
+# keep updating meanwhile.
+"$VFIOMIGTOP" -b -n 60 -d 0.05 --src "$mnt" >"$out" 2>"$out.err" &
+mon=$!
+t_at_exit "kill $mon 2>/dev/null"
+sleep 0.5
+echo block >"$back/ok1/migration/.f" && mv "$back/ok1/migration/.f" "$back/ok1/migration/state.fault"
+sleep 0.5
+t_state "$back" ok2 STOP
+sleep 0.5
+rm -f "$back/ok1/migration/state.fault" "$back/block/migration/state.fault"
+wait $mon; rc=$?
+t_eq "exit status 0" "$rc" 0
+t_grep "ok1 shown busy while blocked" '^src ok1 RUNNING [0-9.]+ 0 busy=0\.[2-9]' "$out"
+t_grep "ok2 changed while ok1 was blocked" '^src ok2 STOP ' "$out"
+awk '/^snapshot 60 /{p=1} p' "$out" >"$last"
+t_grep "ok1 readable again" '^src ok1 RUNNING [0-9.]+ 0$' "$last"
+t_grep "the blocked device finally read" '^src block RUNNING [0-9.]+ 0$' "$last"
+
+# One read per device per refresh: faultfs counts reads per path.
+kill -USR1 $ffs
+sleep 0.2
+before=$(awk '$1 == "/ok2/migration/state" { print $2 }' "$T_DIR/faultfs.err" | tail -n 1)
+t_run 20 "$out" -b -n 40 -d 0.02 --src "$mnt"
+: >"$T_DIR/faultfs.err"
+kill -USR1 $ffs
+t_wait_for 2 grep -q '^/ok2/migration/state ' "$T_DIR/faultfs.err"
+after=$(awk '$1 == "/ok2/migration/state" { print $2 }' "$T_DIR/faultfs.err" | tail -n 1)
+reads=$(( after - ${before:-0} ))
+t_check "one read per device per refresh (40 refreshes: $reads reads)" test "$reads" -ge 40 -a "$reads" -le 41
+t_done
