@@ -28,16 +28,24 @@ struct snap_dev {
 	char raw[DSTATE_READ_MAX];	/* first bytes of unparsable content, raw */
 };
 
-/* One step the kernel's state machine took, from the module's arc log. */
-struct snap_arc {
+/* Flags of a snap_step (same bits as MODEL_T_* in model.h). */
+#define SNAP_STEP_INFERRED 0x1	/* rebuilt with the kernel's rule, not seen */
+#define SNAP_STEP_ARC 0x2	/* from the kernel module's arc log */
+#define SNAP_STEP_NOPATH 0x4	/* no kernel path explains it (a reset?) */
+#define SNAP_STEP_FAILED 0x8	/* the kernel chose this step but the device did not take it */
+
+/*
+ * One step a source knows happened, with its own time: from the kernel
+ * module's arc log, or relayed by a remote agent.  When a slot has steps in
+ * a refresh, the model records them instead of diffing values.
+ */
+struct snap_step {
 	uint32_t slot;			/* device slot */
-	uint32_t gen;			/* generation of the slot when logged */
-	uint64_t seq;			/* per-device sequence number from the log */
-	uint64_t t_ns;			/* CLOCK_MONOTONIC ns of the source's host */
-	uint8_t cur;			/* enum fsm_state before the step */
-	uint8_t next;			/* enum fsm_state chosen, FSM_NR when none */
-	uint8_t target;			/* enum fsm_state requested */
-	int ret;			/* return of vfio_mig_get_next_state() */
+	uint32_t gen;			/* generation of the slot */
+	uint64_t t_ns;			/* CLOCK_MONOTONIC ns, local clock (remote times converted) */
+	uint8_t from;			/* enum dstate before */
+	uint8_t to;			/* enum dstate after */
+	uint8_t flags;			/* SNAP_STEP_* */
 };
 
 /* Health of a source as a whole. */
@@ -53,9 +61,8 @@ struct snapshot {
 	size_t nslots;			/* slots in use or free (valid entries in dev) */
 	uint32_t *changed;		/* slots whose entry changed in the last refresh */
 	size_t nchanged;		/* entries in changed */
-	struct snap_arc *arcs;		/* arcs logged since the previous refresh */
-	size_t narcs;			/* entries in arcs */
-	bool has_arcs;			/* an arc log exists: no step needs inferring */
+	struct snap_step *steps;	/* steps known since the previous refresh, in order */
+	size_t nsteps;			/* entries in steps */
 	uint64_t t_ns;			/* CLOCK_MONOTONIC ns when the refresh ended */
 	enum snap_link link;		/* source health */
 	char msg[256];			/* why the link is not OK, or a notice; empty if none */

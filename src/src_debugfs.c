@@ -573,7 +573,7 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 
 	d->now_ns = now_ns;
 	sn->nchanged = 0;
-	sn->narcs = 0;
+	sn->nsteps = 0;
 	for (size_t i = 0; i < d->npend; i++) {
 		struct dfs_pending *p = &d->pend[i];
 
