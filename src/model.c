@@ -99,9 +99,10 @@ static void model_record(struct model *m, int idx, enum dstate from,
 	tr->from = (uint8_t)from;
 	tr->to = (uint8_t)to;
 	tr->flags = flags;
-	if (dstate_is_state(from) && dstate_is_state(to))
+	if (dstate_is_state(from) && dstate_is_state(to) &&
+	    !(flags & MODEL_T_ATTEMPT))
 		d->transitions++;
-	if (to == DS_ERROR) {
+	if (to == DS_ERROR && !(flags & MODEL_T_ATTEMPT)) {
 		d->entered_error = true;
 		m->any_error = true;
 	}
@@ -129,7 +130,13 @@ static void model_change(struct model *m, int idx, enum dstate to, uint64_t t)
 		return;
 	if (dstate_is_state(to))
 		d->flags_seen |= fsm_flags_implied((enum fsm_state)to);
-	if (dstate_is_state(from) && dstate_is_state(to) &&
+	if (d->exact) {
+		/* The source explains every change with steps; what is left
+		 * (a failed read, a device gone) needs no path. */
+		model_record(m, idx, from, to, t,
+			     dstate_is_state(from) && dstate_is_state(to) ?
+			     MODEL_T_NOPATH : 0);
+	} else if (dstate_is_state(from) && dstate_is_state(to) &&
 	    !fsm_is_arc((enum fsm_state)from, (enum fsm_state)to,
 			model_flags(d))) {
 		enum fsm_state steps[FSM_MAX_PATH];
@@ -227,13 +234,15 @@ static void model_apply(struct model *m, int idx, const struct snap_dev *sd,
 	struct model_dev *d = m->devs[idx];
 
 	d->busy_ns = sd->busy_ns;
+	d->exact = sd->exact;
 	d->features = sd->features;
 	d->features_known = sd->features_known;
 	d->dirty_tracking = sd->dirty_tracking;
 	d->err = sd->err;
 	d->raw_len = sd->raw_len;
 	memcpy(d->raw, sd->raw, sd->raw_len);
-	if (sd->val != DS_UNKNOWN && sd->val != d->val)
+	/* Exact devices change through their steps (model_steps). */
+	if (!sd->exact && sd->val != DS_UNKNOWN && sd->val != d->val)
 		model_change(m, idx, sd->val, sd->read_ns ? sd->read_ns : now);
 }
 
@@ -251,6 +260,64 @@ static int model_slots(struct model_feedinfo *f, size_t n)
 	f->slotdev = p;
 	f->nslots = n;
 	return 0;
+}
+
+/* One step a source knows happened (arc log, agent). */
+static void model_step(struct model *m, int idx, const struct snap_step *st)
+{
+	struct model_dev *d = m->devs[idx];
+
+	if (st->flags & MODEL_T_ATTEMPT) {
+		model_record(m, idx, (enum dstate)st->from,
+			     (enum dstate)st->to, st->t_ns, st->flags);
+		return;
+	}
+	if (dstate_is_state((enum dstate)st->to))
+		d->flags_seen |= fsm_flags_implied((enum fsm_state)st->to);
+	model_record(m, idx, (enum dstate)st->from, (enum dstate)st->to,
+		     st->t_ns, st->flags);
+	d->val = (enum dstate)st->to;
+	d->since_ns = st->t_ns;
+}
+
+static const struct snap_step *model_sort_base;	/* for model_cmp_step */
+
+static int model_cmp_step(const void *a, const void *b)
+{
+	const struct snap_step *x = &model_sort_base[*(const size_t *)a];
+	const struct snap_step *y = &model_sort_base[*(const size_t *)b];
+
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Record a refresh's steps in time order (stable within a device). */
+static void model_steps(struct model *m, struct model_feedinfo *f,
+			const struct snapshot *sn)
+{
+	size_t *order;
+
+	if (!sn->nsteps)
+		return;
+	order = malloc(sn->nsteps * sizeof(*order));
+	if (!order)
+		return;
+	for (size_t i = 0; i < sn->nsteps; i++)
+		order[i] = i;
+	model_sort_base = sn->steps;
+	qsort(order, sn->nsteps, sizeof(*order), model_cmp_step);
+	for (size_t i = 0; i < sn->nsteps; i++) {
+		const struct snap_step *st = &sn->steps[order[i]];
+		int idx;
+
+		if (st->slot >= f->nslots)
+			continue;
+		idx = f->slotdev[st->slot];
+		if (idx >= 0 && m->devs[idx]->gen == st->gen)
+			model_step(m, idx, st);
+	}
+	free(order);
 }
 
 /*
@@ -289,6 +356,18 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 			m->devs[idx]->gone_ns = 0;
 		}
 		model_apply(m, idx, sd, now_ns);
+	}
+	model_steps(m, f, sn);
+	/* Whatever the steps did not explain (failed reads, appearance). */
+	for (size_t k = 0; k < sn->nchanged; k++) {
+		uint32_t s = sn->changed[k];
+		const struct snap_dev *sd = &sn->dev[s];
+		int idx = f->slotdev[s];
+
+		if (idx >= 0 && sd->present && sd->exact &&
+		    sd->val != DS_UNKNOWN && m->devs[idx]->val != sd->val)
+			model_change(m, idx, sd->val,
+				     sd->read_ns ? sd->read_ns : now_ns);
 	}
 	return 0;
 }

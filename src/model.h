@@ -24,10 +24,14 @@ enum model_feed {
 /* Events kept for views. */
 #define MODEL_EVENTS 4096
 
-/* Flags of a transition. */
-#define MODEL_T_INFERRED 0x1	/* rebuilt with the kernel's rule, not observed */
-#define MODEL_T_ARC 0x2		/* taken from the module's arc log */
-#define MODEL_T_NOPATH 0x4	/* no kernel path explains it (a reset?) */
+/* Flags of a transition (the same bits as SNAP_STEP_*). */
+#define MODEL_T_INFERRED SNAP_STEP_INFERRED	/* rebuilt with the kernel's rule, not observed */
+#define MODEL_T_ARC SNAP_STEP_ARC		/* taken from the module's arc log (kernel time) */
+#define MODEL_T_NOPATH SNAP_STEP_NOPATH		/* no kernel path explains it (a reset?) */
+#define MODEL_T_FAILED SNAP_STEP_FAILED		/* a step the kernel chose and the device did not take */
+#define MODEL_T_REFUSED SNAP_STEP_REFUSED	/* a request the kernel refused; to = the target */
+/* Flags of entries that did not change the device's state. */
+#define MODEL_T_ATTEMPT (MODEL_T_FAILED | MODEL_T_REFUSED)
 
 /* One change of a device's value. */
 struct model_trans {
@@ -58,6 +62,7 @@ struct model_dev {
 	bool dirty_tracking;		/* features list dirty-tracking */
 	unsigned int flags_seen;	/* FSM_F_* implied by the states seen */
 	bool entered_error;		/* was in ERROR at some point while watched */
+	bool exact;			/* steps come from an arc log or an agent: no inference */
 	uint8_t raw_len;		/* bytes in raw */
 	char raw[DSTATE_READ_MAX];	/* unparsable content, raw */
 	unsigned int hist_n;		/* transitions ever recorded; ring index is hist_n % MODEL_HIST */

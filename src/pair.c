@@ -206,10 +206,29 @@ static void pair_phase_now(struct pair_walk *w, uint64_t t)
 		pair_set_phase(w->v, PAIR_STOP_COPY, t);
 }
 
+/*
+ * A step that did not happen: a refused request changes nothing; a step
+ * the driver failed during a migration fails it.  Returns true when @t was
+ * such an attempt.
+ */
+static bool pair_attempt(struct pair_walk *w, enum pair_side side,
+			 const struct model_trans *t)
+{
+	if (!(t->flags & MODEL_T_ATTEMPT))
+		return false;
+	if ((t->flags & MODEL_T_FAILED) && pair_active(w->v->phase))
+		pair_fail(w->v, side, PAIR_R_STEP, (enum dstate)t->to,
+			  (enum dstate)t->from, t->t_ns);
+	return true;
+}
+
 /* Apply one source transition to the walk. */
 static void pair_walk_src(struct pair_walk *w, const struct model_trans *t)
 {
 	struct pair_verdict *v = w->v;
+
+	if (pair_attempt(w, PAIR_SRC, t))
+		return;
 
 	w->src_at = (enum dstate)t->to;
 	switch (t->to) {
@@ -259,6 +278,9 @@ static void pair_walk_src(struct pair_walk *w, const struct model_trans *t)
 static void pair_walk_dst(struct pair_walk *w, const struct model_trans *t)
 {
 	struct pair_verdict *v = w->v;
+
+	if (pair_attempt(w, PAIR_DST, t))
+		return;
 
 	if (t->to == DS_RESUMING) {
 		pair_begin(w, t->t_ns);
@@ -415,6 +437,16 @@ size_t pair_reason_text(const struct pair_verdict *v, uint64_t now_ns,
 		n = snprintf(buf, len, "%s read blocked %s", pair_whom(v->side),
 			     dur);
 		break;
+	case PAIR_R_STEP:
+		if (v->side == PAIR_DST && v->before == DS_RESUMING)
+			n = snprintf(buf, len,
+				     "destination rejected the migration data (RESUMING -> %s failed)",
+				     dstate_token(v->bad));
+		else
+			n = snprintf(buf, len, "%s failed the step %s -> %s",
+				     pair_whom(v->side), dstate_token(v->before),
+				     dstate_token(v->bad));
+		break;
 	case PAIR_R_RESET:
 		n = snprintf(buf, len,
 			     "destination left RESUMING for %s without a kernel path (reset after a failed load?)",
@@ -460,5 +492,5 @@ bool pair_verdict_same(const struct pair_verdict *a,
 		       const struct pair_verdict *b)
 {
 	return a->phase == b->phase && a->reason == b->reason &&
-	       a->side == b->side && a->start_ns == b->start_ns;
+	       a->side == b->side;
 }

@@ -38,6 +38,7 @@ enum pair_reason {
 	PAIR_R_GONE,		/* a device vanished during the migration */
 	PAIR_R_BUSY,		/* a read stayed blocked past the threshold */
 	PAIR_R_RESET,		/* the destination left RESUMING by no kernel path (reset) */
+	PAIR_R_STEP,		/* the driver failed a step the kernel chose (arc log) */
 };
 
 /* An explicit --pair SRC=DST. */

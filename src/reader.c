@@ -69,11 +69,38 @@ static void rd_read_features(struct rd_job *j)
 	close(fd);
 }
 
+/*
+ * Read what the arc log has beyond this file's cursor.  Read after the
+ * state, so every arc that led to the state read is in it.  Never blocks:
+ * the module returns 0 when there is nothing new.
+ */
+static void rd_read_arcs(struct rd_job *j)
+{
+	size_t n = 0;
+
+	while (n < j->arc_cap) {
+		ssize_t r = read(j->arc_fd, j->arc_buf + n, j->arc_cap - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			j->arc_n = n ? (long)n : -1;
+			return;
+		}
+		if (!r)
+			break;
+		n += (size_t)r;
+	}
+	j->arc_n = (long)n;
+}
+
 /* The I/O of one job; runs without the lock. */
 static void rd_do(struct rd_job *j)
 {
 	if (j->feat_path)
 		rd_read_features(j);
+	j->arc_n = 0;
+	j->start_ns = clock_mono_ns();
 	if (j->fd < 0) {
 		j->fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (j->fd < 0) {
@@ -82,8 +109,11 @@ static void rd_do(struct rd_job *j)
 			return;
 		}
 	}
+	j->start_ns = clock_mono_ns();
 	j->n = pread(j->fd, j->buf, sizeof(j->buf), 0);
 	j->err = j->n < 0 ? errno : 0;
+	if (j->arc_fd >= 0 && j->arc_buf)
+		rd_read_arcs(j);
 }
 
 static void *rd_worker_main(void *arg)

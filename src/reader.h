@@ -29,6 +29,11 @@ struct rd_job {
 	long n;				/* bytes read, -1 on error */
 	int err;			/* errno of the failed open/pread */
 	char buf[DSTATE_READ_MAX + 1];	/* what pread returned (one byte more to see overlong) */
+	uint64_t start_ns;		/* CLOCK_MONOTONIC ns when the state read began */
+	int arc_fd;			/* arc log to read after the state, or -1 */
+	char *arc_buf;			/* what the arc log returned (arc_cap bytes allocated) */
+	size_t arc_cap;			/* size of arc_buf */
+	long arc_n;			/* bytes in arc_buf, -1 on error */
 	long feat_n;			/* bytes of features read, -1 if unread or failed */
 	char feat_buf[RD_FEAT_MAX];	/* features file content */
 };

@@ -47,7 +47,15 @@ static void run_refresh(struct run *r)
 	for (size_t i = 0; i < r->nsrc; i++)
 		model_ingest(&r->m, r->feed[i], &r->src[i]->snap, now);
 	model_update_pairs(&r->m, now);
-	r->ctx.seq++;
+}
+
+/* True when a source has news that should be shown at once. */
+static bool run_urgent(const struct run *r)
+{
+	for (size_t i = 0; i < r->nsrc; i++)
+		if (r->src[i]->snap.urgent)
+			return true;
+	return false;
 }
 
 /* Wait until @until (CLOCK_MONOTONIC ns) or input; returns poll's result. */
@@ -96,6 +104,7 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 	r->ctx.m = &r->m;
 	r->ctx.delay_ns = r->delay_ns;
 	run_refresh(r);
+	r->ctx.seq++;
 	next = clock_mono_ns() + r->delay_ns;
 	for (;;) {
 		struct view_req req;
@@ -115,6 +124,18 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 
 			if (prc < 0 && errno != EINTR)
 				break;
+			if (run_urgent(r) && !r->ctx.paused) {
+				/* A change notification: show it now; the
+				 * rhythm of the regular refreshes stays. */
+				run_refresh(r);
+				r->ctx.extra = true;
+				rc = r->vops->frame(r->view, &r->ctx,
+						    clock_mono_ns());
+				r->ctx.extra = false;
+				if (rc)
+					break;
+				continue;
+			}
 			if (!input) {
 				if (wake && wake < next && clock_mono_ns() >= wake) {
 					rc = r->vops->frame(r->view, &r->ctx,
@@ -143,8 +164,10 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 		}
 		if (*stop || req.quit || rc)
 			break;
-		if (!r->ctx.paused || req.refresh)
+		if (!r->ctx.paused || req.refresh) {
 			run_refresh(r);
+			r->ctx.seq++;
+		}
 		/* Keep the rhythm; if we fell behind, start afresh. */
 		next += r->delay_ns;
 		if (next < clock_mono_ns())

@@ -26,6 +26,7 @@ struct snap_dev {
 	uint64_t busy_ns;		/* CLOCK_MONOTONIC ns since a read has been pending; 0 if none */
 	uint8_t raw_len;		/* bytes valid in raw */
 	char raw[DSTATE_READ_MAX];	/* first bytes of unparsable content, raw */
+	bool exact;			/* its changes come as steps (arc log, agent): never infer */
 };
 
 /* Flags of a snap_step (same bits as MODEL_T_* in model.h). */
@@ -33,6 +34,7 @@ struct snap_dev {
 #define SNAP_STEP_ARC 0x2	/* from the kernel module's arc log */
 #define SNAP_STEP_NOPATH 0x4	/* no kernel path explains it (a reset?) */
 #define SNAP_STEP_FAILED 0x8	/* the kernel chose this step but the device did not take it */
+#define SNAP_STEP_REFUSED 0x10	/* the kernel refused the request (to = the target asked for) */
 
 /*
  * One step a source knows happened, with its own time: from the kernel
@@ -67,6 +69,7 @@ struct snapshot {
 	enum snap_link link;		/* source health */
 	char msg[256];			/* why the link is not OK, or a notice; empty if none */
 	int64_t clock_offset_ns;	/* remote CLOCK_REALTIME minus local, ns (0 when local) */
+	bool urgent;			/* news arrived (a change notification): refresh now */
 };
 
 #endif

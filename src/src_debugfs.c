@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "arcmatch.h"
 #include "clock.h"
 #include "reader.h"
 #include "source.h"
@@ -70,6 +71,10 @@ struct dfs_dev {
 	bool doomed;		/* directory vanished: free the slot when the job is idle */
 	bool recheck;		/* look again for migration/ */
 	unsigned int eio;	/* consecutive EIO reads while the file still exists */
+	int arc_fd;		/* the module's arc log, -1 when there is none */
+	struct arcmatch *am;	/* arcs waiting to be matched (with arc_fd) */
+	char *arc_part;		/* an incomplete last line of the arc log */
+	size_t arc_part_len;	/* bytes in arc_part */
 	uint32_t seen_gen;	/* scan_gen of the last rescan that listed it */
 	struct rd_job *job;	/* its read (allocated apart: workers hold pointers) */
 };
@@ -97,6 +102,7 @@ struct dfs {
 	bool watching;			/* inotify is available */
 	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the current refresh */
 	uint32_t scan_gen;		/* counts full rescans */
+	size_t steps_cap;		/* entries allocated in src->snap.steps */
 };
 
 static char *dfs_join(const char *a, const char *b)
@@ -200,6 +206,10 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 			   (mask & (IN_CREATE | IN_MOVED_TO | IN_DELETE |
 				    IN_MOVED_FROM))) {
 			d->devs[idx].reopen = true;
+		} else if ((mask & IN_MODIFY) &&
+			   (!strcmp(name, "state") || !strcmp(name, "arcs"))) {
+			/* The kernel module's change notification. */
+			d->src->snap.urgent = true;
 		}
 		break;
 	}
@@ -275,6 +285,50 @@ static void dfs_unwatch_dev(struct dfs_dev *v, bool exists)
 	v->w_dev = v->w_mig = false;
 }
 
+/* Size of the buffer for one refresh's worth of arc log, bytes. */
+#define DFS_ARC_BUF 8192
+/* Longest arc log line kept across reads, bytes. */
+#define DFS_ARC_LINE 256
+
+static void dfs_arcs_close(struct dfs_dev *v)
+{
+	if (v->arc_fd >= 0)
+		close(v->arc_fd);
+	v->arc_fd = -1;
+	v->job->arc_fd = -1;
+	free(v->am);
+	v->am = NULL;
+	v->arc_part_len = 0;
+}
+
+/* Open dir/migration/arcs when the kernel module provides it. */
+static void dfs_arcs_open(struct dfs_dev *v)
+{
+	char *path;
+
+	if (v->arc_fd >= 0)
+		return;
+	path = dfs_join(v->mig_path, "arcs");
+	if (!path)
+		return;
+	v->arc_fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	free(path);
+	if (v->arc_fd < 0)
+		return;
+	if (!v->job->arc_buf) {
+		v->job->arc_buf = malloc(DFS_ARC_BUF);
+		v->job->arc_cap = v->job->arc_buf ? DFS_ARC_BUF : 0;
+	}
+	if (!v->arc_part)
+		v->arc_part = malloc(DFS_ARC_LINE);
+	v->am = calloc(1, sizeof(*v->am));
+	if (!v->job->arc_buf || !v->arc_part || !v->am) {
+		dfs_arcs_close(v);
+		return;
+	}
+	v->job->arc_fd = v->arc_fd;
+}
+
 /* Look at dir/migration and set up watches and value accordingly. */
 static void dfs_probe_mig(struct dfs *d, size_t slot)
 {
@@ -300,9 +354,11 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 	if (v->has_mig == had && sd->val != DS_UNKNOWN)
 		return;
 	if (!v->has_mig) {
-		if (rd_phase(d->pool, v->job) == RD_IDLE && v->job->fd >= 0) {
-			close(v->job->fd);
+		if (rd_phase(d->pool, v->job) == RD_IDLE) {
+			if (v->job->fd >= 0)
+				close(v->job->fd);
 			v->job->fd = -1;
+			dfs_arcs_close(v);
 		}
 		sd->val = DS_NOMIG;
 		sd->features_known = false;
@@ -312,6 +368,8 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 	} else {
 		v->feat_pending = true;
 		v->reopen = true;
+		if (rd_phase(d->pool, v->job) == RD_IDLE)
+			dfs_arcs_open(v);
 	}
 }
 
@@ -345,9 +403,18 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 		return;
 	}
 	if (have >= 0 && d->devs[have].doomed) {
-		/* Came back before the old slot was freed: revive it. */
+		/* Came back before the old slot was freed: revive it, once
+		 * no read is in flight on it (else the rescan will). */
+		enum rd_phase ph = rd_phase(d->pool, d->devs[have].job);
+
+		if (ph == RD_QUEUED || ph == RD_RUNNING) {
+			free(dir);
+			d->rescan = true;
+			return;
+		}
 		slot = have;
 		v = &d->devs[slot];
+		dfs_arcs_close(v);
 		free(v->dir);
 		free(v->state_path);
 		free(v->feat_path);
@@ -361,6 +428,8 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 		}
 		v = &d->devs[slot];
 		v->job->fd = -1;
+		v->job->arc_fd = -1;
+		v->arc_fd = -1;
 		v->job->phase = RD_IDLE;
 		v->w_dev = v->w_mig = false;
 		v->has_mig = false;
@@ -408,6 +477,7 @@ static void dfs_reap(struct dfs *d, size_t slot)
 		close(v->job->fd);
 	v->job->fd = -1;
 	v->job->path = NULL;
+	dfs_arcs_close(v);
 	dfs_unwatch_dev(v, false);
 	strmap_del(&d->names, sd->name, strlen(sd->name));
 	free(v->dir);
@@ -507,13 +577,82 @@ static void dfs_take_features(struct dfs_dev *v, struct snap_dev *sd)
 	}
 }
 
+static void dfs_step(struct dfs *d, size_t slot, const struct snap_step *st)
+{
+	struct snapshot *sn = &d->src->snap;
+
+	if (sn->nsteps == d->steps_cap) {
+		size_t cap = d->steps_cap ? d->steps_cap * 2 : 64;
+		struct snap_step *ns = realloc(sn->steps, cap * sizeof(*ns));
+
+		if (!ns)
+			return;
+		sn->steps = ns;
+		d->steps_cap = cap;
+	}
+	sn->steps[sn->nsteps] = *st;
+	sn->steps[sn->nsteps].slot = (uint32_t)slot;
+	sn->steps[sn->nsteps].gen = sn->dev[slot].gen;
+	sn->nsteps++;
+}
+
+/* Split what the arc log returned into lines and take them in. */
+static void dfs_arcs_feed(struct dfs_dev *v, const char *buf, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		const char *nl = memchr(buf + i, '\n', n - i);
+		size_t len = nl ? (size_t)(nl - (buf + i)) : n - i;
+		struct arcmatch_arc a;
+		const char *line = buf + i;
+
+		if (v->arc_part_len || !nl) {
+			/* Join with the piece kept from the last read. */
+			size_t room = DFS_ARC_LINE - v->arc_part_len;
+			size_t take = len < room ? len : room;
+
+			memcpy(v->arc_part + v->arc_part_len, line, take);
+			v->arc_part_len += take;
+			if (!nl)
+				return;
+			line = v->arc_part;
+			len = v->arc_part_len;
+			v->arc_part_len = 0;
+		}
+		if (arcmatch_parse_line(line, len, &a, &v->am->lost) == 1)
+			arcmatch_push(v->am, &a);
+		i += (size_t)(nl - (buf + i)) + 1;
+	}
+}
+
+/* Explain the change from @prev with the arc log; emit exact steps. */
+static void dfs_arcs_explain(struct dfs *d, size_t slot, enum dstate prev)
+{
+	struct dfs_dev *v = &d->devs[slot];
+	struct snap_dev *sd = &d->src->snap.dev[slot];
+	struct snap_step st[2 * ARCMATCH_MAX + 1];
+	size_t n;
+
+	if (!v->am || v->job->arc_n < 0)
+		return;
+	dfs_arcs_feed(v, v->job->arc_buf, (size_t)v->job->arc_n);
+	sd->exact = true;
+	n = arcmatch_explain(v->am, prev, sd->val, v->job->start_ns, st,
+			     sizeof(st) / sizeof(st[0]));
+	for (size_t i = 0; i < n && i < sizeof(st) / sizeof(st[0]); i++)
+		dfs_step(d, slot, &st[i]);
+	if (n)
+		dfs_mark(d, slot);
+}
+
 /* Turn a finished job into the slot's value. */
 static void dfs_take(struct dfs *d, size_t slot)
 {
 	struct dfs_dev *v = &d->devs[slot];
 	struct snap_dev *sd = &d->src->snap.dev[slot];
 	struct rd_job *j = v->job;
-	enum dstate val;
+	enum dstate val, prev;
 	int err = 0;
 	bool changed;
 
@@ -557,12 +696,15 @@ static void dfs_take(struct dfs *d, size_t slot)
 		memcpy(sd->raw, j->buf, n);
 		sd->raw_len = (uint8_t)n;
 	}
+	prev = sd->val;
 	sd->val = val;
 	sd->err = err;
 	sd->busy_ns = 0;
 	sd->read_ns = j->done_ns;
 	if (changed)
 		dfs_mark(d, slot);
+	if (v->arc_fd >= 0)
+		dfs_arcs_explain(d, slot, prev);
 }
 
 static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
@@ -573,6 +715,7 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 
 	d->now_ns = now_ns;
 	sn->nchanged = 0;
+	sn->urgent = false;
 	sn->nsteps = 0;
 	for (size_t i = 0; i < d->npend; i++) {
 		struct dfs_pending *p = &d->pend[i];
@@ -678,6 +821,11 @@ static void dfs_close_priv(struct dfs *d)
 			continue;	/* its worker still uses it: leave it */
 		if (v->job->fd >= 0)
 			close(v->job->fd);
+		if (v->arc_fd >= 0)
+			close(v->arc_fd);
+		free(v->am);
+		free(v->arc_part);
+		free(v->job->arc_buf);
 		free(v->job);
 		free(v->dir);
 		free(v->state_path);
@@ -696,6 +844,8 @@ static void dfs_close_priv(struct dfs *d)
 	free(d->batch);
 	free(sn->dev);
 	free(sn->changed);
+	free(sn->steps);
+	sn->steps = NULL;
 	sn->dev = NULL;
 	sn->changed = NULL;
 	sn->nslots = sn->nchanged = 0;

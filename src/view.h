@@ -20,6 +20,7 @@ struct view_ctx {
 	uint64_t delay_ns;		/* current refresh interval, ns */
 	uint64_t seq;			/* number of the current snapshot, from 1 */
 	bool paused;			/* sampling is paused */
+	bool extra;			/* this frame follows an extra refresh (a change notification), not the rhythm */
 };
 
 /* What the loop should do after a view handled input. */

@@ -83,10 +83,10 @@ static const char *vb_reason(enum pair_reason r)
 		[PAIR_R_SRC_CANCEL] = "source-cancel",
 		[PAIR_R_STUCK] = "stuck-resuming", [PAIR_R_READ] = "read-error",
 		[PAIR_R_GONE] = "gone", [PAIR_R_BUSY] = "busy",
-		[PAIR_R_RESET] = "reset",
+		[PAIR_R_RESET] = "reset", [PAIR_R_STEP] = "step-failed",
 	};
 
-	return (unsigned int)r <= PAIR_R_RESET ? s[r] : "unknown";
+	return (unsigned int)r <= PAIR_R_STEP ? s[r] : "unknown";
 }
 
 static void vb_time(struct obuf *b, const struct view_ctx *c, uint64_t mono)
@@ -447,6 +447,10 @@ static void vb_event(struct obuf *b, const struct view_ctx *c,
 			obuf_puts(b, " arc");
 		if (e->tr.flags & MODEL_T_NOPATH)
 			obuf_puts(b, " nopath");
+		if (e->tr.flags & MODEL_T_FAILED)
+			obuf_puts(b, " failed");
+		if (e->tr.flags & MODEL_T_REFUSED)
+			obuf_puts(b, " refused");
 	} else if (e->pair >= 0 && (size_t)e->pair < m->npairs) {
 		const struct model_pair *p = &m->pairs[e->pair];
 
@@ -490,6 +494,9 @@ static void vb_events(struct view *v, const struct view_ctx *c)
 
 static int vb_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 {
+	/* Snapshots keep the -d rhythm; events go out as soon as known. */
+	if (c->extra && v->fmt != OPT_FMT_EVENTS)
+		return 0;
 	switch (v->fmt) {
 	case OPT_FMT_TEXT:
 		vb_text(v, c, now);

@@ -310,7 +310,59 @@ START_TEST(test_history_bounded)
 }
 END_TEST
 
+/* A source with an arc log: steps come with kernel times, nothing is
+ * inferred, failed and refused attempts do not change the state. */
+START_TEST(test_exact_steps)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f;
+	struct snap_step steps[4];
+	struct model_trans t;
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	fake_init(&f);
+	f.dev[0].exact = true;
+	fake_set(&f, 0, "u", DS_RUNNING, T(10));
+	feed(&m, 0, &f, T(10));
+	memset(steps, 0, sizeof(steps));
+	steps[0] = (struct snap_step){ .slot = 0, .gen = f.dev[0].gen,
+		.t_ns = T(20), .from = DS_RUNNING, .to = DS_ERROR,
+		.flags = SNAP_STEP_REFUSED };
+	steps[1] = (struct snap_step){ .slot = 0, .gen = f.dev[0].gen,
+		.t_ns = T(21), .from = DS_RUNNING, .to = DS_RUNNING_P2P,
+		.flags = SNAP_STEP_ARC };
+	steps[2] = (struct snap_step){ .slot = 0, .gen = f.dev[0].gen,
+		.t_ns = T(22), .from = DS_RUNNING_P2P, .to = DS_STOP,
+		.flags = SNAP_STEP_ARC };
+	f.sn.steps = steps;
+	f.sn.nsteps = 3;
+	fake_set(&f, 0, "u", DS_STOP, T(30));
+	feed(&m, 0, &f, T(30));
+	ck_assert_int_eq(m.devs[0]->val, DS_STOP);
+	ck_assert_uint_eq(m.devs[0]->since_ns, T(22));
+	ck_assert_uint_eq(m.devs[0]->transitions, 2);
+	ck_assert(!m.any_error);
+	ck_assert(model_hist_get(m.devs[0], 1, &t));
+	ck_assert_int_eq(t.flags, MODEL_T_REFUSED);
+	ck_assert(model_hist_get(m.devs[0], 2, &t));
+	ck_assert_int_eq(t.flags, MODEL_T_ARC);
+	ck_assert_uint_eq(t.t_ns, T(21));
+	/* a change with no step (a reset): no inference, marked */
+	f.sn.nsteps = 0;
+	fake_set(&f, 0, "u", DS_STOP_COPY, T(40));
+	feed(&m, 0, &f, T(40));
+	ck_assert(model_hist_get(m.devs[0], 4, &t));
+	ck_assert_int_eq(t.from, DS_STOP);
+	ck_assert_int_eq(t.to, DS_STOP_COPY);
+	ck_assert_int_eq(t.flags, MODEL_T_NOPATH);
+	model_free(&m);
+}
+END_TEST
+
 TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_inference_uses_features, test_nopath,
 	test_vanish_tombstone_and_return, test_pairs_two_feeds,
-	test_shared_feed_pair_decides_side, test_history_bounded)
+	test_shared_feed_pair_decides_side, test_history_bounded,
+	test_exact_steps)

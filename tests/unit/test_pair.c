@@ -342,6 +342,53 @@ START_TEST(test_inferred_running_is_not_abort)
 }
 END_TEST
 
+/* With the arc log: the destination's driver rejects RESUMING -> STOP
+ * (truncated data), then the device is reset. */
+START_TEST(test_rejected_load)
+{
+	struct model_dev *s = tu_dev("a", PAIR_SRC, DS_RUNNING, T(0));
+	struct model_dev *d = tu_dev("b", PAIR_DST, DS_RUNNING, T(0));
+	struct pair_verdict v;
+	char b[200];
+
+	tu_step(s, DS_PRE_COPY, T(100), MODEL_T_ARC);
+	tu_step(d, DS_RUNNING_P2P, T(110), MODEL_T_ARC);
+	tu_step(d, DS_STOP, T(111), MODEL_T_ARC);
+	tu_step(d, DS_RESUMING, T(112), MODEL_T_ARC);
+	/* a failed attempt does not change the state */
+	d->hist[d->hist_n].t_ns = T(300);
+	d->hist[d->hist_n].from = DS_RESUMING;
+	d->hist[d->hist_n].to = DS_STOP;
+	d->hist[d->hist_n++].flags = MODEL_T_FAILED;
+	tu_step(d, DS_RUNNING, T(400), MODEL_T_NOPATH);
+	v = judge(s, d, T(500));
+	ck_assert_int_eq(v.phase, PAIR_FAILED);
+	ck_assert_int_eq(v.side, PAIR_DST);
+	ck_assert_int_eq(v.reason, PAIR_R_STEP);
+	pair_describe(&v, T(500), b, sizeof(b));
+	ck_assert_str_eq(b, "FAILED: destination rejected the migration data (RESUMING -> STOP failed)");
+	free(s);
+	free(d);
+}
+END_TEST
+
+/* A refused request (SET ERROR) changes nothing. */
+START_TEST(test_refused_request_ignored)
+{
+	struct model_dev *s = tu_dev("a", PAIR_SRC, DS_RUNNING, T(0));
+	struct model_dev *d = tu_dev("b", PAIR_DST, DS_RUNNING, T(0));
+
+	tu_step(s, DS_PRE_COPY, T(100), MODEL_T_ARC);
+	s->hist[s->hist_n].t_ns = T(150);
+	s->hist[s->hist_n].from = DS_PRE_COPY;
+	s->hist[s->hist_n].to = DS_ERROR;
+	s->hist[s->hist_n++].flags = MODEL_T_REFUSED;
+	ck_assert_int_eq(judge(s, d, T(200)).phase, PAIR_PRE_COPY);
+	free(s);
+	free(d);
+}
+END_TEST
+
 /* After a failure, a new migration starts a fresh verdict. */
 START_TEST(test_retry_after_failure)
 {
@@ -456,7 +503,8 @@ TU_MAIN("pair", test_idle, test_phases_in_progress, test_completed,
 	test_gone_during_and_outside_migration,
 	test_busy_long_fails_short_does_not, test_reset_out_of_resuming,
 	test_retry_after_failure, test_source_abort_while_resuming,
-	test_inferred_running_is_not_abort,
+	test_inferred_running_is_not_abort, test_rejected_load,
+	test_refused_request_ignored,
 	test_match_explicit_same_name_order,
 	test_match_leftovers_and_missing, test_match_shared,
 	test_match_many_names)

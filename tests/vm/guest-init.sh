@@ -128,7 +128,11 @@ if [ "$FULL" = 1 ]; then
 		sleep 1
 	fi
 	T1=$(uptime_s)
+	if [ "$VFIOMIGTOP" = 1 ]; then
+		export MIGTEST_PAUSE_MS=300	# let the monitor see each outcome
+	fi
 	t "migtest migrate A -> B" migtest -r "$ROOT" migrate $A $B
+	unset MIGTEST_PAUSE_MS
 	echo "guest: migtest took $(awk "BEGIN { print $(uptime_s) - $T1 }") s"
 	if [ "$VFIOMIGTOP" = 1 ]; then
 		sleep 1

@@ -490,6 +490,18 @@ static void check_features(struct dev *d)
 	      d->name);
 }
 
+/*
+ * With a monitor watching (MIGTEST_PAUSE_MS set), give it time to see each
+ * outcome before the next case starts.
+ */
+static void phase_pause(void)
+{
+	const char *ms = getenv("MIGTEST_PAUSE_MS");
+
+	if (ms && atoi(ms) > 0)
+		usleep((useconds_t)atoi(ms) * 1000);
+}
+
 static void migrate(const char *src_uuid, const char *dst_uuid)
 {
 	struct dev src, dst;
@@ -602,6 +614,7 @@ static void migrate(const char *src_uuid, const char *dst_uuid)
 	      bar_read(&dst, UART_RX_TX) == 'I',
 	      "device state arrived on dst (SCR and FIFO)");
 	printf("# migration took %.3f ms\n", t_mig / 1e6);
+	phase_pause();
 
 	/* Requests the FSM refuses are logged with ret -22 and no next. */
 	t0 = now_ns();
@@ -611,6 +624,7 @@ static void migrate(const char *src_uuid, const char *dst_uuid)
 	ARCS(&dst, t0, "refused ERROR and 42",
 	     { ST(RUNNING), -1, ST(ERROR), -22 },
 	     { ST(RUNNING), -1, STATE_INVALID, -22 });
+	phase_pause();
 
 	/* Failed migration 1: truncated data (header only). */
 	t0 = now_ns();
@@ -624,8 +638,10 @@ static void migrate(const char *src_uuid, const char *dst_uuid)
 	     { ST(RUNNING_P2P), ST(STOP), ST(RESUMING), 0 },
 	     { ST(STOP), ST(RESUMING), ST(RESUMING), 0 },
 	     { ST(RESUMING), ST(STOP), ST(STOP), 0 });
+	phase_pause();
 	check(!ioctl(dst.fd, VFIO_DEVICE_RESET), "dst VFIO_DEVICE_RESET");
 	check_state(&dst, ST(RUNNING), "after reset");
+	phase_pause();
 
 	/* Failed migration 2: corrupt header (bad magic). */
 	memcpy(bad, data, 24);
@@ -648,9 +664,11 @@ static void migrate(const char *src_uuid, const char *dst_uuid)
 	     { ST(RUNNING_P2P), ST(STOP), ST(RESUMING), 0 },
 	     { ST(STOP), ST(RESUMING), ST(RESUMING), 0 },
 	     { ST(RESUMING), ST(STOP), ST(STOP), 0 });
+	phase_pause();
 	check(!ioctl(dst.fd, VFIO_DEVICE_RESET), "dst VFIO_DEVICE_RESET");
 	check_state(&dst, ST(RUNNING), "after reset");
 	ARCS(&dst, t0, "reset (not an FSM step)");
+	phase_pause();
 
 	/* Back to a clean source for later runs. */
 	check(!ioctl(src.fd, VFIO_DEVICE_RESET), "src VFIO_DEVICE_RESET");

@@ -195,6 +195,14 @@ fi
 
 verdict=PASS
 reasons=""
+if [ "$VFIOMIGTOP" = 1 ] && [ "$FULL" = 1 ]; then
+	echo "---- $NAME: vfiomigtop in the guest ----"
+	if ! "$HERE/check-events.sh" "$OUT/events-migration.txt" \
+		83b8f4f2-509f-382f-3c1e-e6bfe0fa1001 83b8f4f2-509f-382f-3c1e-e6bfe0fa1002; then
+		verdict=FAIL
+		reasons="$reasons; vfiomigtop's events in the guest are wrong"
+	fi
+fi
 if ! grep -q '^GUEST RESULT: PASS$' "$CONSOLE"; then
 	verdict=FAIL
 	reasons="$reasons; no PASS sentinel (qemu exit $QEMU_RC)"

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * cell.c - turning a device into the cells of its row: a marker, the value,
+ * the time in it, the transitions.  Every colour cue has a text marker too:
+ * `x` (or a dagger) tombstone, `!` unacknowledged error, `~` a change with
+ * inferred steps, `*` a recent change; "busy" replaces the value while a
+ * read is blocked.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "cell.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "format.h"
+
+enum role cell_state_role(enum dstate v)
+{
+	switch (v) {
+	case DS_RUNNING:
+	case DS_RUNNING_P2P:
+		return ROLE_RUNNING;
+	case DS_PRE_COPY:
+	case DS_PRE_COPY_P2P:
+		return ROLE_PRECOPY;
+	case DS_STOP_COPY:
+		return ROLE_STOPCOPY;
+	case DS_STOP:
+		return ROLE_STOP;
+	case DS_RESUMING:
+		return ROLE_RESUMING;
+	case DS_ERROR:
+		return ROLE_ERRSTATE;
+	case DS_GONE:
+		return ROLE_TOMB;
+	case DS_NOMIG:
+	case DS_UNKNOWN:
+		return ROLE_NOMIG;
+	default:
+		return ROLE_FAILREAD;
+	}
+}
+
+/* Still shown: present, or vanished less than @tomb_ns ago. */
+bool cell_listed(const struct model_dev *d, uint64_t tomb_ns, uint64_t now)
+{
+	return d->present || !tomb_ns || now < d->gone_ns ||
+	       now - d->gone_ns < tomb_ns;
+}
+
+/*
+ * True while the value changed less than @highlight_ns ago (a device that
+ * just appeared did not change).  *@inferred tells whether the change was
+ * reconstructed through steps not observed.
+ */
+bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
+		  uint64_t now, bool *inferred)
+{
+	struct model_trans last, prev;
+	unsigned int kept = d->hist_n < MODEL_HIST ? d->hist_n : MODEL_HIST;
+
+	*inferred = false;
+	if (!kept || !model_hist_get(d, kept - 1, &last))
+		return false;
+	if (last.from == DS_UNKNOWN || now >= last.t_ns + highlight_ns)
+		return false;
+	if (kept >= 2 && model_hist_get(d, kept - 2, &prev) &&
+	    (prev.flags & MODEL_T_INFERRED) && prev.t_ns == last.t_ns)
+		*inferred = true;
+	if (last.flags & (MODEL_T_INFERRED | MODEL_T_NOPATH))
+		*inferred = true;
+	return true;
+}
+
+void cell_dev(const struct model_dev *d, unsigned int alerts,
+	      const struct cell_cfg *cfg, uint64_t now, struct cell *out)
+{
+	bool inferred = false;
+	bool changed = cell_changed(d, cfg->highlight_ns, now, &inferred);
+	uint64_t since = now > d->since_ns ? now - d->since_ns : 0;
+
+	memset(out, 0, sizeof(*out));
+	out->mark = " ";
+	out->mark_role = ROLE_NORMAL;
+	snprintf(out->state, sizeof(out->state), "%s", format_token(d->val));
+	out->state_role = cell_state_role(d->val);
+	format_dur(out->time, sizeof(out->time), since);
+	out->time_role = ROLE_NORMAL;
+	snprintf(out->trans, sizeof(out->trans), "%u", d->transitions);
+	if (changed)
+		out->until_ns = d->hist[(d->hist_n - 1) % MODEL_HIST].t_ns +
+				cfg->highlight_ns;
+	if (d->busy_ns && d->present) {
+		snprintf(out->state, sizeof(out->state), "busy");
+		out->state_role = ROLE_BUSY;
+		format_dur(out->time, sizeof(out->time),
+			   now > d->busy_ns ? now - d->busy_ns : 0);
+		out->time_role = ROLE_BUSY;
+	}
+	if (!d->present) {
+		out->mark = cfg->ascii ? "x" : "\xe2\x80\xa0";
+		out->mark_role = ROLE_TOMB;
+		out->state_role = ROLE_TOMB;
+		out->time_role = ROLE_TOMB;
+		return;
+	}
+	if (alerts) {
+		out->mark = "!";
+		out->mark_role = ROLE_ALERT;
+		out->state_role = ROLE_ALERT;
+		return;
+	}
+	if (changed) {
+		out->mark = inferred ? "~" : "*";
+		out->mark_role = inferred ? ROLE_INFERRED : ROLE_CHANGED;
+		if (out->state_role != ROLE_BUSY)
+			out->state_role = ROLE_CHANGED;
+	}
+}
+
+/* The verdict cell of a row: @dev are the row's devices, -1 when missing. */
+void cell_verdict(const struct model_pair *p, const int dev[2],
+		  unsigned int alerts, uint64_t now, struct cell_verdict *out)
+{
+	out->mark = " ";
+	out->role = ROLE_DIM;
+	if (!p || dev[PAIR_SRC] < 0 || dev[PAIR_DST] < 0) {
+		if (p && dev[PAIR_SRC] < 0 && p->want[PAIR_SRC][0])
+			snprintf(out->text, sizeof(out->text), "missing source");
+		else if (p && dev[PAIR_DST] < 0 && p->want[PAIR_DST][0])
+			snprintf(out->text, sizeof(out->text),
+				 "missing destination");
+		else
+			snprintf(out->text, sizeof(out->text), "unpaired");
+		return;
+	}
+	pair_describe(&p->v, now, out->text, sizeof(out->text));
+	switch (p->v.phase) {
+	case PAIR_IDLE:
+		out->role = ROLE_NORMAL;
+		break;
+	case PAIR_COMPLETED:
+		out->role = ROLE_OK;
+		break;
+	case PAIR_FAILED:
+		out->role = ROLE_FAILED;
+		if (alerts & CELL_AL_FAIL) {
+			out->mark = "!";
+			out->role = ROLE_ALERT;
+		}
+		break;
+	default:
+		out->role = ROLE_PROGRESS;
+		break;
+	}
+}

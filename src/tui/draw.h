@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* draw.h - the parts of the screen, drawn on stdscr from the view's state */
+#ifndef VFIOMIGTOP_TUI_DRAW_H
+#define VFIOMIGTOP_TUI_DRAW_H
+
+#include <curses.h>
+#include <stdint.h>
+
+#include "role.h"
+#include "tui.h"
+
+/* Where the next piece of a line goes. */
+struct draw_pen {
+	int y;			/* line */
+	int x;			/* next column */
+	int end;		/* first column not to write */
+	bool ascii;		/* ASCII only */
+};
+
+/* Helpers (draw_util.c). */
+void draw_put(struct draw_pen *p, enum role r, attr_t extra, const char *s);
+void draw_text(int y, int x, int w, enum role r, attr_t extra,
+	       const char *s, bool ascii);
+void draw_right(int y, int x, int w, enum role r, attr_t extra,
+		const char *s, bool ascii);
+void draw_fill(int y, int x, int w, enum role r, attr_t extra);
+void draw_title(int y, int x, int w, const struct screen_glyphs *g,
+		const char *title, bool left_tee);
+void draw_vline(int y, int x, int h, const struct screen_glyphs *g);
+int draw_time(char *buf, size_t len, const struct view_ctx *c,
+	      uint64_t mono_ns, bool ms);
+
+/* The parts. */
+void draw_header(const struct view *v, const struct view_ctx *c,
+		 uint64_t now);
+uint64_t draw_table(const struct view *v, const struct view_ctx *c,
+		    uint64_t now);
+void draw_events(const struct view *v, const struct view_ctx *c);
+void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now);
+void draw_help(const struct view *v, const struct view_ctx *c);
+int draw_details(const struct view *v, const struct view_ctx *c,
+		 uint64_t now);
+void draw_small(int cols, int rows, int need_cols, int need_rows);
+
+#endif

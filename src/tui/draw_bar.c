@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * draw_bar.c - the last line: the keys of the current screen from the key
+ * table, a transient message, or the question being answered.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "format.h"
+#include "keys.h"
+
+static void draw_bar_prompt(const struct view *v, int y)
+{
+	const struct ui *u = &v->ui;
+	struct draw_pen p = { y, 0, COLS, v->g.ascii };
+	char ans[4 * PROMPT_MAX + 8];
+	int room;
+
+	draw_put(&p, ROLE_PROMPT, A_NORMAL,
+		 u->ask == UI_ASK_DELAY ? "Delay in seconds (0.01-3600): " :
+		 "Filter (substring or * ? [ ] pattern): ");
+	room = COLS - p.x - 32;
+	if (room < 8)
+		room = COLS - p.x - 1;
+	format_fit(ans, sizeof(ans), u->prompt.buf, u->prompt.len, room,
+		   FORMAT_KEEP_END, v->g.ascii);
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, ans);
+	draw_put(&p, ROLE_NORMAL, A_REVERSE, " ");
+	draw_put(&p, ROLE_DIM, A_NORMAL,
+		 u->ask == UI_ASK_DELAY ? "  Enter: set  Esc: cancel" :
+		 "  Enter: keep  Esc: clear");
+}
+
+/* The key bar label of an entry, with the state it toggles. */
+static const char *draw_bar_label(const struct view *v,
+				  const struct view_ctx *c,
+				  const struct keys_entry *e, char *buf,
+				  size_t len)
+{
+	switch (e->act) {
+	case KA_PAUSE:
+		return c->paused ? "Resume" : "Pause";
+	case KA_SORT_NEXT:
+		snprintf(buf, len, "Sort:%s%s", rows_sort_name(v->ui.sort),
+			 v->ui.invert ? "-" : "");
+		return buf;
+	case KA_PROBLEMS:
+		return v->ui.problems ? "All" : "Problems";
+	case KA_ASCII:
+		return v->ui.ascii ? "Unicode" : "ASCII";
+	default:
+		return e->bar;
+	}
+}
+
+static void draw_bar_keys(const struct view *v, const struct view_ctx *c,
+			  struct draw_pen *p, unsigned int mode)
+{
+	size_t n;
+	const struct keys_entry *t = keys_table(&n);
+
+	for (size_t i = 0; i < n; i++) {
+		char key[16], tmp[40], lab[48];
+
+		if (!t[i].bar || !(t[i].modes & mode))
+			continue;
+		keys_name(t[i].keys[0], key, sizeof(key));
+		if (!strcmp(key, "Space"))
+			snprintf(key, sizeof(key), "Spc");
+		draw_put(p, ROLE_KEY, A_NORMAL, key);
+		snprintf(lab, sizeof(lab), " %.40s ",
+			 draw_bar_label(v, c, &t[i], tmp, sizeof(tmp)));
+		draw_put(p, ROLE_KEYDESC, A_NORMAL, lab);
+	}
+}
+
+void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now)
+{
+	int y = LINES - 1;
+	struct draw_pen p = { y, 0, COLS - 1, v->g.ascii };
+	char msg[sizeof(v->ui.msg) + 4];
+
+	draw_fill(y, 0, COLS - 1, ROLE_KEYDESC, A_NORMAL);
+	if (v->ui.mode == UI_PROMPT) {
+		draw_bar_prompt(v, y);
+		return;
+	}
+	if (ui_msg(&v->ui, now)) {
+		snprintf(msg, sizeof(msg), " %s ", v->ui.msg);
+		draw_put(&p, ROLE_MESSAGE, A_NORMAL, msg);
+		draw_put(&p, ROLE_NORMAL, A_NORMAL, " ");
+	}
+	if (v->ui.mode == UI_HELP) {
+		draw_put(&p, ROLE_KEY, A_NORMAL, "any key");
+		draw_put(&p, ROLE_KEYDESC, A_NORMAL, " returns to the monitor");
+		return;
+	}
+	draw_bar_keys(v, c, &p, v->ui.mode == UI_DETAILS ? KEYS_DETAILS :
+			     KEYS_MAIN);
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * draw_events.c - the event pane, newest first: time to the millisecond,
+ * side, device, from -> to; `~` marks a step inferred with the kernel's
+ * rule, `?` a change no kernel path explains, `!` ERROR and failures,
+ * `x` (or a dagger) a device that vanished.  Pairs report completion and
+ * failure.  The name filter applies here too.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cell.h"
+#include "clock.h"
+#include "colors.h"
+#include "draw.h"
+#include "format.h"
+
+/* Width of the device name column of the pane. */
+#define DRAW_EV_NAME 24
+
+static const char *draw_ev_name(const struct model *m, int dev)
+{
+	return dev >= 0 && (size_t)dev < m->ndevs ? m->devs[dev]->name : "-";
+}
+
+static bool draw_ev_match(const struct view *v, const struct model *m,
+			  const struct evlog_ent *e)
+{
+	const char *f = v->ui.filter;
+
+	if (!f[0])
+		return true;
+	for (int s = 0; s < PAIR_NSIDES; s++)
+		if (e->dev[s] >= 0 && rows_match(f, draw_ev_name(m, e->dev[s])))
+			return true;
+	return false;
+}
+
+static void draw_ev_trans(const struct view *v, const struct model *m,
+			  struct draw_pen *p, const struct evlog_ent *e)
+{
+	const struct model_trans *t = &e->tr;
+	const char *mark = " ", *note = "";
+	enum role mr = ROLE_NORMAL, tr = cell_state_role((enum dstate)t->to);
+	char buf[160];
+
+	if (t->flags & MODEL_T_INFERRED) {
+		mark = "~";
+		mr = ROLE_INFERRED;
+		note = "  (inferred)";
+	} else if (t->flags & MODEL_T_NOPATH) {
+		mark = "?";
+		mr = ROLE_INFERRED;
+		note = "  (no kernel path: reset?)";
+	}
+	if (t->to == DS_ERROR || dstate_is_failure((enum dstate)t->to)) {
+		mark = "!";
+		mr = ROLE_ALERT;
+	}
+	if (t->to == DS_GONE) {
+		mark = v->g.ascii ? "x" : "\xe2\x80\xa0";
+		mr = ROLE_TOMB;
+	}
+	snprintf(buf, sizeof(buf), "%s ", mark);
+	draw_put(p, mr, A_NORMAL, buf);
+	if (t->from == DS_UNKNOWN) {
+		draw_put(p, ROLE_NORMAL, A_NORMAL, "appeared: ");
+	} else {
+		draw_put(p, cell_state_role((enum dstate)t->from), A_NORMAL,
+			 format_token((enum dstate)t->from));
+		snprintf(buf, sizeof(buf), " %s ", v->g.arrow);
+		draw_put(p, ROLE_NORMAL, A_NORMAL, buf);
+	}
+	draw_put(p, tr, A_NORMAL, format_token((enum dstate)t->to));
+	draw_put(p, ROLE_DIM, A_NORMAL, note);
+	(void)m;
+}
+
+static void draw_ev_pair(const struct view *v, struct draw_pen *p,
+			 const struct evlog_ent *e)
+{
+	bool failed = e->v.phase == PAIR_FAILED;
+	char buf[256];
+
+	draw_put(p, failed ? ROLE_ALERT : ROLE_OK, A_NORMAL,
+		 failed ? "!" : " ");
+	draw_put(p, ROLE_NORMAL, A_NORMAL, " ");
+	pair_describe(&e->v, e->t_ns, buf, sizeof(buf));
+	draw_put(p, failed ? ROLE_FAILED : ROLE_OK, A_NORMAL, buf);
+	(void)v;
+}
+
+static void draw_ev(const struct view *v, const struct view_ctx *c, int y,
+		    const struct evlog_ent *e)
+{
+	const struct model *m = c->m;
+	struct draw_pen p = { y, 0, COLS, v->g.ascii };
+	char buf[4 * DRAW_EV_NAME + 64], nm[4 * DRAW_EV_NAME + 8];
+	const char *n0 = draw_ev_name(m, e->dev[0]);
+	int w;
+
+	draw_time(buf, sizeof(buf), c, e->t_ns, true);
+	draw_put(&p, ROLE_DIM, A_NORMAL, buf);
+	if (e->kind == MODEL_EV_TRANS) {
+		const char *side = e->dev[0] >= 0 && (size_t)e->dev[0] < m->ndevs ?
+				   pair_side_name(m->devs[e->dev[0]]->side) : "?";
+
+		snprintf(buf, sizeof(buf), " %-4s ", side);
+		draw_put(&p, ROLE_NORMAL, A_NORMAL, buf);
+	} else {
+		draw_put(&p, ROLE_TITLE, A_NORMAL, " pair ");
+		if (e->dev[0] < 0)
+			n0 = draw_ev_name(m, e->dev[1]);
+	}
+	w = format_fit(nm, sizeof(nm), n0, strlen(n0), DRAW_EV_NAME,
+		       FORMAT_KEEP_END, v->g.ascii);
+	snprintf(buf, sizeof(buf), "%s%*s ", nm, v->name_w > w ?
+		 (v->name_w < DRAW_EV_NAME ? v->name_w : DRAW_EV_NAME) - w : 0,
+		 "");
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, buf);
+	if (e->kind == MODEL_EV_TRANS) {
+		draw_ev_trans(v, m, &p, e);
+		return;
+	}
+	if (e->dev[0] >= 0 && e->dev[1] >= 0 &&
+	    strcmp(n0, draw_ev_name(m, e->dev[1]))) {
+		const char *n1 = draw_ev_name(m, e->dev[1]);
+
+		format_fit(nm, sizeof(nm), n1, strlen(n1), DRAW_EV_NAME,
+			   FORMAT_KEEP_END, v->g.ascii);
+		snprintf(buf, sizeof(buf), "%s %s ", v->g.arrow, nm);
+		draw_put(&p, ROLE_NORMAL, A_NORMAL, buf);
+	}
+	draw_ev_pair(v, &p, e);
+}
+
+void draw_events(const struct view *v, const struct view_ctx *c)
+{
+	const struct layout_rect *r = &v->lay.events;
+	size_t shown = 0, n = evlog_count(&v->log);
+	char title[64];
+
+	if (r->h <= 0)
+		return;
+	if (v->log.lost)
+		snprintf(title, sizeof(title), " EVENTS (%llu lost) ",
+			 (unsigned long long)v->log.lost);
+	else
+		snprintf(title, sizeof(title), " EVENTS ");
+	draw_title(r->y, r->x, r->w, &v->g, title, false);
+	for (int i = 0; i < v->lay.npanes; i++)
+		if (v->lay.pane[i].border) {
+			attrset(colors_attr(ROLE_BORDER));
+			mvadd_wch(r->y, v->lay.pane[i].r.x, v->g.btee);
+		}
+	if (!n)
+		draw_text(r->y + 1, 2, r->w - 2, ROLE_DIM, A_NORMAL,
+			  "no transitions yet", v->g.ascii);
+	for (size_t i = 0; i < n && (int)shown < r->h - 1; i++) {
+		const struct evlog_ent *e = evlog_get(&v->log, i);
+
+		if (!draw_ev_match(v, c->m, e))
+			continue;
+		draw_ev(v, c, r->y + 1 + (int)shown, e);
+		shown++;
+	}
+}

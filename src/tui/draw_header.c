@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * draw_header.c - the header: refresh interval, pairs migrating, completed
+ * and failed, alerts, pause, filter, the clock; then one line per side with
+ * what it watches and how many devices are in each state.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cell.h"
+#include "clock.h"
+#include "draw.h"
+#include "format.h"
+
+/* States in the order the counts are listed. */
+static const enum dstate draw_header_order[] = {
+	DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY_P2P, DS_RUNNING_P2P, DS_STOP,
+	DS_STOP_COPY, DS_RESUMING, DS_ERROR, DS_INVALID, DS_EINVAL, DS_EACCES,
+	DS_UNPARSABLE, DS_ERRNO, DS_GONE, DS_NOMIG, DS_UNKNOWN,
+};
+
+static void draw_header_top(const struct view *v, const struct view_ctx *c,
+			    uint64_t now)
+{
+	const struct model *m = c->m;
+	struct draw_pen p = { 0, 0, COLS - 10, v->g.ascii };
+	unsigned int mig = 0, done = 0, failed = 0;
+	char buf[640], dur[32];
+
+	for (size_t k = 0; k < m->npairs; k++) {
+		const struct model_pair *pr = &m->pairs[k];
+
+		if (pr->dev[0] < 0 || pr->dev[1] < 0)
+			continue;
+		if (pr->v.phase == PAIR_COMPLETED)
+			done++;
+		else if (pr->v.phase == PAIR_FAILED)
+			failed++;
+		else if (pr->v.phase != PAIR_IDLE)
+			mig++;
+	}
+	draw_fill(0, 0, COLS, ROLE_HEADER, A_NORMAL);
+	draw_put(&p, ROLE_TITLE, A_NORMAL, "vfiomigtop");
+	clock_fmt_dur(dur, sizeof(dur), c->delay_ns);
+	snprintf(buf, sizeof(buf), "  every %s", dur);
+	draw_put(&p, ROLE_HEADER, A_NORMAL, buf);
+	if (c->paused)
+		draw_put(&p, ROLE_MESSAGE, A_NORMAL, "  PAUSED ");
+	if (v->has_dst) {
+		draw_put(&p, ROLE_HEADER, A_NORMAL, "  pairs: ");
+		snprintf(buf, sizeof(buf), "%u migrating", mig);
+		draw_put(&p, mig ? ROLE_PROGRESS : ROLE_HEADER, A_NORMAL, buf);
+		snprintf(buf, sizeof(buf), ", %u completed", done);
+		draw_put(&p, done ? ROLE_OK : ROLE_HEADER, A_NORMAL, buf);
+		snprintf(buf, sizeof(buf), ", %u failed", failed);
+		draw_put(&p, failed ? ROLE_FAILED : ROLE_HEADER, A_NORMAL, buf);
+	}
+	if (v->log.nalerts) {
+		snprintf(buf, sizeof(buf), "  ! %u alert%s (a: ack) ",
+			 v->log.nalerts, v->log.nalerts > 1 ? "s" : "");
+		draw_put(&p, ROLE_ALERT, A_NORMAL, buf);
+	}
+	if (v->ui.filter[0]) {
+		char f[PROMPT_MAX * 4 + 8];
+
+		format_fit(f, sizeof(f), v->ui.filter, strlen(v->ui.filter),
+			   24, FORMAT_KEEP_START, v->g.ascii);
+		snprintf(buf, sizeof(buf), "  filter '%s'", f);
+		draw_put(&p, ROLE_MESSAGE, A_NORMAL, buf);
+	}
+	if (v->ui.problems)
+		draw_put(&p, ROLE_MESSAGE, A_NORMAL, "  problems only");
+	draw_time(buf, sizeof(buf), c, now, false);
+	draw_right(0, COLS - 9, 9, ROLE_HEADER, A_NORMAL, buf, v->g.ascii);
+}
+
+static void draw_header_side(const struct view *v, const struct view_ctx *c,
+			     int y, enum pair_side side, uint64_t now)
+{
+	const struct model *m = c->m;
+	const struct snapshot *sn = c->snap[side];
+	struct draw_pen p = { y, 0, COLS, v->g.ascii };
+	unsigned int count[DS_NR] = { 0 }, total = 0, busy = 0;
+	const char *label = c->label[side];
+	char buf[384], lab[4 * 48 + 8];
+
+	for (size_t i = 0; i < m->ndevs; i++) {
+		const struct model_dev *d = m->devs[i];
+
+		if (d->side != side || !cell_listed(d, v->cc.tomb_ns, now))
+			continue;
+		total++;
+		if ((unsigned int)d->val < DS_NR)
+			count[d->val]++;
+		busy += d->busy_ns && d->present;
+	}
+	draw_put(&p, ROLE_TITLE, A_NORMAL, side == PAIR_SRC ? "SRC " : "DST ");
+	format_fit(lab, sizeof(lab), label ? label : "-",
+		   label ? strlen(label) : 1, 40, FORMAT_KEEP_BOTH, v->g.ascii);
+	draw_put(&p, ROLE_HEADER, A_NORMAL, lab);
+	if (sn && sn->link != SNAP_LINK_OK) {
+		char msg[4 * 60 + 8];
+
+		format_fit(msg, sizeof(msg), sn->msg, strlen(sn->msg), 60,
+			   FORMAT_KEEP_START, v->g.ascii);
+		snprintf(buf, sizeof(buf), "  %s: %s",
+			 sn->link == SNAP_LINK_DOWN ? "DOWN" : "degraded", msg);
+		draw_put(&p, ROLE_FAILED, A_NORMAL, buf);
+	}
+	snprintf(buf, sizeof(buf), "  %u device%s:", total,
+		 total == 1 ? "" : "s");
+	draw_put(&p, ROLE_HEADER, A_NORMAL, buf);
+	for (size_t k = 0; k < sizeof(draw_header_order) /
+			       sizeof(draw_header_order[0]); k++) {
+		enum dstate s = draw_header_order[k];
+
+		if (!count[s])
+			continue;
+		snprintf(buf, sizeof(buf), " %s", format_token(s));
+		draw_put(&p, cell_state_role(s), A_NORMAL, buf);
+		snprintf(buf, sizeof(buf), " %u ", count[s]);
+		draw_put(&p, ROLE_HEADER, A_NORMAL, buf);
+	}
+	if (busy) {
+		snprintf(buf, sizeof(buf), " busy %u", busy);
+		draw_put(&p, ROLE_BUSY, A_NORMAL, buf);
+	}
+}
+
+void draw_header(const struct view *v, const struct view_ctx *c,
+		 uint64_t now)
+{
+	const struct layout_rect *h = &v->lay.header;
+
+	draw_header_top(v, c, now);
+	if (h->h >= 2)
+		draw_header_side(v, c, 1, PAIR_SRC, now);
+	if (h->h >= 3 && v->has_dst)
+		draw_header_side(v, c, 2, PAIR_DST, now);
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * draw_table.c - the SOURCE and DESTINATION panes and the VERDICT column:
+ * one row per pair, the source device and its destination device on the
+ * same line.  A lone device leaves the other side empty.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cell.h"
+#include "colors.h"
+#include "draw.h"
+#include "format.h"
+
+static void draw_headings(const struct view *v, const struct layout_pane *p,
+			  int y, bool verdict)
+{
+	bool a = v->g.ascii;
+
+	draw_fill(y, p->r.x + p->border, p->r.w - p->border, ROLE_COLHEAD,
+		  A_NORMAL);
+	if (verdict) {
+		draw_text(y, p->text.x, p->text.w, ROLE_COLHEAD, A_NORMAL,
+			  "VERDICT", a);
+		return;
+	}
+	draw_text(y, p->name.x, p->name.w, ROLE_COLHEAD, A_NORMAL, "DEVICE", a);
+	draw_text(y, p->state.x, p->state.w, ROLE_COLHEAD, A_NORMAL, "STATE", a);
+	draw_right(y, p->time.x, p->time.w, ROLE_COLHEAD, A_NORMAL, "TIME", a);
+	draw_right(y, p->trans.x, p->trans.w, ROLE_COLHEAD, A_NORMAL, "TR", a);
+}
+
+/* One device's cells in pane @p on line @y; returns its highlight end. */
+static uint64_t draw_dev(const struct view *v, const struct model *m,
+			 const struct layout_pane *p, int y, int dev,
+			 const char *want, attr_t extra, uint64_t now)
+{
+	bool a = v->g.ascii;
+	char name[4 * 64 + 8];
+	struct cell cl;
+
+	if (dev < 0) {
+		if (want && *want) {
+			format_fit(name, sizeof(name), want, strlen(want),
+				   p->name.w, FORMAT_KEEP_END, a);
+			draw_text(y, p->name.x, p->name.w, ROLE_DIM, extra, name, a);
+			draw_text(y, p->state.x, p->state.w, ROLE_DIM, extra,
+				  "<missing>", a);
+		} else {
+			draw_text(y, p->state.x, p->state.w, ROLE_DIM, extra, "-", a);
+		}
+		return 0;
+	}
+	cell_dev(m->devs[dev], evlog_alert(&v->log, dev), &v->cc, now, &cl);
+	draw_text(y, p->mark.x, p->mark.w, cl.mark_role, extra, cl.mark, a);
+	if (p->name.w) {
+		const char *n = m->devs[dev]->name;
+
+		format_fit(name, sizeof(name), n, strlen(n), p->name.w,
+			   FORMAT_KEEP_END, a);
+		draw_text(y, p->name.x, p->name.w,
+			  m->devs[dev]->present ? ROLE_NORMAL : ROLE_TOMB, extra,
+			  name, a);
+	}
+	if (cl.state_role == ROLE_CHANGED || cl.state_role == ROLE_ALERT ||
+	    cl.state_role == ROLE_BUSY)
+		draw_fill(y, p->state.x, p->state.w, cl.state_role, extra);
+	draw_text(y, p->state.x, p->state.w, cl.state_role, extra, cl.state, a);
+	draw_right(y, p->time.x, p->time.w, cl.time_role, extra, cl.time, a);
+	draw_right(y, p->trans.x, p->trans.w, ROLE_NORMAL, extra, cl.trans, a);
+	return cl.until_ns;
+}
+
+static void draw_verdict(const struct view *v, const struct model *m,
+			 const struct layout_pane *p, int y,
+			 const struct rows_row *r, attr_t extra, uint64_t now)
+{
+	const struct model_pair *pr = r->pair >= 0 &&
+				      (size_t)r->pair < m->npairs ?
+				      &m->pairs[r->pair] : NULL;
+	unsigned int al = evlog_alert(&v->log, r->dev[0]) |
+			  evlog_alert(&v->log, r->dev[1]);
+	struct cell_verdict cv;
+
+	cell_verdict(pr, r->dev, al, now, &cv);
+	draw_text(y, p->mark.x, p->mark.w, cv.role, extra, cv.mark, v->g.ascii);
+	draw_text(y, p->text.x, p->text.w, cv.role, extra, cv.text, v->g.ascii);
+}
+
+static uint64_t draw_row(const struct view *v, const struct model *m, int y,
+			 const struct rows_row *r, bool selected, uint64_t now)
+{
+	const struct layout *l = &v->lay;
+	const struct model_pair *pr = r->pair >= 0 &&
+				      (size_t)r->pair < m->npairs ?
+				      &m->pairs[r->pair] : NULL;
+	attr_t extra = selected ? A_REVERSE : A_NORMAL;
+	uint64_t wake = 0, w;
+
+	if (selected)
+		draw_fill(y, 0, COLS, ROLE_NORMAL, A_REVERSE);
+	for (int s = 0; s < (v->has_dst ? 2 : 1); s++) {
+		w = draw_dev(v, m, &l->pane[s], y, r->dev[s],
+			     pr ? pr->want[s] : NULL, extra, now);
+		if (w && (!wake || w < wake))
+			wake = w;
+	}
+	if (v->has_dst)
+		draw_verdict(v, m, &l->pane[LAYOUT_VERDICT], y, r, extra, now);
+	return wake;
+}
+
+/* Draw the panes; returns the earliest end of a change highlight, or 0. */
+uint64_t draw_table(const struct view *v, const struct view_ctx *c,
+		    uint64_t now)
+{
+	const struct layout *l = &v->lay;
+	const struct ui *u = &v->ui;
+	uint64_t wake = 0;
+	char pos[64];
+
+	for (int i = 0; i < l->npanes; i++) {
+		const struct layout_pane *p = &l->pane[i];
+		static const char *const titles[] = {
+			" SOURCE ", " DESTINATION ", " VERDICT ",
+		};
+
+		draw_title(p->r.y, p->r.x, p->r.w, &v->g, titles[i], p->border);
+		draw_headings(v, p, p->r.y + 1, i == LAYOUT_VERDICT);
+		if (p->border)
+			draw_vline(p->r.y + 1, p->r.x, p->r.h - 1, &v->g);
+	}
+	if (v->rows.n)
+		snprintf(pos, sizeof(pos), " %zu/%zu ", u->sel + 1, v->rows.n);
+	else
+		snprintf(pos, sizeof(pos), " no %s ",
+			 u->filter[0] || u->problems ? "match" : "devices");
+	draw_right(l->pane[0].r.y, COLS - format_cols(pos) - 2,
+		   format_cols(pos), ROLE_TITLE, A_NORMAL, pos, v->g.ascii);
+	for (int i = 0; i < l->body_h; i++) {
+		size_t k = u->top + (size_t)i;
+		uint64_t w;
+
+		if (k >= v->rows.n)
+			break;
+		w = draw_row(v, c->m, l->body_y + i, &v->rows.v[k],
+			     k == u->sel, now);
+		if (w && (!wake || w < wake))
+			wake = w;
+	}
+	/* Borders again: a selected row's fill covered them. */
+	for (int i = 0; i < l->npanes; i++)
+		if (l->pane[i].border)
+			draw_vline(l->body_y, l->pane[i].r.x, l->body_h, &v->g);
+	return wake;
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * evlog.c - the model's events, copied as they come.  Transitions and the
+ * pairs' completions and failures are kept for the event pane; a device
+ * entering ERROR or a pair failing raises an alert on its devices that
+ * stays until acknowledged.  Devices appearing at start-up are not listed.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "evlog.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cell.h"
+
+void evlog_init(struct evlog *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->next_seq = 1;
+}
+
+static void evlog_raise(struct evlog *l, const struct model *m, int dev,
+			unsigned int flag)
+{
+	if (dev < 0 || (size_t)dev >= m->ndevs)
+		return;
+	if ((size_t)dev >= l->nalert) {
+		size_t n = m->ndevs + 64;
+		uint8_t *na = realloc(l->alert, n);
+
+		if (!na)
+			return;
+		memset(na + l->nalert, 0, n - l->nalert);
+		l->alert = na;
+		l->nalert = n;
+	}
+	if (!l->alert[dev])
+		l->nalerts++;
+	l->alert[dev] |= (uint8_t)flag;
+}
+
+static void evlog_keep(struct evlog *l, const struct evlog_ent *e)
+{
+	l->ring[l->n++ % EVLOG_KEEP] = *e;
+}
+
+/*
+ * Take the model's new events.  With @quiet (the first snapshot), devices
+ * appearing are not listed.  Returns how many new alerts were raised.
+ */
+unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
+{
+	unsigned int raised = 0;
+
+	if (m->ev_seq >= l->next_seq + MODEL_EVENTS) {
+		l->lost += m->ev_seq - MODEL_EVENTS + 1 - l->next_seq;
+		l->next_seq = m->ev_seq - MODEL_EVENTS + 1;
+	}
+	for (; l->next_seq <= m->ev_seq; l->next_seq++) {
+		const struct model_event *me = model_event(m, l->next_seq);
+		struct evlog_ent e;
+
+		if (!me)
+			continue;
+		memset(&e, 0, sizeof(e));
+		e.seq = me->seq;
+		e.t_ns = me->t_ns;
+		e.kind = me->kind;
+		e.dev[0] = e.dev[1] = -1;
+		if (me->kind == MODEL_EV_TRANS) {
+			e.dev[0] = me->dev;
+			e.tr = me->tr;
+			if (me->tr.to == DS_ERROR) {
+				evlog_raise(l, m, me->dev, CELL_AL_ERROR);
+				raised++;
+			}
+			if (quiet && me->tr.from == DS_UNKNOWN)
+				continue;
+			evlog_keep(l, &e);
+			continue;
+		}
+		if (me->pair < 0 || (size_t)me->pair >= m->npairs)
+			continue;
+		if (me->v.phase != PAIR_FAILED && me->v.phase != PAIR_COMPLETED)
+			continue;
+		e.v = me->v;
+		for (int s = 0; s < PAIR_NSIDES; s++)
+			e.dev[s] = m->pairs[me->pair].dev[s];
+		if (me->v.phase == PAIR_FAILED) {
+			for (int s = 0; s < PAIR_NSIDES; s++)
+				evlog_raise(l, m, e.dev[s], CELL_AL_FAIL);
+			raised++;
+		}
+		evlog_keep(l, &e);
+	}
+	return raised;
+}
+
+size_t evlog_count(const struct evlog *l)
+{
+	return l->n < EVLOG_KEEP ? l->n : EVLOG_KEEP;
+}
+
+/* The @i-th newest kept event (0 is the newest), or NULL. */
+const struct evlog_ent *evlog_get(const struct evlog *l, size_t i)
+{
+	if (i >= evlog_count(l))
+		return NULL;
+	return &l->ring[(l->n - 1 - i) % EVLOG_KEEP];
+}
+
+unsigned int evlog_alert(const struct evlog *l, int dev)
+{
+	return dev >= 0 && (size_t)dev < l->nalert ? l->alert[dev] : 0;
+}
+
+void evlog_ack(struct evlog *l)
+{
+	if (l->alert)
+		memset(l->alert, 0, l->nalert);
+	l->nalerts = 0;
+}
+
+void evlog_free(struct evlog *l)
+{
+	free(l->alert);
+	l->alert = NULL;
+	l->nalert = 0;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* evlog.h - the events the screen lists, and the alerts they raise */
+#ifndef VFIOMIGTOP_TUI_EVLOG_H
+#define VFIOMIGTOP_TUI_EVLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+/* Events kept for the event pane. */
+#define EVLOG_KEEP 1024
+
+/* One event as shown: copied out of the model, pair devices resolved. */
+struct evlog_ent {
+	uint64_t seq;			/* model event number */
+	uint64_t t_ns;			/* CLOCK_MONOTONIC ns (local) */
+	enum model_ev_kind kind;	/* transition or pair verdict */
+	int dev[PAIR_NSIDES];		/* TRANS: dev[0] is the device; PAIR: per side, -1 */
+	struct model_trans tr;		/* TRANS: the transition */
+	struct pair_verdict v;		/* PAIR: the verdict then */
+};
+
+struct evlog {
+	struct evlog_ent ring[EVLOG_KEEP];	/* newest at (n - 1) % EVLOG_KEEP */
+	size_t n;			/* events ever kept */
+	uint64_t next_seq;		/* next model event to take */
+	uint64_t lost;			/* model events dropped before we saw them */
+	uint8_t *alert;			/* CELL_AL_* per device index */
+	size_t nalert;			/* entries in alert */
+	unsigned int nalerts;		/* devices with an alert */
+};
+
+void evlog_init(struct evlog *l);
+unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet);
+size_t evlog_count(const struct evlog *l);
+const struct evlog_ent *evlog_get(const struct evlog *l, size_t i);
+unsigned int evlog_alert(const struct evlog *l, int dev);
+void evlog_ack(struct evlog *l);
+void evlog_free(struct evlog *l);
+
+#endif

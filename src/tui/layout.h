@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* layout.h - where everything goes, as a pure function of size and content */
+#ifndef VFIOMIGTOP_TUI_LAYOUT_H
+#define VFIOMIGTOP_TUI_LAYOUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Below these sizes the screen only says it is too small. */
+#define LAYOUT_MIN_ROWS 10
+#define LAYOUT_MIN_COLS_ONE 36	/* one pane: no destination */
+#define LAYOUT_MIN_COLS_TWO 64	/* source, destination and verdict */
+
+/* Widths of the fixed columns, in columns. */
+#define LAYOUT_STATE_W 12	/* "PRE_COPY_P2P" */
+#define LAYOUT_TIME_W 6		/* format_dur() */
+#define LAYOUT_TRANS_W 4	/* transitions */
+#define LAYOUT_NAME_MIN 8	/* a name is never narrower */
+
+enum layout_pane_id {
+	LAYOUT_SRC,		/* the source pane, or the only pane */
+	LAYOUT_DST,		/* the destination pane */
+	LAYOUT_VERDICT,		/* the verdict column */
+	LAYOUT_NPANES,
+};
+
+/* A rectangle of cells; w or h 0 when absent. */
+struct layout_rect {
+	int x, y;		/* top left cell, columns and lines from 0 */
+	int w, h;		/* size, columns and lines */
+};
+
+/* One column of a pane, in screen columns; w 0 when hidden. */
+struct layout_col {
+	int x;			/* first column */
+	int w;			/* width */
+};
+
+struct layout_pane {
+	struct layout_rect r;	/* title line, heading line, then the rows */
+	bool border;		/* column r.x is the line left of the pane */
+	struct layout_col mark;	/* change / error / tombstone marker */
+	struct layout_col name;	/* device name */
+	struct layout_col state;	/* value */
+	struct layout_col time;	/* time in the value */
+	struct layout_col trans;	/* transitions */
+	struct layout_col text;	/* verdict text (verdict pane) */
+};
+
+/* What the layout depends on besides the size. */
+struct layout_in {
+	int cols, rows;		/* terminal size */
+	bool has_dst;		/* two sides: source, destination, verdict */
+	bool dst_names;		/* the destination pane shows names (some differ) */
+	size_t nrows;		/* table rows to show */
+	size_t nevents;		/* events there are to show */
+	int name_want;		/* widest escaped name, columns */
+	int verdict_want;	/* widest verdict wanted, columns */
+};
+
+struct layout {
+	bool too_small;		/* nothing but the "too small" message fits */
+	int need_cols;		/* least columns for the normal screen */
+	int need_rows;		/* least lines for the normal screen */
+	struct layout_rect header;	/* header lines */
+	struct layout_pane pane[LAYOUT_NPANES];	/* the panes, side by side */
+	int npanes;		/* panes in use: 1 or 3 */
+	int body_y;		/* first line of table rows */
+	int body_h;		/* table rows that fit */
+	struct layout_rect events;	/* title line then events; h 0 if none */
+	struct layout_rect bar;	/* the key bar, last line */
+};
+
+void layout_compute(const struct layout_in *in, struct layout *out);
+
+#endif

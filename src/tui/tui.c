@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tui.c - the interactive view: the glue between the run loop (run.c) and
+ * the screen.  input() reads every pending key without waiting and turns
+ * each into an effect (ui.c); frame() takes the model's new events, builds
+ * the rows, lays the screen out and draws it; wakeup() asks for a redraw
+ * when a highlight ends or the clock needs a tick.  The loop keeps the
+ * refresh rhythm; nothing here ever blocks.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "colors.h"
+#include "draw.h"
+#include "format.h"
+#include "tui.h"
+
+/* Longest wait between two frames, so the clock and ages move, ns. */
+#define TUI_TICK_NS CLOCK_NS_PER_S
+/* Most keys handled in one input() call. */
+#define TUI_MAX_KEYS 256
+/* Widest verdict worth making room for, columns. */
+#define TUI_VERDICT_WANT 44
+
+static struct view *tui_open(const struct options *o, char *err, size_t len)
+{
+	struct view *v = calloc(1, sizeof(*v));
+	bool can_color;
+
+	if (!v) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	/* Characters from the environment, numbers as -d writes them. */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	if (screen_open(&v->scr, err, len)) {
+		free(v);
+		return NULL;
+	}
+	can_color = colors_start(!o->no_color);
+	ui_init(&v->ui, o->ascii, can_color, colors_guess(getenv("COLORFGBG")));
+	colors_use(v->ui.scheme);
+	evlog_init(&v->log);
+	v->cc.highlight_ns = o->highlight_ns;
+	v->cc.tomb_ns = o->tomb_ns;
+	v->bell = o->bell;
+	v->pin[0] = v->pin[1] = -1;
+	v->detail[0] = v->detail[1] = -1;
+	return v;
+}
+
+static int tui_input_fd(struct view *v)
+{
+	return v->scr.in_fd;
+}
+
+/* Remember which devices the selected row holds, to follow it. */
+static void tui_pin(struct view *v)
+{
+	if (v->ui.sel < v->rows.n)
+		memcpy(v->pin, v->rows.v[v->ui.sel].dev, sizeof(v->pin));
+}
+
+static void tui_apply(struct view *v, const struct ui_effect *e,
+		      struct view_req *req)
+{
+	req->quit |= e->req.quit;
+	req->refresh |= e->req.refresh;
+	req->redraw |= e->req.redraw;
+	req->pause_toggle ^= e->req.pause_toggle;
+	if (e->req.delay_ns)
+		req->delay_ns = e->req.delay_ns;
+	if (e->ack)
+		evlog_ack(&v->log);
+	if (e->clear)
+		clearok(curscr, TRUE);
+	if (e->colors)
+		colors_use(v->ui.scheme);
+	tui_pin(v);
+	if (e->details)
+		memcpy(v->detail, v->pin, sizeof(v->detail));
+}
+
+/*
+ * Read every key there is, without waiting.  A terminal that hung up, or
+ * that keeps saying "readable" with nothing to read, ends the program.
+ */
+static void tui_input(struct view *v, const struct view_ctx *c,
+		      struct view_req *req)
+{
+	uint64_t now = clock_mono_ns();
+	bool got = false;
+
+	(void)c;
+	if (v->scr.lost) {
+		req->quit = true;
+		return;
+	}
+	for (int i = 0; i < TUI_MAX_KEYS && !req->quit; i++) {
+		struct ui_effect e;
+		int key;
+
+		errno = 0;
+		key = getch();
+		if (key == ERR) {
+			if (errno == EIO || errno == ENXIO || errno == EBADF)
+				v->scr.lost = true;
+			break;
+		}
+		got = true;
+		if (key == KEY_RESIZE)
+			screen_resize(&v->scr);
+		memset(&e, 0, sizeof(e));
+		ui_key(&v->ui, key, now, &e);
+		tui_apply(v, &e, req);
+	}
+	if (screen_check_lost(&v->scr, got))
+		req->quit = true;
+}
+
+/* Build the rows and follow the selected pair through re-sorting. */
+static void tui_rows(struct view *v, const struct view_ctx *c, uint64_t now)
+{
+	struct rows_cfg rc = {
+		.sort = v->ui.sort,
+		.invert = v->ui.invert,
+		.filter = v->ui.filter,
+		.problems = v->ui.problems,
+		.alerts = v->log.alert,
+		.nalerts = v->log.nalert,
+		.tomb_ns = v->cc.tomb_ns,
+		.now_ns = now,
+	};
+	long at;
+
+	if (rows_build(c->m, &rc, &v->rows))
+		v->rows.n = 0;
+	at = rows_find(&v->rows, v->pin);
+	if (at >= 0)
+		v->ui.sel = (size_t)at;
+}
+
+/* What the layout needs to know about the rows. */
+static void tui_measure(struct view *v, const struct view_ctx *c)
+{
+	const struct model *m = c->m;
+
+	v->dst_names = false;
+	v->name_w = 0;
+	for (size_t i = 0; i < v->rows.n; i++) {
+		const struct rows_row *r = &v->rows.v[i];
+		const struct model_pair *p = &m->pairs[r->pair];
+		const char *n[PAIR_NSIDES];
+
+		for (int s = 0; s < PAIR_NSIDES; s++) {
+			int w;
+
+			n[s] = r->dev[s] >= 0 ? m->devs[r->dev[s]]->name :
+			       p->want[s];
+			w = (int)format_esc_cols(n[s], strlen(n[s]));
+			if (w > v->name_w)
+				v->name_w = w;
+		}
+		if (n[PAIR_DST][0] && strcmp(n[PAIR_SRC], n[PAIR_DST]))
+			v->dst_names = true;
+	}
+}
+
+static void tui_layout(struct view *v, const struct view_ctx *c)
+{
+	struct layout_in in = {
+		.cols = COLS,
+		.rows = LINES,
+		.has_dst = v->has_dst,
+		.dst_names = v->dst_names,
+		.nrows = v->rows.n,
+		.nevents = evlog_count(&v->log),
+		.name_want = v->name_w,
+		.verdict_want = TUI_VERDICT_WANT,
+	};
+
+	(void)c;
+	layout_compute(&in, &v->lay);
+}
+
+static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
+{
+	unsigned int raised;
+
+	if (v->scr.lost)
+		return -EPIPE;
+	screen_resize(&v->scr);
+	raised = evlog_take(&v->log, c->m, !v->started);
+	if (raised && v->bell && v->started)
+		beep();
+	v->started = true;
+	v->has_dst = c->label[PAIR_DST] != NULL;
+	screen_glyphs(&v->scr, v->ui.ascii, &v->g);
+	v->cc.ascii = v->g.ascii;
+	tui_rows(v, c, now);
+	tui_measure(v, c);
+	tui_layout(v, c);
+	ui_fit(&v->ui, v->rows.n, v->lay.body_h);
+	tui_pin(v);
+	v->wake_ns = 0;
+	erase();
+	if (v->lay.too_small) {
+		draw_small(COLS, LINES, v->lay.need_cols, v->lay.need_rows);
+	} else if (v->ui.mode == UI_HELP) {
+		draw_help(v, c);
+		draw_bar(v, c, now);
+	} else if (v->ui.mode == UI_DETAILS) {
+		v->ui.dlines = draw_details(v, c, now);
+		draw_bar(v, c, now);
+	} else {
+		draw_header(v, c, now);
+		v->wake_ns = draw_table(v, c, now);
+		draw_events(v, c);
+		draw_bar(v, c, now);
+	}
+	attrset(A_NORMAL);
+	wnoutrefresh(stdscr);
+	doupdate();
+	v->frame_ns = now;
+	return 0;
+}
+
+/* Next redraw without a refresh: a highlight or message ends, or a tick. */
+static uint64_t tui_wakeup(struct view *v, const struct view_ctx *c,
+			   uint64_t now)
+{
+	uint64_t w = v->frame_ns + TUI_TICK_NS;
+
+	(void)c;
+	if (v->wake_ns && v->wake_ns < w)
+		w = v->wake_ns;
+	if (ui_msg(&v->ui, now) && v->ui.msg_until < w)
+		w = v->ui.msg_until;
+	return w > now ? w : now + CLOCK_NS_PER_MS;
+}
+
+static void tui_close(struct view *v)
+{
+	if (!v)
+		return;
+	screen_close(&v->scr);
+	rows_free(&v->rows);
+	evlog_free(&v->log);
+	free(v);
+}
+
+const struct view_ops view_tui_ops = {
+	.name = "tui",
+	.open = tui_open,
+	.input_fd = tui_input_fd,
+	.input = tui_input,
+	.frame = tui_frame,
+	.wakeup = tui_wakeup,
+	.close = tui_close,
+};

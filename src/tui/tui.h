@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* tui.h - the interactive view's state, shared by the files that draw it */
+#ifndef VFIOMIGTOP_TUI_TUI_H
+#define VFIOMIGTOP_TUI_TUI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cell.h"
+#include "evlog.h"
+#include "layout.h"
+#include "rows.h"
+#include "screen.h"
+#include "ui.h"
+#include "view.h"
+
+struct view {
+	struct screen scr;		/* the terminal */
+	struct ui ui;			/* screen, selection, filter, sort */
+	struct evlog log;		/* events and unacknowledged alerts */
+	struct rows_vec rows;		/* table rows of the last frame */
+	struct layout lay;		/* geometry of the last frame */
+	struct screen_glyphs g;		/* line drawing of the last frame */
+	struct cell_cfg cc;		/* how cells are made */
+	bool has_dst;			/* two sides are watched */
+	bool dst_names;			/* the destination pane shows names */
+	int name_w;			/* widest escaped name listed, columns */
+	bool bell;			/* ring when an alert is raised */
+	bool started;			/* the first frame is done */
+	int pin[PAIR_NSIDES];		/* devices of the selected row */
+	int detail[PAIR_NSIDES];	/* devices the details are about */
+	uint64_t frame_ns;		/* CLOCK_MONOTONIC ns of the last frame */
+	uint64_t wake_ns;		/* CLOCK_MONOTONIC ns a highlight ends; 0 if none */
+};
+
+#endif

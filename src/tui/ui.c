@@ -1,0 +1,283 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ui.c - the screen's state machine.  A key press becomes an action from
+ * the key table (keys.c), and the action changes this state and says, in a
+ * struct ui_effect, what the loop should do.  Nothing here draws, so every
+ * rule is unit-tested: help closes on any key, Escape never quits, a delay
+ * is validated like -d.
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include "ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "keys.h"
+#include "options.h"
+
+void ui_init(struct ui *u, bool ascii, bool can_color, enum role_scheme scheme)
+{
+	memset(u, 0, sizeof(*u));
+	u->ascii = ascii;
+	u->can_color = can_color;
+	u->scheme = can_color ? scheme : ROLE_SCHEME_MONO;
+	u->sort = ROWS_SORT_ORDER;
+	u->page = 1;
+}
+
+static void ui_say(struct ui *u, uint64_t now, const char *what,
+		   const char *arg)
+{
+	snprintf(u->msg, sizeof(u->msg), "%.40s%.100s", what, arg ? arg : "");
+	u->msg_until = now + UI_MSG_NS;
+}
+
+/* True while a message is to be shown. */
+bool ui_msg(const struct ui *u, uint64_t now_ns)
+{
+	return u->msg[0] && now_ns < u->msg_until;
+}
+
+/* Keep the selection inside the rows and on the screen. */
+void ui_fit(struct ui *u, size_t nrows, int page)
+{
+	size_t pg = page > 0 ? (size_t)page : 1;
+
+	u->nrows = nrows;
+	u->page = page > 0 ? page : 1;
+	if (!nrows) {
+		u->sel = u->top = 0;
+		return;
+	}
+	if (u->sel >= nrows)
+		u->sel = nrows - 1;
+	if (u->top > u->sel)
+		u->top = u->sel;
+	if (u->sel >= u->top + pg)
+		u->top = u->sel - pg + 1;
+	if (u->top + pg > nrows)
+		u->top = nrows > pg ? nrows - pg : 0;
+}
+
+static void ui_move(struct ui *u, enum keys_action a)
+{
+	size_t pg = u->page > 0 ? (size_t)u->page : 1;
+
+	switch (a) {
+	case KA_UP:
+		if (u->sel)
+			u->sel--;
+		break;
+	case KA_DOWN:
+		if (u->sel + 1 < u->nrows)
+			u->sel++;
+		break;
+	case KA_PGUP:
+		u->sel = u->sel > pg ? u->sel - pg : 0;
+		break;
+	case KA_PGDN:
+		u->sel += pg;
+		break;
+	case KA_HOME:
+		u->sel = 0;
+		break;
+	case KA_END:
+		u->sel = u->nrows ? u->nrows - 1 : 0;
+		break;
+	default:
+		return;
+	}
+	ui_fit(u, u->nrows, u->page);
+}
+
+static void ui_scroll(struct ui *u, enum keys_action a)
+{
+	int pg = u->page > 1 ? u->page - 1 : 1;
+
+	switch (a) {
+	case KA_UP:
+		u->dscroll--;
+		break;
+	case KA_DOWN:
+		u->dscroll++;
+		break;
+	case KA_PGUP:
+		u->dscroll -= pg;
+		break;
+	case KA_PGDN:
+		u->dscroll += pg;
+		break;
+	case KA_HOME:
+		u->dscroll = 0;
+		break;
+	case KA_END:
+		u->dscroll = u->dlines;
+		break;
+	default:
+		return;
+	}
+	if (u->dscroll > u->dlines - 1)
+		u->dscroll = u->dlines - 1;
+	if (u->dscroll < 0)
+		u->dscroll = 0;
+}
+
+static void ui_answer(struct ui *u, uint64_t now, struct ui_effect *e)
+{
+	uint64_t ns;
+
+	if (u->ask == UI_ASK_FILTER) {
+		snprintf(u->filter, sizeof(u->filter), "%s", u->prompt.buf);
+		return;
+	}
+	if (!u->prompt.len)
+		return;
+	if (clock_parse_secs(u->prompt.buf, OPT_DELAY_MIN, OPT_DELAY_MAX, &ns)) {
+		char m[96];
+
+		snprintf(m, sizeof(m), "'%.40s': give seconds from %g to %g",
+			 u->prompt.buf, OPT_DELAY_MIN, OPT_DELAY_MAX);
+		ui_say(u, now, "invalid delay ", m);
+		return;
+	}
+	e->req.delay_ns = ns;
+}
+
+static void ui_prompt_key(struct ui *u, int key, uint64_t now,
+			  struct ui_effect *e)
+{
+	enum prompt_res r = prompt_key(&u->prompt, key);
+
+	if (r == PROMPT_EDIT) {
+		if (u->ask == UI_ASK_FILTER)
+			snprintf(u->filter, sizeof(u->filter), "%s",
+				 u->prompt.buf);
+		return;
+	}
+	u->mode = UI_MAIN;
+	if (r == PROMPT_ACCEPT)
+		ui_answer(u, now, e);
+	else if (u->ask == UI_ASK_FILTER)
+		u->filter[0] = 0;	/* Escape clears the filter */
+}
+
+/* Actions that work the same on every screen that binds them. */
+static bool ui_common(struct ui *u, enum keys_action a, struct ui_effect *e)
+{
+	switch (a) {
+	case KA_PAUSE:
+		e->req.pause_toggle = !e->req.pause_toggle;
+		return true;
+	case KA_REFRESH:
+		e->req.refresh = true;
+		return true;
+	case KA_REDRAW:
+		e->req.refresh = true;
+		e->clear = true;
+		return true;
+	case KA_ACK:
+		e->ack = true;
+		return true;
+	case KA_ASCII:
+		u->ascii = !u->ascii;
+		e->clear = true;
+		return true;
+	case KA_COLORS:
+		do
+			u->scheme = (u->scheme + 1) % ROLE_SCHEME_NR;
+		while (!u->can_color && u->scheme != ROLE_SCHEME_MONO);
+		e->colors = true;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void ui_main_key(struct ui *u, enum keys_action a, uint64_t now,
+			struct ui_effect *e)
+{
+	if (ui_common(u, a, e))
+		return;
+	switch (a) {
+	case KA_HELP:
+		u->mode = UI_HELP;
+		break;
+	case KA_QUIT:
+		e->req.quit = true;
+		break;
+	case KA_DELAY:
+		u->mode = UI_PROMPT;
+		u->ask = UI_ASK_DELAY;
+		prompt_start(&u->prompt, "");
+		break;
+	case KA_FILTER:
+		u->mode = UI_PROMPT;
+		u->ask = UI_ASK_FILTER;
+		prompt_start(&u->prompt, u->filter);
+		break;
+	case KA_CLEAR:
+		u->filter[0] = 0;
+		u->problems = false;
+		break;
+	case KA_PROBLEMS:
+		u->problems = !u->problems;
+		ui_say(u, now, u->problems ? "showing problems only" :
+		       "showing all rows", NULL);
+		break;
+	case KA_SORT_NEXT:
+		u->sort = (u->sort + 1) % ROWS_SORT_NR;
+		break;
+	case KA_SORT_PREV:
+		u->sort = (u->sort + ROWS_SORT_NR - 1) % ROWS_SORT_NR;
+		break;
+	case KA_SORT_INVERT:
+		u->invert = !u->invert;
+		break;
+	case KA_DETAILS:
+		if (!u->nrows)
+			break;
+		u->mode = UI_DETAILS;
+		u->dscroll = 0;
+		e->details = true;
+		break;
+	default:
+		ui_move(u, a);
+		break;
+	}
+}
+
+/*
+ * Handle one key.  KEY_RESIZE and ERR only ask for a redraw; on the help
+ * screen any other key returns to the monitor.
+ */
+void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e)
+{
+	enum keys_action a;
+
+	e->req.redraw = true;
+	if (key == KEY_RESIZE || key == ERR)
+		return;
+	switch (u->mode) {
+	case UI_HELP:
+		u->mode = UI_MAIN;
+		return;
+	case UI_PROMPT:
+		ui_prompt_key(u, key, now_ns, e);
+		return;
+	case UI_DETAILS:
+		a = keys_lookup(KEYS_DETAILS, key);
+		if (a == KA_BACK)
+			u->mode = UI_MAIN;
+		else if (!ui_common(u, a, e))
+			ui_scroll(u, a);
+		return;
+	case UI_MAIN:
+		ui_main_key(u, keys_lookup(KEYS_MAIN, key), now_ns, e);
+		return;
+	}
+}

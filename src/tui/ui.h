@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ui.h - what the screen is doing, and what a key press changes in it */
+#ifndef VFIOMIGTOP_TUI_UI_H
+#define VFIOMIGTOP_TUI_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "prompt.h"
+#include "role.h"
+#include "rows.h"
+#include "view.h"
+
+/* How long a message stays on the key bar, ns. */
+#define UI_MSG_NS (4 * 1000000000ull)
+
+enum ui_mode {
+	UI_MAIN,		/* the monitor */
+	UI_HELP,		/* the help screen: any key returns */
+	UI_DETAILS,		/* one pair's details */
+	UI_PROMPT,		/* a question on the key bar line */
+};
+
+enum ui_ask {
+	UI_ASK_DELAY,		/* the refresh interval */
+	UI_ASK_FILTER,		/* the name filter (applied while typing) */
+};
+
+struct ui {
+	enum ui_mode mode;	/* the screen shown */
+	enum ui_ask ask;	/* what the prompt asks (UI_PROMPT) */
+	struct prompt prompt;	/* the answer being typed */
+	char filter[PROMPT_MAX];	/* name filter, "" for none */
+	bool problems;		/* show only rows with a problem */
+	enum rows_sort sort;	/* sort key */
+	bool invert;		/* sort order reversed */
+	bool ascii;		/* ASCII drawing */
+	bool can_color;		/* the terminal has colours and they are wanted */
+	enum role_scheme scheme;	/* colour scheme */
+	size_t sel;		/* selected row */
+	size_t top;		/* first row shown */
+	size_t nrows;		/* rows at the last frame */
+	int page;		/* table rows that fit, at the last frame */
+	int dscroll;		/* details: first line shown */
+	int dlines;		/* details: lines at the last frame */
+	char msg[160];		/* message on the key bar, "" for none */
+	uint64_t msg_until;	/* CLOCK_MONOTONIC ns the message goes away */
+};
+
+/* What a key press asks of the rest of the program. */
+struct ui_effect {
+	struct view_req req;	/* for the run loop */
+	bool ack;		/* acknowledge all alerts */
+	bool clear;		/* repaint the whole terminal */
+	bool colors;		/* the colour scheme changed */
+	bool details;		/* details opened: pin the selected row */
+};
+
+void ui_init(struct ui *u, bool ascii, bool can_color,
+	     enum role_scheme scheme);
+void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e);
+void ui_fit(struct ui *u, size_t nrows, int page);
+bool ui_msg(const struct ui *u, uint64_t now_ns);
+
+#endif

@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_arcmatch.c - explaining state changes with the module's arc log */
+#include <errno.h>
+
+#include "testutil.h"
+#include "arcmatch.h"
+
+static struct arcmatch_arc arc(uint64_t seq, uint64_t t, enum dstate cur,
+			       enum dstate next, enum dstate target, int ret)
+{
+	struct arcmatch_arc a = { .seq = seq, .t_ns = t, .cur = (uint8_t)cur,
+				  .next = (uint8_t)next,
+				  .target = (uint8_t)target, .ret = ret };
+	return a;
+}
+
+static void push(struct arcmatch *m, struct arcmatch_arc a)
+{
+	arcmatch_push(m, &a);
+}
+
+#define STEP(i, f, t, fl) do { \
+		ck_assert_int_eq(st[i].from, f); \
+		ck_assert_int_eq(st[i].to, t); \
+		ck_assert_int_eq(st[i].flags, fl); \
+	} while (0)
+
+START_TEST(test_parse)
+{
+	struct arcmatch_arc a;
+	uint64_t lost = 0;
+	const char l1[] = "17 123456789012 RUNNING PRE_COPY PRE_COPY 0";
+	const char l2[] = "3 2345172444 STOP - ERROR -22";
+	const char l3[] = "# lost 5";
+
+	ck_assert_int_eq(arcmatch_parse_line(l1, strlen(l1), &a, &lost), 1);
+	ck_assert_uint_eq(a.seq, 17);
+	ck_assert_uint_eq(a.t_ns, 123456789012ull);
+	ck_assert_int_eq(a.cur, DS_RUNNING);
+	ck_assert_int_eq(a.next, DS_PRE_COPY);
+	ck_assert_int_eq(a.ret, 0);
+	ck_assert_int_eq(arcmatch_parse_line(l2, strlen(l2), &a, &lost), 1);
+	ck_assert_int_eq(a.next, DS_UNKNOWN);
+	ck_assert_int_eq(a.target, DS_ERROR);
+	ck_assert_int_eq(a.ret, -22);
+	ck_assert_int_eq(arcmatch_parse_line(l3, strlen(l3), &a, &lost), 0);
+	ck_assert_uint_eq(lost, 5);
+}
+END_TEST
+
+START_TEST(test_parse_rejects)
+{
+	static const char *const bad[] = {
+		"", "17", "17 5 RUNNING PRE_COPY PRE_COPY", "x 5 RUNNING STOP STOP 0",
+		"1 5 running STOP STOP 0", "1 5 RUNNING STOP STOP 0 extra",
+		"1 5 RUNNING - STOP 0", "1 5 RUNNING STOP STOP -22",
+		"1 5 RUNNING STOP STOP 99999", "# lost", "# lost x",
+		"123456789012345678901 5 RUNNING STOP STOP 0",
+	};
+	struct arcmatch_arc a;
+	uint64_t lost = 0;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(arcmatch_parse_line(bad[i], strlen(bad[i]), &a,
+						  &lost) == -EINVAL, "%s", bad[i]);
+	ck_assert_uint_eq(lost, 0);
+}
+END_TEST
+
+/* The mtty source in the VM test: four arcs, one of them hidden. */
+START_TEST(test_source_migration)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(1, 10, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	push(&m, arc(2, 20, DS_PRE_COPY, DS_PRE_COPY_P2P, DS_STOP_COPY, 0));
+	push(&m, arc(3, 21, DS_PRE_COPY_P2P, DS_STOP_COPY, DS_STOP_COPY, 0));
+	push(&m, arc(4, 30, DS_STOP_COPY, DS_STOP, DS_STOP, 0));
+	n = arcmatch_explain(&m, DS_RUNNING, DS_STOP, 40, st, 16);
+	ck_assert_uint_eq(n, 4);
+	STEP(0, DS_RUNNING, DS_PRE_COPY, SNAP_STEP_ARC);
+	STEP(1, DS_PRE_COPY, DS_PRE_COPY_P2P, SNAP_STEP_ARC);
+	STEP(2, DS_PRE_COPY_P2P, DS_STOP_COPY, SNAP_STEP_ARC);
+	STEP(3, DS_STOP_COPY, DS_STOP, SNAP_STEP_ARC);
+	ck_assert_uint_eq(st[1].t_ns, 20);
+	ck_assert_uint_eq(m.n, 0);
+}
+END_TEST
+
+/* Arcs newer than the state read wait for the next refresh. */
+START_TEST(test_arc_after_read_waits)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(1, 10, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	push(&m, arc(2, 50, DS_PRE_COPY, DS_PRE_COPY_P2P, DS_STOP_COPY, 0));
+	n = arcmatch_explain(&m, DS_RUNNING, DS_PRE_COPY, 40, st, 16);
+	ck_assert_uint_eq(n, 1);
+	STEP(0, DS_RUNNING, DS_PRE_COPY, SNAP_STEP_ARC);
+	ck_assert_uint_eq(m.n, 1);
+	push(&m, arc(3, 51, DS_PRE_COPY_P2P, DS_STOP_COPY, DS_STOP_COPY, 0));
+	n = arcmatch_explain(&m, DS_PRE_COPY, DS_STOP_COPY, 60, st, 16);
+	ck_assert_uint_eq(n, 2);
+	STEP(0, DS_PRE_COPY, DS_PRE_COPY_P2P, SNAP_STEP_ARC);
+	STEP(1, DS_PRE_COPY_P2P, DS_STOP_COPY, SNAP_STEP_ARC);
+}
+END_TEST
+
+/* Truncated data on mtty: RESUMING -> STOP is chosen, the device stays in
+ * RESUMING; then VFIO_DEVICE_RESET takes it to RUNNING with no arc. */
+START_TEST(test_failed_step_then_reset)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(7, 10, DS_RESUMING, DS_STOP, DS_STOP, 0));
+	n = arcmatch_explain(&m, DS_RESUMING, DS_RESUMING, 20, st, 16);
+	ck_assert_uint_eq(n, 1);
+	STEP(0, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
+	ck_assert_uint_eq(m.n, 0);
+	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 30, st, 16);
+	ck_assert_uint_eq(n, 1);
+	STEP(0, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
+}
+END_TEST
+
+/* The VM test's sequence seen in one refresh: the load is rejected, the
+ * device is reset, a second attempt is rejected and reset again. */
+START_TEST(test_two_failed_loads_between_reads)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(12, 10, DS_RESUMING, DS_STOP, DS_STOP, 0));
+	push(&m, arc(13, 20, DS_RUNNING, DS_RUNNING_P2P, DS_RESUMING, 0));
+	push(&m, arc(14, 21, DS_RUNNING_P2P, DS_STOP, DS_RESUMING, 0));
+	push(&m, arc(15, 22, DS_STOP, DS_RESUMING, DS_RESUMING, 0));
+	push(&m, arc(16, 30, DS_RESUMING, DS_STOP, DS_STOP, 0));
+	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 40, st, 16);
+	ck_assert_uint_eq(n, 7);
+	STEP(0, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
+	STEP(1, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
+	STEP(2, DS_RUNNING, DS_RUNNING_P2P, SNAP_STEP_ARC);
+	STEP(3, DS_RUNNING_P2P, DS_STOP, SNAP_STEP_ARC);
+	STEP(4, DS_STOP, DS_RESUMING, SNAP_STEP_ARC);
+	STEP(5, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
+	STEP(6, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
+	ck_assert_uint_eq(st[1].t_ns, 20);
+	ck_assert_uint_eq(st[6].t_ns, 40);
+	ck_assert_uint_eq(m.n, 0);
+}
+END_TEST
+
+/* The read waited for a transition that began after it (the driver held
+ * its mutex): the later arcs explain what was read. */
+START_TEST(test_read_waited_for_transition)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(1, 25, DS_RUNNING, DS_RUNNING_P2P, DS_STOP, 0));
+	push(&m, arc(2, 26, DS_RUNNING_P2P, DS_STOP, DS_STOP, 0));
+	n = arcmatch_explain(&m, DS_RUNNING, DS_STOP, 20, st, 16);
+	ck_assert_uint_eq(n, 2);
+	STEP(0, DS_RUNNING, DS_RUNNING_P2P, SNAP_STEP_ARC);
+	STEP(1, DS_RUNNING_P2P, DS_STOP, SNAP_STEP_ARC);
+}
+END_TEST
+
+/* A step still in progress (chosen after the read began) is not failed. */
+START_TEST(test_in_progress_is_not_failed)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+
+	push(&m, arc(1, 25, DS_RESUMING, DS_STOP, DS_STOP, 0));
+	ck_assert_uint_eq(arcmatch_explain(&m, DS_RESUMING, DS_RESUMING, 20,
+					   st, 16), 0);
+	ck_assert_uint_eq(m.n, 1);
+}
+END_TEST
+
+START_TEST(test_refused_and_cycle)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(1, 10, DS_RUNNING, DS_UNKNOWN, DS_ERROR, -22));
+	push(&m, arc(2, 11, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	push(&m, arc(3, 12, DS_PRE_COPY, DS_RUNNING, DS_RUNNING, 0));
+	n = arcmatch_explain(&m, DS_RUNNING, DS_RUNNING, 20, st, 16);
+	ck_assert_uint_eq(n, 3);
+	STEP(0, DS_RUNNING, DS_ERROR, SNAP_STEP_REFUSED);
+	STEP(1, DS_RUNNING, DS_PRE_COPY, SNAP_STEP_ARC);
+	STEP(2, DS_PRE_COPY, DS_RUNNING, SNAP_STEP_ARC);
+	ck_assert_uint_eq(m.n, 0);
+}
+END_TEST
+
+/* First sighting: the log's old history is not replayed. */
+START_TEST(test_first_sighting_drops_history)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+
+	push(&m, arc(1, 10, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	push(&m, arc(2, 11, DS_PRE_COPY, DS_RUNNING, DS_RUNNING, 0));
+	ck_assert_uint_eq(arcmatch_explain(&m, DS_UNKNOWN, DS_RUNNING, 20,
+					   st, 16), 0);
+	ck_assert_uint_eq(m.n, 0);
+}
+END_TEST
+
+START_TEST(test_duplicates_and_overflow)
+{
+	struct arcmatch m = { 0 };
+
+	push(&m, arc(5, 10, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	push(&m, arc(5, 10, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	push(&m, arc(4, 9, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	ck_assert_uint_eq(m.n, 1);
+	for (uint64_t i = 6; i < 6 + 2 * ARCMATCH_MAX; i++)
+		push(&m, arc(i, i, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	ck_assert_uint_eq(m.n, ARCMATCH_MAX);
+	ck_assert_uint_eq(m.lost, ARCMATCH_MAX + 1);
+}
+END_TEST
+
+TU_MAIN("arcmatch", test_parse, test_parse_rejects, test_source_migration,
+	test_arc_after_read_waits, test_failed_step_then_reset,
+	test_in_progress_is_not_failed, test_refused_and_cycle,
+	test_two_failed_loads_between_reads, test_read_waited_for_transition,
+	test_first_sighting_drops_history, test_duplicates_and_overflow)
