@@ -23,6 +23,7 @@
 #include "run.h"
 #include "sim.h"
 #include "source.h"
+#include "src_agent.h"
 #include "watch.h"
 
 #ifndef PACKAGE_VERSION
@@ -162,6 +163,10 @@ static int main_resolve(const char *opt, const char *given, char *out,
 {
 	if (!given)
 		return envcheck_local_roots("/proc/mounts", out, olen, err, elen);
+	if (src_agent_is_spec(given)) {	/* checked when it connects */
+		snprintf(out, olen, "%s", given);
+		return 0;
+	}
 	if (envcheck_tree(opt, given, err, elen))
 		return -EINVAL;
 	snprintf(out, olen, "%s", given);
@@ -207,6 +212,34 @@ static int main_sources(struct run *r, const struct options *o,
 	return 0;
 }
 
+/* The view the options ask for. */
+static const struct view_ops *main_view(const struct options *o)
+{
+	if (o->agent)
+		return &view_agent_ops;
+	if (o->batch && o->format == OPT_FMT_PROM)
+		return &view_prom_ops;
+	return o->batch ? &view_batch_ops : &view_tui_ops;
+}
+
+/* How remote agents are started (ssh://, cmd: sources). */
+static void main_remote(const struct options *o)
+{
+	struct src_agent_cfg c;
+
+	memset(&c, 0, sizeof(c));
+	c.ssh_opts = o->ssh_opts;
+	c.nssh_opts = o->nssh_opts;
+	c.remote_cmd = o->remote_cmd;
+	c.delay_ns = o->delay_ns;
+	c.heartbeat_ns = o->heartbeat_ns;
+	src_agent_configure(&c);
+}
+
+/* Batch mode: give remote sides a few seconds for their first snapshot,
+ * so that the first one printed shows them. */
+#define MAIN_READY_NS (5 * CLOCK_NS_PER_S)
+
 static int main_fail(const char *msg)
 {
 	fprintf(stderr, "vfiomigtop: %s\n", msg);
@@ -247,7 +280,8 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return main_fail("out of memory");
 	}
-	r.vops = o.batch ? &view_batch_ops : &view_tui_ops;
+	r.vops = main_view(&o);
+	main_remote(&o);
 	r.delay_ns = o.delay_ns;
 	r.iterations = o.iterations;
 	r.ctx.real_off_ns = clock_real_minus_mono_ns();
@@ -263,6 +297,8 @@ int main(int argc, char **argv)
 		r.view = r.vops->open(&o, err, sizeof(err));
 		rc = r.view ? 0 : -EINVAL;
 	}
+	if (!rc && o.batch)
+		source_wait_ready(r.src, r.nsrc, clock_mono_ns() + MAIN_READY_NS);
 	if (rc) {
 		status = main_fail(err);
 	} else {

@@ -439,13 +439,10 @@ static void model_repair(struct model *m, uint64_t now)
 							  (size_t)kl);
 			}
 		}
+		np[k].want[PAIR_SRC] = np[k].want[PAIR_DST] = "";
 		if (pm[k].spec >= 0) {
-			const struct pair_spec *ps = &m->cfg.pairs[pm[k].spec];
-
-			snprintf(np[k].want[PAIR_SRC], SNAP_NAME_MAX, "%s",
-				 ps->src);
-			snprintf(np[k].want[PAIR_DST], SNAP_NAME_MAX, "%s",
-				 ps->dst);
+			np[k].want[PAIR_SRC] = m->cfg.pairs[pm[k].spec].src;
+			np[k].want[PAIR_DST] = m->cfg.pairs[pm[k].spec].dst;
 		}
 		/* Keep the previous verdict so that no event is repeated. */
 		for (size_t o = 0; o < m->npairs; o++) {
@@ -496,10 +493,8 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 					    m->devs[p->dev[PAIR_DST]] : NULL;
 		struct pair_verdict v;
 
-		if (!s || !d) {
-			memset(&p->v, 0, sizeof(p->v));
-			continue;
-		}
+		if (!s || !d)
+			continue;	/* unpaired: no verdict (zeroed at re-pairing) */
 		pair_judge(s, d, &m->cfg.pc, now_ns, &v);
 		if (!pair_verdict_same(&v, &p->v)) {
 			struct model_event *e = model_emit(m, MODEL_EV_PAIR,

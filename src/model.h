@@ -41,9 +41,10 @@ struct model_trans {
 	uint8_t flags;		/* MODEL_T_* */
 };
 
-/* A device as the monitor knows it. */
+/* A device as the monitor knows it.  Fields read on every refresh come
+ * first, so that a refresh over thousands of devices touches few cache
+ * lines. */
 struct model_dev {
-	char name[SNAP_NAME_MAX];	/* directory name, raw bytes */
 	enum pair_side side;		/* which pane it belongs to */
 	int order;			/* rank of first appearance on its side */
 	unsigned int feed;		/* index of the source feeding it */
@@ -65,6 +66,7 @@ struct model_dev {
 	bool exact;			/* steps come from an arc log or an agent: no inference */
 	uint8_t raw_len;		/* bytes in raw */
 	char raw[DSTATE_READ_MAX];	/* unparsable content, raw */
+	char name[SNAP_NAME_MAX];	/* directory name, raw bytes (after the hot fields) */
 	unsigned int hist_n;		/* transitions ever recorded; ring index is hist_n % MODEL_HIST */
 	struct model_trans hist[MODEL_HIST];	/* ring of the latest transitions */
 };
@@ -89,7 +91,7 @@ struct model_event {
 /* One source/destination pair. */
 struct model_pair {
 	int dev[PAIR_NSIDES];		/* device index per side, -1 when missing */
-	char want[PAIR_NSIDES][SNAP_NAME_MAX];	/* names from --pair, "" otherwise */
+	const char *want[PAIR_NSIDES];	/* names from --pair (never NULL: "" otherwise) */
 	struct pair_verdict v;		/* verdict at the last refresh */
 };
 

@@ -30,6 +30,12 @@ enum {
 	OPT_STUCK,
 	OPT_BUSY,
 	OPT_TOMB,
+	OPT_AGENT,
+	OPT_HEARTBEAT,
+	OPT_SSH_OPT,
+	OPT_REMOTE_CMD,
+	OPT_PROM,
+	OPT_PROM_FILE,
 };
 
 static const struct option opt_long[] = {
@@ -51,6 +57,12 @@ static const struct option opt_long[] = {
 	{ "busy-fail", required_argument, NULL, OPT_BUSY },
 	{ "highlight", required_argument, NULL, 'H' },
 	{ "tombstone", required_argument, NULL, OPT_TOMB },
+	{ "agent", no_argument, NULL, OPT_AGENT },
+	{ "heartbeat", required_argument, NULL, OPT_HEARTBEAT },
+	{ "ssh-opt", required_argument, NULL, OPT_SSH_OPT },
+	{ "remote-cmd", required_argument, NULL, OPT_REMOTE_CMD },
+	{ "prometheus", no_argument, NULL, OPT_PROM },
+	{ "prometheus-file", required_argument, NULL, OPT_PROM_FILE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -67,7 +79,16 @@ void options_usage(FILE *f)
 	      "  --pair SRC=DST      show device SRC and device DST as one pair (repeatable)\n"
 	      "  --demo[=FILE]       run on the built-in simulator (or replay scenario FILE)\n"
 	      "  --demo-speed X      replay the demo X times faster (default 1)\n"
-	      "  SOURCE is a directory laid out like /sys/kernel/debug/vfio\n"
+	      "  SOURCE is a directory laid out like /sys/kernel/debug/vfio,\n"
+	      "    ssh://[user@]host[:port][/PATH]  (runs 'vfiomigtop --agent' there), or\n"
+	      "    cmd:COMMAND  (runs COMMAND, which speaks the agent protocol)\n"
+	      "\n"
+	      "Remote hosts:\n"
+	      "      --agent         serve --src on stdout for a remote monitor (doc/protocol.md)\n"
+	      "      --heartbeat SECS  agent heartbeat interval (default 1)\n"
+	      "      --ssh-opt OPT   one more ssh argument (repeatable; also VFIOMIGTOP_SSH_OPTS)\n"
+	      "      --remote-cmd CMD  how to run vfiomigtop over ssh (default vfiomigtop,\n"
+	      "                      also VFIOMIGTOP_REMOTE_CMD), e.g. 'sudo vfiomigtop'\n"
 	      "\n"
 	      "Refresh and batch mode:\n"
 	      "  -d, --delay SECS    refresh interval in seconds, 0.01 to 3600 (default 1)\n"
@@ -75,6 +96,9 @@ void options_usage(FILE *f)
 	      "  -n, --iterations N  stop after N snapshots\n"
 	      "      --json          batch: one JSON object per snapshot per line\n"
 	      "      --events        batch: one line per transition as it is observed\n"
+	      "      --prometheus    batch: Prometheus metrics (text exposition format)\n"
+	      "      --prometheus-file PATH  rewrite PATH atomically with the metrics every\n"
+	      "                      refresh (node_exporter textfile collector); implies -b\n"
 	      "\n"
 	      "Verdicts and display:\n"
 	      "      --stuck SECS    a destination in RESUMING longer than this fails (default 30)\n"
@@ -144,6 +168,42 @@ static int opt_pair(struct options *o, const char *arg, char *err, size_t len)
 	return 0;
 }
 
+static int opt_ssh_opt(struct options *o, const char *arg, char *err,
+		       size_t len)
+{
+	const char **p = realloc(o->ssh_opts, (o->nssh_opts + 1) * sizeof(*p));
+
+	if (!p) {
+		snprintf(err, len, "out of memory");
+		return -ENOMEM;
+	}
+	p[o->nssh_opts++] = arg;
+	o->ssh_opts = p;
+	return 0;
+}
+
+/* What --agent and --prometheus-file allow with them. */
+static int opt_modes(struct options *o, bool fmt_set, char *err, size_t len)
+{
+	if (o->prom_file) {
+		if (fmt_set && o->format != OPT_FMT_PROM) {
+			snprintf(err, len,
+				 "--prometheus-file writes metrics: drop --json/--events");
+			return -EINVAL;
+		}
+		o->batch = true;
+		o->format = OPT_FMT_PROM;
+	}
+	if (!o->agent)
+		return 0;
+	if (o->batch || fmt_set || o->dst || o->npairs || o->demo) {
+		snprintf(err, len,
+			 "--agent serves one tree on stdout: it takes --src, -d, -n and --heartbeat only");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int opt_long_n(const char *arg, long *out)
 {
 	char *end;
@@ -191,12 +251,37 @@ static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 		return 0;
 	case OPT_JSON:
 	case OPT_EVENTS:
+	case OPT_PROM:
 		if (*fmt_set) {
-			snprintf(err, len, "--json and --events exclude each other");
+			snprintf(err, len,
+				 "--json, --events and --prometheus exclude each other");
 			return -EINVAL;
 		}
 		*fmt_set = true;
-		o->format = c == OPT_JSON ? OPT_FMT_JSON : OPT_FMT_EVENTS;
+		o->format = c == OPT_JSON ? OPT_FMT_JSON :
+			    c == OPT_EVENTS ? OPT_FMT_EVENTS : OPT_FMT_PROM;
+		return 0;
+	case OPT_PROM_FILE:
+		if (!*arg) {
+			snprintf(err, len, "--prometheus-file: empty PATH");
+			return -EINVAL;
+		}
+		o->prom_file = arg;
+		return 0;
+	case OPT_AGENT:
+		o->agent = true;
+		return 0;
+	case OPT_HEARTBEAT:
+		return opt_secs("--heartbeat", arg, 0.01, 3600, &o->heartbeat_ns,
+				err, len);
+	case OPT_SSH_OPT:
+		return opt_ssh_opt(o, arg, err, len);
+	case OPT_REMOTE_CMD:
+		if (!*arg) {
+			snprintf(err, len, "--remote-cmd: empty command");
+			return -EINVAL;
+		}
+		o->remote_cmd = arg;
 		return 0;
 	case OPT_DEMO:
 		o->demo = true;
@@ -281,10 +366,13 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 	}
 	if (o->help || o->version)
 		return 0;
-	if ((o->iterations || fmt_set) && !o->batch) {
+	if (opt_modes(o, fmt_set, err, len))
+		return -EINVAL;
+	if ((o->iterations || fmt_set) && !o->batch && !o->agent) {
 		snprintf(err, len, "%s only applies to batch mode: add -b",
 			 o->iterations ? "-n" : (o->format == OPT_FMT_JSON ?
-						 "--json" : "--events"));
+						 "--json" : o->format == OPT_FMT_PROM ?
+						 "--prometheus" : "--events"));
 		return -EINVAL;
 	}
 	if (o->demo && (o->src || o->dst)) {
@@ -303,4 +391,7 @@ void options_free(struct options *o)
 	free(o->pairs);
 	o->pairs = NULL;
 	o->npairs = 0;
+	free(o->ssh_opts);
+	o->ssh_opts = NULL;
+	o->nssh_opts = 0;
 }

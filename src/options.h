@@ -23,6 +23,7 @@ enum opt_format {
 	OPT_FMT_TEXT,		/* plain text lines */
 	OPT_FMT_JSON,		/* one JSON object per snapshot */
 	OPT_FMT_EVENTS,		/* one line per transition */
+	OPT_FMT_PROM,		/* Prometheus text exposition (view_prom.c) */
 };
 
 struct options {
@@ -44,6 +45,12 @@ struct options {
 	uint64_t busy_ns;		/* --busy-fail: a read blocked longer than this fails, ns */
 	uint64_t highlight_ns;		/* -H: how long a change stays highlighted, ns */
 	uint64_t tomb_ns;		/* --tombstone: how long a vanished device stays, ns */
+	bool agent;			/* --agent: serve --src on stdout (view_agent.c) */
+	uint64_t heartbeat_ns;		/* --heartbeat: agent heartbeat interval, ns */
+	const char **ssh_opts;		/* --ssh-opt values, one ssh argument each */
+	size_t nssh_opts;		/* entries in ssh_opts */
+	const char *remote_cmd;		/* --remote-cmd: runs vfiomigtop on a remote host; NULL for the default */
+	const char *prom_file;		/* --prometheus-file PATH, NULL for stdout */
 	bool help;			/* -h */
 	bool version;			/* -V */
 };

@@ -34,6 +34,7 @@ static const struct {
 	{ SNAP_STEP_ARC, "arc" },
 	{ SNAP_STEP_NOPATH, "nopath" },
 	{ SNAP_STEP_FAILED, "failed" },
+	{ SNAP_STEP_REFUSED, "refused" },
 };
 
 static const struct {
@@ -415,11 +416,18 @@ static int pd_dev(json_t *o, struct proto_dev *d, char *err, size_t elen)
 	d->transitions = (uint32_t)v;
 	if (d->val != DS_UNPARSABLE)
 		return 0;
-	n = pd_hex(o, "raw_hex", d->raw, DSTATE_READ_MAX, err, elen);
-	if (n < 0)
-		return -EINVAL;
-	if (n > 0)
-		d->raw_len = (uint8_t)n;
+	{
+		char raw[DSTATE_READ_MAX];
+
+		n = pd_hex(o, "raw_hex", raw, sizeof(raw), err, elen);
+		if (n < 0)
+			return -EINVAL;
+		if (n > 0) {	/* the content itself wins over the token */
+			memset(d->raw, 0, sizeof(d->raw));
+			memcpy(d->raw, raw, (size_t)n);
+			d->raw_len = (uint8_t)n;
+		}
+	}
 	return 0;
 }
 

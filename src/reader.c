@@ -28,10 +28,15 @@
 
 #include "clock.h"
 
-/* One worker thread's slot. */
+/*
+ * One worker thread's slot.  Workers read no clock per job: the waiter
+ * notices a stuck worker by its job count not moving.
+ */
 struct rd_worker {
 	struct rd_job *cur;		/* job in open()/pread(), NULL when none */
-	uint64_t start_ns;		/* CLOCK_MONOTONIC ns when cur was taken */
+	uint64_t count;			/* jobs taken so far */
+	uint64_t seen;			/* count when the waiter last looked */
+	uint64_t since_ns;		/* CLOCK_MONOTONIC ns since count is seen unchanged */
 	bool live;			/* a thread owns this slot */
 };
 
@@ -50,6 +55,11 @@ struct rd_pool {
 	uint64_t stuck_ns;		/* a read older than this counts as stuck, ns */
 	bool quit;			/* workers must exit */
 	struct rd_worker *w;		/* max_threads worker slots */
+	struct rd_job **fin;		/* finished jobs not collected yet */
+	unsigned int nfin;		/* entries in fin */
+	unsigned int fincap;		/* allocated in fin and in handed */
+	struct rd_job **handed;		/* the array last handed out by rd_collect() */
+	uint64_t drained_ns;		/* CLOCK_MONOTONIC ns when outstanding last reached 0 */
 };
 
 /* Argument of a worker thread. */
@@ -60,12 +70,17 @@ struct rd_start {
 
 static void rd_read_features(struct rd_job *j)
 {
-	int fd = open(j->feat_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd;
 
 	j->feat_n = -1;
+	if (!j->feat_buf)
+		j->feat_buf = malloc(RD_FEAT_MAX);
+	if (!j->feat_buf)
+		return;
+	fd = open(j->feat_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return;
-	j->feat_n = read(fd, j->feat_buf, sizeof(j->feat_buf));
+	j->feat_n = read(fd, j->feat_buf, RD_FEAT_MAX);
 	close(fd);
 }
 
@@ -100,7 +115,6 @@ static void rd_do(struct rd_job *j)
 	if (j->feat_path)
 		rd_read_features(j);
 	j->arc_n = 0;
-	j->start_ns = clock_mono_ns();
 	if (j->fd < 0) {
 		j->fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (j->fd < 0) {
@@ -109,11 +123,19 @@ static void rd_do(struct rd_job *j)
 			return;
 		}
 	}
-	j->start_ns = clock_mono_ns();
+	if (j->arc_fd >= 0)
+		j->start_ns = clock_mono_ns();	/* arcmatch needs it */
 	j->n = pread(j->fd, j->buf, sizeof(j->buf), 0);
 	j->err = j->n < 0 ? errno : 0;
 	if (j->arc_fd >= 0 && j->arc_buf)
 		rd_read_arcs(j);
+}
+
+/* Append a finished job to the done list; called with the lock held.  The
+ * list has room for every job ever queued (see rd_submit()). */
+static void rd_push_done(struct rd_pool *p, struct rd_job *j)
+{
+	p->fin[p->nfin++] = j;
 }
 
 static void *rd_worker_main(void *arg)
@@ -139,17 +161,19 @@ static void *rd_worker_main(void *arg)
 		p->qlen--;
 		j->phase = RD_RUNNING;
 		w->cur = j;
-		w->start_ns = clock_mono_ns();
+		w->count++;
 		pthread_mutex_unlock(&p->mu);
 
 		rd_do(j);
 
 		pthread_mutex_lock(&p->mu);
-		j->done_ns = clock_mono_ns();
 		j->phase = RD_DONE;
 		w->cur = NULL;
-		if (--p->outstanding == 0)
+		rd_push_done(p, j);
+		if (--p->outstanding == 0) {
+			p->drained_ns = clock_mono_ns();
 			pthread_cond_broadcast(&p->done);
+		}
 		/* Extra workers were started for stuck reads: go when idle. */
 		if (p->nthreads > 1 && !p->qlen)
 			break;
@@ -181,6 +205,8 @@ static int rd_spawn(struct rd_pool *p)
 	st->w = &p->w[i];
 	p->w[i].live = true;
 	p->w[i].cur = NULL;
+	p->w[i].count = p->w[i].seen = 0;
+	p->w[i].since_ns = clock_mono_ns();
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
@@ -195,19 +221,36 @@ static int rd_spawn(struct rd_pool *p)
 	return 0;
 }
 
-/* True when no worker can take queued work soon: all are in old reads. */
+/* Note which workers made progress since the last look (lock held). */
+static void rd_observe(struct rd_pool *p, uint64_t now)
+{
+	for (unsigned int i = 0; i < p->max_threads; i++) {
+		struct rd_worker *w = &p->w[i];
+
+		if (w->live && w->count != w->seen) {
+			w->seen = w->count;
+			w->since_ns = now;
+		}
+	}
+}
+
+/* True when no worker can take queued work soon: every one has been in
+ * the same read for stuck_ns. */
 static bool rd_all_stuck(struct rd_pool *p, uint64_t now)
 {
 	if (p->nidle)
 		return false;
+	rd_observe(p, now);
 	for (unsigned int i = 0; i < p->max_threads; i++) {
 		struct rd_worker *w = &p->w[i];
 
-		if (w->live && (!w->cur || now - w->start_ns < p->stuck_ns))
+		if (w->live && (!w->cur || now - w->since_ns < p->stuck_ns))
 			return false;
 	}
 	return true;
 }
+
+static int rd_done_grow(struct rd_pool *p, unsigned int need);
 
 /* A pool of at most @max_threads workers; reads older than @stuck_ns are
  * considered stuck and make it grow.  Returns NULL on allocation failure. */
@@ -223,9 +266,11 @@ struct rd_pool *rd_pool_new(unsigned int max_threads, uint64_t stuck_ns)
 	p->w = calloc(p->max_threads, sizeof(*p->w));
 	p->qcap = 64;
 	p->q = malloc(p->qcap * sizeof(*p->q));
-	if (!p->w || !p->q) {
+	if (!p->w || !p->q || rd_done_grow(p, 64)) {
 		free(p->w);
 		free(p->q);
+		free(p->fin);
+		free(p->handed);
 		free(p);
 		return NULL;
 	}
@@ -236,6 +281,28 @@ struct rd_pool *rd_pool_new(unsigned int max_threads, uint64_t stuck_ns)
 	pthread_condattr_destroy(&ca);
 	pthread_cond_init(&p->work, NULL);
 	return p;
+}
+
+/* Grow both done arrays (they trade places in rd_collect()) to @need. */
+static int rd_done_grow(struct rd_pool *p, unsigned int need)
+{
+	unsigned int cap = p->fincap ? p->fincap : 64;
+	struct rd_job **d;
+
+	while (cap < need)
+		cap *= 2;
+	if (cap == p->fincap)
+		return 0;
+	d = realloc(p->fin, cap * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	p->fin = d;
+	d = realloc(p->handed, cap * sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	p->handed = d;
+	p->fincap = cap;
+	return 0;
 }
 
 static int rd_queue_grow(struct rd_pool *p, unsigned int need)
@@ -266,7 +333,9 @@ void rd_submit(struct rd_pool *p, struct rd_job *const *jobs, unsigned int n)
 	unsigned int added = 0;
 
 	pthread_mutex_lock(&p->mu);
-	if (rd_queue_grow(p, p->qlen + n)) {
+	/* Every job queued or running may end up in the done list. */
+	if (rd_queue_grow(p, p->qlen + n) ||
+	    rd_done_grow(p, p->nfin + p->outstanding + n)) {
 		pthread_mutex_unlock(&p->mu);
 		return;		/* jobs stay idle and are retried next time */
 	}
@@ -307,6 +376,8 @@ void rd_wait(struct rd_pool *p, uint64_t deadline_ns)
 			break;
 		if (p->qlen && rd_all_stuck(p, now) && !rd_spawn(p))
 			pthread_cond_signal(&p->work);
+		else
+			rd_observe(p, now);
 		until = now + p->stuck_ns;
 		if (until > deadline_ns)
 			until = deadline_ns;
@@ -315,6 +386,42 @@ void rd_wait(struct rd_pool *p, uint64_t deadline_ns)
 		pthread_cond_timedwait(&p->done, &p->mu, &ts);
 	}
 	pthread_mutex_unlock(&p->mu);
+}
+
+/*
+ * Hand over the jobs finished since the last call: *@done points to them
+ * (valid until the next call).  Their done_ns is set to when the last of
+ * the batch finished; the caller sets each back to RD_IDLE when done.
+ */
+unsigned int rd_collect(struct rd_pool *p, struct rd_job ***done)
+{
+	struct rd_job **tmp;
+	unsigned int n;
+	uint64_t t;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->nfin;
+	t = p->outstanding ? clock_mono_ns() : p->drained_ns;
+	tmp = p->fin;
+	p->fin = p->handed;
+	p->handed = tmp;
+	p->nfin = 0;
+	for (unsigned int i = 0; i < n; i++)
+		p->handed[i]->done_ns = t;
+	pthread_mutex_unlock(&p->mu);
+	*done = p->handed;
+	return n;
+}
+
+/* Jobs queued or running. */
+unsigned int rd_pending(struct rd_pool *p)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&p->mu);
+	n = p->outstanding;
+	pthread_mutex_unlock(&p->mu);
+	return n;
 }
 
 /* The job's phase, read under the lock. */
@@ -379,5 +486,7 @@ void rd_pool_free(struct rd_pool *p)
 	pthread_cond_destroy(&p->done);
 	free(p->q);
 	free(p->w);
+	free(p->fin);
+	free(p->handed);
 	free(p);
 }

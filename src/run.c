@@ -62,10 +62,11 @@ static bool run_urgent(const struct run *r)
 static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
 		    bool *input)
 {
-	struct pollfd fds[2];
+	struct pollfd fds[2 + RUN_MAX_SOURCES];
+	size_t sidx[RUN_MAX_SOURCES];	/* source of each fds[sbase + k] */
 	struct timespec ts;
 	uint64_t now = clock_mono_ns(), left = until > now ? until - now : 0;
-	nfds_t n = 0;
+	nfds_t n = 0, sbase, wi = 0;
 	int in_fd = r->vops->input_fd(r->view), rc;
 
 	*input = false;
@@ -74,7 +75,18 @@ static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
 		fds[n++].events = POLLIN;
 	}
 	if (watch_fd() >= 0) {
+		wi = n;
 		fds[n].fd = watch_fd();
+		fds[n++].events = POLLIN;
+	}
+	sbase = n;
+	for (size_t i = 0; i < r->nsrc; i++) {	/* remote agents' pipes */
+		int fd = source_poll_fd(r->src[i]);
+
+		if (fd < 0)
+			continue;
+		sidx[n - sbase] = i;
+		fds[n].fd = fd;
 		fds[n++].events = POLLIN;
 	}
 	ts.tv_sec = (time_t)(left / CLOCK_NS_PER_S);
@@ -84,8 +96,11 @@ static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
 		*input = true;
 	if (rc < 0 && errno == EINTR && in_fd >= 0)
 		*input = true;	/* e.g. SIGWINCH: let the view look */
-	if (rc > 0 && watch_fd() >= 0 && fds[n - 1].revents & POLLIN)
+	if (rc > 0 && watch_fd() >= 0 && fds[wi].revents & POLLIN)
 		watch_dispatch();
+	for (nfds_t k = sbase; rc > 0 && k < n; k++)
+		if (fds[k].revents)
+			source_pump(r->src[sidx[k - sbase]], clock_mono_ns());
 	return rc;
 }
 

@@ -12,9 +12,9 @@
 /* Longest device name kept, in bytes, NUL included (NAME_MAX + 1). */
 #define SNAP_NAME_MAX 256
 
-/* One device slot as a source last saw it.  Slots are reused. */
+/* One device slot as a source last saw it.  Slots are reused.  The fields
+ * a refresh touches come first; the name and raw bytes after them. */
 struct snap_dev {
-	char name[SNAP_NAME_MAX];	/* directory name, raw bytes, NUL-terminated */
 	uint32_t gen;			/* generation: changes whenever the slot holds a new device */
 	bool present;			/* the slot holds a live device */
 	enum dstate val;		/* value of the last completed read */
@@ -24,9 +24,11 @@ struct snap_dev {
 	bool dirty_tracking;		/* the features file lists dirty-tracking */
 	uint64_t read_ns;		/* CLOCK_MONOTONIC ns when val was read */
 	uint64_t busy_ns;		/* CLOCK_MONOTONIC ns since a read has been pending; 0 if none */
+	char name[SNAP_NAME_MAX];	/* directory name, raw bytes, NUL-terminated */
 	uint8_t raw_len;		/* bytes valid in raw */
 	char raw[DSTATE_READ_MAX];	/* first bytes of unparsable content, raw */
 	bool exact;			/* its changes come as steps (arc log, agent): never infer */
+	bool stale;			/* last known value: the source cannot read it now */
 };
 
 /* Flags of a snap_step (same bits as MODEL_T_* in model.h). */
@@ -70,6 +72,7 @@ struct snapshot {
 	char msg[256];			/* why the link is not OK, or a notice; empty if none */
 	int64_t clock_offset_ns;	/* remote CLOCK_REALTIME minus local, ns (0 when local) */
 	bool urgent;			/* news arrived (a change notification): refresh now */
+	char host[256];			/* host the devices are on; "" for this host */
 };
 
 #endif

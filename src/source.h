@@ -3,6 +3,7 @@
 #ifndef VFIOMIGTOP_SOURCE_H
 #define VFIOMIGTOP_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,11 @@ struct source_ops {
 	void (*refresh_begin)(struct source *s, uint64_t now_ns);
 	void (*refresh_end)(struct source *s, uint64_t deadline_ns);
 	void (*close)(struct source *s);
+	/* Optional: take what poll_fd() has, without blocking; set
+	 * snap.urgent when it is worth a refresh now. */
+	void (*pump)(struct source *s, uint64_t now_ns);
+	/* Optional: the first full snapshot is in (or cannot come soon). */
+	bool (*ready)(struct source *s);
 };
 
 /* A source instance. */
@@ -33,7 +39,10 @@ void source_refresh_begin(struct source *s, uint64_t now_ns);
 void source_refresh_end(struct source *s, uint64_t deadline_ns);
 int source_poll_fd(struct source *s);
 void source_close(struct source *s);
+void source_pump(struct source *s, uint64_t now_ns);
+int source_wait_ready(struct source *const *v, size_t n, uint64_t deadline_ns);
 
 extern const struct source_ops src_debugfs_ops;
+extern const struct source_ops src_agent_ops;
 
 #endif

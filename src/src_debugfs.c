@@ -43,11 +43,18 @@
 #define DFS_ROOT_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
 		       IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define DFS_DEV_MASK (IN_CREATE | IN_MOVED_TO | IN_ONLYDIR)
-#define DFS_MIG_MASK (IN_CREATE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | \
-		      IN_MODIFY | IN_DELETE_SELF | IN_ONLYDIR)
+/*
+ * The state file itself is watched, not its directory: a watch on the
+ * directory would make every read of the file pay for a parent check in
+ * fsnotify (a quarter more CPU per read on tmpfs); a watch on the file
+ * costs nothing when it is read.  Replacing the file (rename over it, as
+ * the simulator and tests do) or unlinking it changes its link count:
+ * IN_ATTRIB.  The kernel module signals changes with IN_MODIFY.
+ */
+#define DFS_STATE_MASK (IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF)
 
 /* Cookie kinds for watch callbacks (low 8 bits). */
-enum { DFS_W_ROOT = 1, DFS_W_DEV = 2, DFS_W_MIG = 3 };
+enum { DFS_W_ROOT = 1, DFS_W_DEV = 2, DFS_W_STATE = 3 };
 
 /* One root directory of the tree. */
 struct dfs_root {
@@ -64,10 +71,11 @@ struct dfs_dev {
 	char *mig_path;		/* dir/migration */
 	unsigned int root;	/* index of its root */
 	bool w_dev;		/* dir is watched (devices without migration/) */
-	bool w_mig;		/* dir/migration is watched */
+	bool w_state;		/* the state file is watched */
 	bool has_mig;		/* migration/ exists */
 	bool feat_pending;	/* features not read yet */
 	bool reopen;		/* state file was replaced: reopen before reading */
+	bool rewatch;		/* ... and watch the new file (its inode changed) */
 	bool doomed;		/* directory vanished: free the slot when the job is idle */
 	bool recheck;		/* look again for migration/ */
 	unsigned int eio;	/* consecutive EIO reads while the file still exists */
@@ -77,6 +85,7 @@ struct dfs_dev {
 	size_t arc_part_len;	/* bytes in arc_part */
 	uint32_t seen_gen;	/* scan_gen of the last rescan that listed it */
 	struct rd_job *job;	/* its read (allocated apart: workers hold pointers) */
+	bool inflight;		/* job submitted and not collected yet (main thread's view) */
 };
 
 /* A name event queued by a watch callback. */
@@ -195,19 +204,18 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 				d->devs[idx].recheck = true;
 		}
 		break;
-	case DFS_W_MIG:
+	case DFS_W_STATE:
 		if (idx >= d->cap || !d->devs[idx].dir)
 			return;
-		if (mask & (IN_IGNORED | IN_DELETE_SELF)) {
-			if (mask & IN_IGNORED)
-				d->devs[idx].w_mig = false;
+		if (mask & IN_IGNORED) {
+			/* An old inode went (after a reopen): watch again. */
+			d->devs[idx].w_state = false;
 			d->devs[idx].recheck = true;
-		} else if (!strcmp(name, "state") &&
-			   (mask & (IN_CREATE | IN_MOVED_TO | IN_DELETE |
-				    IN_MOVED_FROM))) {
+		} else if (mask & (IN_ATTRIB | IN_MOVE_SELF)) {
+			/* Replaced, unlinked or chmod-ed: open it afresh. */
 			d->devs[idx].reopen = true;
-		} else if ((mask & IN_MODIFY) &&
-			   (!strcmp(name, "state") || !strcmp(name, "arcs"))) {
+			d->devs[idx].rewatch = true;
+		} else if (mask & IN_MODIFY) {
 			/* The kernel module's change notification. */
 			d->src->snap.urgent = true;
 		}
@@ -256,8 +264,7 @@ static long dfs_slot_alloc(struct dfs *d)
 
 	for (i = 0; i < sn->nslots; i++)
 		if (!d->devs[i].dir && !sn->dev[i].present &&
-		    (!d->devs[i].job ||
-		     rd_phase(d->pool, d->devs[i].job) == RD_IDLE))
+		    !d->devs[i].inflight)
 			break;
 	if (i == sn->nslots) {
 		if (i == d->cap && dfs_grow(d))
@@ -280,9 +287,9 @@ static void dfs_unwatch_dev(struct dfs_dev *v, bool exists)
 {
 	if (v->w_dev && exists)
 		watch_remove(v->dir);
-	if (v->w_mig && exists)
-		watch_remove(v->mig_path);
-	v->w_dev = v->w_mig = false;
+	if (v->w_state && exists)
+		watch_remove(v->state_path);
+	v->w_dev = v->w_state = false;
 }
 
 /* Size of the buffer for one refresh's worth of arc log, bytes. */
@@ -339,14 +346,17 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 	bool had = v->has_mig;
 
 	v->recheck = false;
-	/* Watch first, then look, so nothing slips between the two. */
-	if (d->watching && !v->w_dev && !had)
+	v->has_mig = !stat(v->mig_path, &st) && S_ISDIR(st.st_mode);
+	if (!v->has_mig && d->watching && !v->w_dev) {
+		/* Watch for migration/ to appear, then look again so that
+		 * nothing slips between the look and the watch. */
 		v->w_dev = !watch_add(v->dir, DFS_DEV_MASK, dfs_event, d,
 				      base | DFS_W_DEV);
-	v->has_mig = !stat(v->mig_path, &st) && S_ISDIR(st.st_mode);
-	if (v->has_mig && d->watching && !v->w_mig)
-		v->w_mig = !watch_add(v->mig_path, DFS_MIG_MASK, dfs_event, d,
-				      base | DFS_W_MIG);
+		v->has_mig = !stat(v->mig_path, &st) && S_ISDIR(st.st_mode);
+	}
+	if (v->has_mig && d->watching && !v->w_state)
+		v->w_state = !watch_add(v->state_path, DFS_STATE_MASK, dfs_event,
+					d, base | DFS_W_STATE);
 	if (v->has_mig && v->w_dev) {
 		watch_remove(v->dir);
 		v->w_dev = false;
@@ -354,7 +364,7 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 	if (v->has_mig == had && sd->val != DS_UNKNOWN)
 		return;
 	if (!v->has_mig) {
-		if (rd_phase(d->pool, v->job) == RD_IDLE) {
+		if (!v->inflight) {
 			if (v->job->fd >= 0)
 				close(v->job->fd);
 			v->job->fd = -1;
@@ -368,7 +378,7 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 	} else {
 		v->feat_pending = true;
 		v->reopen = true;
-		if (rd_phase(d->pool, v->job) == RD_IDLE)
+		if (!v->inflight)
 			dfs_arcs_open(v);
 	}
 }
@@ -405,9 +415,7 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 	if (have >= 0 && d->devs[have].doomed) {
 		/* Came back before the old slot was freed: revive it, once
 		 * no read is in flight on it (else the rescan will). */
-		enum rd_phase ph = rd_phase(d->pool, d->devs[have].job);
-
-		if (ph == RD_QUEUED || ph == RD_RUNNING) {
+		if (d->devs[have].inflight) {
 			free(dir);
 			d->rescan = true;
 			return;
@@ -431,7 +439,7 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 		v->job->arc_fd = -1;
 		v->arc_fd = -1;
 		v->job->phase = RD_IDLE;
-		v->w_dev = v->w_mig = false;
+		v->w_dev = v->w_state = false;
 		v->has_mig = false;
 	}
 	v->dir = dir;
@@ -444,6 +452,7 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 		return;
 	}
 	v->job->path = v->state_path;
+	v->job->tag = (uint32_t)slot;
 	v->eio = 0;
 	sd = &sn->dev[slot];
 	if (!sd->present) {
@@ -468,10 +477,8 @@ static void dfs_reap(struct dfs *d, size_t slot)
 {
 	struct dfs_dev *v = &d->devs[slot];
 	struct snap_dev *sd = &d->src->snap.dev[slot];
-	enum rd_phase ph = rd_phase(d->pool, v->job);
-
-	if (ph != RD_IDLE && ph != RD_DONE)
-		return;
+	if (v->inflight)
+		return;		/* its reader still has it: later */
 	v->job->phase = RD_IDLE;
 	if (v->job->fd >= 0)
 		close(v->job->fd);
@@ -575,6 +582,8 @@ static void dfs_take_features(struct dfs_dev *v, struct snap_dev *sd)
 	} else {
 		sd->features_known = false;
 	}
+	free(j->feat_buf);	/* read once: no need to keep it */
+	j->feat_buf = NULL;
 }
 
 static void dfs_step(struct dfs *d, size_t slot, const struct snap_step *st)
@@ -734,7 +743,6 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 	for (size_t i = 0; i < sn->nslots; i++) {
 		struct dfs_dev *v = &d->devs[i];
 		struct rd_job *j = v->job;
-		enum rd_phase ph;
 
 		if (!v->dir)
 			continue;
@@ -746,18 +754,25 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 			dfs_probe_mig(d, i);
 		if (!v->has_mig)
 			continue;
-		ph = rd_phase(d->pool, j);
-		if (ph == RD_DONE)	/* finished after the last deadline */
-			dfs_take(d, i);
-		else if (ph != RD_IDLE)
-			continue;
+		if (v->inflight)
+			continue;	/* still reading (busy) */
 		if (v->reopen) {
 			if (j->fd >= 0)
 				close(j->fd);
 			j->fd = -1;
+			/* The path may name a new inode now: watch it.
+			 * (Not on the first open: libinotifytools leaks a
+			 * record when one inode is watched twice.) */
+			if (d->watching && v->rewatch)
+				v->w_state = !watch_renew(v->state_path,
+							DFS_STATE_MASK, dfs_event,
+							d, ((uint64_t)i << 8) |
+							DFS_W_STATE);
 			v->reopen = false;
+			v->rewatch = false;
 		}
 		j->feat_path = v->feat_pending ? v->feat_path : NULL;
+		v->inflight = true;
 		d->batch[nb++] = j;
 	}
 	if (nb)
@@ -768,22 +783,32 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 {
 	struct dfs *d = s->priv;
 	struct snapshot *sn = &s->snap;
-	unsigned int lost = 0;
+	struct rd_job **done;
+	unsigned int lost = 0, ndone;
+
 
 	rd_wait(d->pool, deadline_ns);
-	for (size_t i = 0; i < sn->nslots; i++) {
-		struct dfs_dev *v = &d->devs[i];
-		struct snap_dev *sd = &sn->dev[i];
-		enum rd_phase ph;
+	ndone = rd_collect(d->pool, &done);
+	for (unsigned int i = 0; i < ndone; i++) {
+		size_t slot = done[i]->tag;
 
-		if (!v->dir || !v->has_mig)
-			continue;
-		ph = rd_phase(d->pool, v->job);
-		if (ph == RD_DONE) {
-			dfs_take(d, i);
-		} else if (ph != RD_IDLE && !sd->busy_ns) {
-			sd->busy_ns = v->job->submit_ns;
-			dfs_mark(d, i);
+		d->devs[slot].inflight = false;
+		if (d->devs[slot].dir && !d->devs[slot].doomed)
+			dfs_take(d, slot);
+		else
+			done[i]->phase = RD_IDLE;	/* its device went */
+	}
+	/* Reads still pending make their devices busy; only look for them
+	 * when there are some. */
+	if (rd_pending(d->pool)) {
+		for (size_t i = 0; i < sn->nslots; i++) {
+			struct dfs_dev *v = &d->devs[i];
+			struct snap_dev *sd = &sn->dev[i];
+
+			if (v->dir && v->inflight && !sd->busy_ns) {
+				sd->busy_ns = v->job->submit_ns;
+				dfs_mark(d, i);
+			}
 		}
 	}
 	for (unsigned int r = 0; r < d->nroots; r++)
@@ -826,6 +851,7 @@ static void dfs_close_priv(struct dfs *d)
 		free(v->am);
 		free(v->arc_part);
 		free(v->job->arc_buf);
+		free(v->job->feat_buf);
 		free(v->job);
 		free(v->dir);
 		free(v->state_path);

@@ -56,5 +56,9 @@ struct view_ops {
 
 extern const struct view_ops view_batch_ops;
 extern const struct view_ops view_tui_ops;
+extern const struct view_ops view_agent_ops;
+extern const struct view_ops view_prom_ops;
+
+bool view_dev_stale(const struct view_ctx *c, const struct model_dev *d);
 
 #endif

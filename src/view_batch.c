@@ -110,8 +110,25 @@ static void vb_name_or_dash(struct obuf *b, const struct model *m, int idx,
 
 /* ---- plain text ---- */
 
-static void vb_text_dev(struct obuf *b, const struct model_dev *d,
-			uint64_t now)
+/* A present device whose source cannot read it now: its value is the last known. */
+bool view_dev_stale(const struct view_ctx *c, const struct model_dev *d)
+{
+	const struct snapshot *sn = c->snap[d->side];
+
+	return sn && d->present && d->slot < sn->nslots &&
+	       sn->dev[d->slot].gen == d->gen && sn->dev[d->slot].stale;
+}
+
+/* Signed seconds with three decimals: "+0.012" (@plus) or "0.012", "-1.500". */
+static void vb_offset(struct obuf *b, int64_t ns, bool plus)
+{
+	if (ns < 0 || plus)
+		obuf_putc(b, ns < 0 ? '-' : '+');
+	obuf_ms3(b, ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns);
+}
+
+static void vb_text_dev(struct obuf *b, const struct view_ctx *c,
+			const struct model_dev *d, uint64_t now)
 {
 	obuf_puts(b, pair_side_name(d->side));
 	obuf_putc(b, ' ');
@@ -134,6 +151,8 @@ static void vb_text_dev(struct obuf *b, const struct model_dev *d,
 		obuf_puts(b, " content=");
 		obuf_esc_text(b, d->raw, d->raw_len);
 	}
+	if (view_dev_stale(c, d))
+		obuf_puts(b, " stale");
 	obuf_putc(b, '\n');
 }
 
@@ -196,7 +215,18 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 		else
 			obuf_putc(b, '-');
 	}
-	obuf_printf(b, " devices=%zu pairs=%zu\n", ndev, npair);
+	obuf_printf(b, " devices=%zu pairs=%zu", ndev, npair);
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		const struct snapshot *sn = c->snap[s];
+
+		if (!sn || !sn->host[0] || (s == PAIR_DST && sn == c->snap[PAIR_SRC]))
+			continue;
+		obuf_printf(b, " %s_host=", pair_side_name(s));
+		obuf_esc_text(b, sn->host, strlen(sn->host));
+		obuf_printf(b, " %s_clock_offset=", pair_side_name(s));
+		vb_offset(b, sn->clock_offset_ns, true);
+	}
+	obuf_putc(b, '\n');
 	for (int s = 0; s < PAIR_NSIDES; s++) {
 		const struct snapshot *sn = c->snap[s];
 
@@ -211,10 +241,10 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 		for (size_t i = 0; i < m->ndevs; i++)
 			if (m->devs[i]->side == (enum pair_side)s &&
 			    vb_listed(m, m->devs[i], now))
-				vb_text_dev(b, m->devs[i], now);
+				vb_text_dev(b, c, m->devs[i], now);
 	for (size_t k = 0; k < m->npairs; k++)
-		if (m->pairs[k].dev[0] >= 0 || m->pairs[k].want[0][0])
-			if (m->pairs[k].dev[1] >= 0 || m->pairs[k].want[1][0])
+		if (m->pairs[k].dev[0] >= 0 || *m->pairs[k].want[0])
+			if (m->pairs[k].dev[1] >= 0 || *m->pairs[k].want[1])
 				vb_text_pair(b, m, &m->pairs[k], now);
 }
 
@@ -260,8 +290,8 @@ static void vb_json_features(struct obuf *b, const struct model_dev *d)
 	obuf_putc(b, ']');
 }
 
-static void vb_json_dev(struct obuf *b, const struct model_dev *d,
-			uint64_t now)
+static void vb_json_dev(struct obuf *b, const struct view_ctx *c,
+			const struct model_dev *d, uint64_t now)
 {
 	obuf_puts(b, "{\"side\":");
 	vb_jstr(b, pair_side_name(d->side));
@@ -296,6 +326,8 @@ static void vb_json_dev(struct obuf *b, const struct model_dev *d,
 		obuf_puts(b, "null");
 	obuf_puts(b, ",\"entered_error\":");
 	obuf_puts(b, d->entered_error ? "true" : "false");
+	obuf_puts(b, ",\"stale\":");
+	obuf_puts(b, view_dev_stale(c, d) ? "true" : "false");
 	if (d->val == DS_UNPARSABLE) {
 		obuf_puts(b, ",\"content\":\"");
 		obuf_esc_json(b, d->raw, d->raw_len);
@@ -390,6 +422,18 @@ static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
 			vb_jstr(b, sn->msg);
 		else
 			obuf_puts(b, "null");
+		obuf_puts(b, ",\"remote\":");
+		obuf_puts(b, sn && sn->host[0] ? "true" : "false");
+		obuf_puts(b, ",\"host\":");
+		if (sn && sn->host[0])
+			vb_jstr(b, sn->host);
+		else
+			obuf_puts(b, "null");
+		obuf_puts(b, ",\"clock_offset\":");
+		if (sn && sn->host[0])
+			vb_offset(b, sn->clock_offset_ns, false);
+		else
+			obuf_puts(b, "null");
 		obuf_putc(b, '}');
 	}
 	obuf_puts(b, "},\"devices\":[");
@@ -400,7 +444,7 @@ static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
 				continue;
 			if (!first)
 				obuf_putc(b, ',');
-			vb_json_dev(b, m->devs[i], now);
+			vb_json_dev(b, c, m->devs[i], now);
 			first = false;
 		}
 	}
@@ -409,8 +453,8 @@ static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
 	for (size_t k = 0; k < m->npairs; k++) {
 		const struct model_pair *p = &m->pairs[k];
 
-		if ((p->dev[0] < 0 && !p->want[0][0]) ||
-		    (p->dev[1] < 0 && !p->want[1][0]))
+		if ((p->dev[0] < 0 && !*p->want[0]) ||
+		    (p->dev[1] < 0 && !*p->want[1]))
 			continue;
 		if (!first)
 			obuf_putc(b, ',');
@@ -426,9 +470,13 @@ static void vb_event(struct obuf *b, const struct view_ctx *c,
 		     const struct model_event *e)
 {
 	const struct model *m = c->m;
+	const struct snapshot *sn = e->kind == MODEL_EV_TRANS ?
+				    c->snap[m->devs[e->dev]->side] : NULL;
 	char txt[256];
 
-	vb_time(b, c, e->t_ns);
+	/* A remote device's time is shown in its host's own clock. */
+	vb_time(b, c, e->t_ns + (uint64_t)(sn && sn->host[0] ?
+					   sn->clock_offset_ns : 0));
 	if (e->kind == MODEL_EV_TRANS) {
 		const struct model_dev *d = m->devs[e->dev];
 
@@ -507,6 +555,8 @@ static int vb_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	case OPT_FMT_EVENTS:
 		vb_events(v, c);
 		break;
+	case OPT_FMT_PROM:
+		break;		/* view_prom.c */
 	}
 	return obuf_write(&v->out, stdout) ? -errno : 0;
 }

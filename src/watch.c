@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,15 +85,22 @@ static void watch_on_usr2(int sig)
 	(void)sig;	/* only interrupts the library's select() */
 }
 
+/*
+ * The path as libinotifytools files it (and returns it from
+ * inotifytools_filename_from_wd()): directories end in '/', files do not.
+ */
 static char *watch_dirpath(const char *path)
 {
 	size_t n = strlen(path);
+	struct stat st;
 	char *p = malloc(n + 2);
+	bool dir;
 
 	if (!p)
 		return NULL;
 	memcpy(p, path, n);
-	if (!n || path[n - 1] != '/')
+	dir = n && path[n - 1] == '/';
+	if (!dir && !stat(path, &st) && S_ISDIR(st.st_mode))
 		p[n++] = '/';
 	p[n] = 0;
 	return p;
@@ -265,13 +273,8 @@ static int watch_queue(bool add, int reg)
 	return 0;
 }
 
-/*
- * Ask for events on @path.  Takes effect at the next watch_flush() (the run
- * loop flushes before every wait).  A path that cannot be watched reports
- * IN_IGNORED to its callback.  Returns 0 or -errno.
- */
-int watch_add(const char *path, uint32_t mask, watch_cb cb, void *owner,
-	      uint64_t cookie)
+static int watch_reg(const char *path, uint32_t mask, watch_cb cb,
+		     void *owner, uint64_t cookie, bool renew)
 {
 	char *p = watch_dirpath(path);
 	int idx, rc = 0;
@@ -282,10 +285,20 @@ int watch_add(const char *path, uint32_t mask, watch_cb cb, void *owner,
 	}
 	pthread_mutex_lock(&watch_mu);
 	idx = strmap_get(&watch_bypath, p, strlen(p));
+	if (idx >= 0 && watch_regs[idx].live && !renew) {
+		/* Watched already: only the callback may change.  Adding the
+		 * same inode again would leak a libinotifytools record. */
+		watch_regs[idx].cb = cb;
+		watch_regs[idx].owner = owner;
+		watch_regs[idx].cookie = cookie;
+		goto out;
+	}
 	if (idx < 0) {
 		struct watch_reg *nr;
 
-		for (idx = 0; idx < (int)watch_nregs && watch_regs[idx].live;
+		/* A free slot whose old path the thread has let go of. */
+		for (idx = 0; idx < (int)watch_nregs &&
+			      (watch_regs[idx].live || watch_regs[idx].path);
 		     idx++)
 			;
 		if (idx == (int)watch_nregs) {
@@ -301,8 +314,6 @@ int watch_add(const char *path, uint32_t mask, watch_cb cb, void *owner,
 			rc = -ENOMEM;
 			goto out;
 		}
-		/* the thread may still be unwatching the slot's old path */
-		free(watch_regs[idx].path);
 		watch_regs[idx].path = strdup(p);
 	}
 	watch_regs[idx].cb = cb;
@@ -315,6 +326,25 @@ out:
 	pthread_mutex_unlock(&watch_mu);
 	free(p);
 	return rc;
+}
+
+/*
+ * Ask for events on @path.  Takes effect at the next watch_flush() (the run
+ * loop flushes before every wait).  A path that cannot be watched reports
+ * IN_IGNORED to its callback.  Watching a path already watched only
+ * re-targets the callback.  Returns 0 or -errno.
+ */
+int watch_add(const char *path, uint32_t mask, watch_cb cb, void *owner,
+	      uint64_t cookie)
+{
+	return watch_reg(path, mask, cb, owner, cookie, false);
+}
+
+/* Watch @path again: it now names another file (it was replaced). */
+int watch_renew(const char *path, uint32_t mask, watch_cb cb, void *owner,
+		uint64_t cookie)
+{
+	return watch_reg(path, mask, cb, owner, cookie, true);
 }
 
 static void watch_drop(int idx)

@@ -20,6 +20,8 @@ int watch_init(char *err, size_t len);
 int watch_fd(void);
 int watch_add(const char *path, uint32_t mask, watch_cb cb, void *owner,
 	      uint64_t cookie);
+int watch_renew(const char *path, uint32_t mask, watch_cb cb, void *owner,
+		uint64_t cookie);
 void watch_remove(const char *path);
 void watch_forget_owner(void *owner);
 void watch_flush(void);

@@ -2,7 +2,7 @@
 /*
  * cell.c - turning a device into the cells of its row: a marker, the value,
  * the time in it, the transitions.  Every colour cue has a text marker too:
- * `x` (or a dagger) tombstone, `!` unacknowledged error, `~` a change with
+ * `x` (or a dagger) tombstone, `!` unacknowledged ERROR, `~` a change with
  * inferred steps, `*` a recent change; "busy" replaces the value while a
  * read is blocked.
  */
@@ -70,7 +70,8 @@ bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
 	if (kept >= 2 && model_hist_get(d, kept - 2, &prev) &&
 	    (prev.flags & MODEL_T_INFERRED) && prev.t_ns == last.t_ns)
 		*inferred = true;
-	if (last.flags & (MODEL_T_INFERRED | MODEL_T_NOPATH))
+	if ((last.flags & MODEL_T_INFERRED) ||
+	    ((last.flags & MODEL_T_NOPATH) && last.to != DS_ERROR))
 		*inferred = true;
 	return true;
 }
@@ -107,7 +108,7 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 		out->time_role = ROLE_TOMB;
 		return;
 	}
-	if (alerts) {
+	if (alerts & CELL_AL_ERROR) {
 		out->mark = "!";
 		out->mark_role = ROLE_ALERT;
 		out->state_role = ROLE_ALERT;

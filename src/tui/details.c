@@ -84,8 +84,11 @@ static void details_side(struct details *d, const struct view *v,
 		draw_time(t, sizeof(t), c, dv->since_ns, true);
 		clock_fmt_dur(dur, sizeof(dur), now > dv->since_ns ?
 			      now - dv->since_ns : 0);
-		snprintf(l->text, sizeof(l->text), "%s (%s) since %s, %s",
-			 dstate_token(dv->val), dstate_describe(dv->val), t, dur);
+		snprintf(l->text, sizeof(l->text), "%s%s%s%s since %s, %s",
+			 dstate_token(dv->val),
+			 dstate_is_state(dv->val) ? "" : " (",
+			 dstate_is_state(dv->val) ? "" : dstate_describe(dv->val),
+			 dstate_is_state(dv->val) ? "" : ")", t, dur);
 	}
 	if ((l = details_add(d, "read", ROLE_NORMAL))) {
 		if (dv->busy_ns && dv->present) {
@@ -184,6 +187,8 @@ static void details_timeline(struct details *d, const struct view *v,
 		const struct model_trans *tr = &st[i].tr;
 		char t[32], dur[32];
 		uint64_t end = st[i].end_ns ? st[i].end_ns : now;
+		/* Any state may fail into ERROR: that is no missing path. */
+		bool nopath = (tr->flags & MODEL_T_NOPATH) && tr->to != DS_ERROR;
 
 		l = details_add(d, "", cell_state_role((enum dstate)tr->to));
 		if (!l)
@@ -193,14 +198,13 @@ static void details_timeline(struct details *d, const struct view *v,
 			      end - tr->t_ns : 0);
 		snprintf(l->text, sizeof(l->text), "%s %s %c %-12s %s %-12s %8s%s%s%s",
 			 t, pair_side_name((enum pair_side)st[i].side),
-			 tr->flags & MODEL_T_INFERRED ? '~' :
-			 tr->flags & MODEL_T_NOPATH ? '?' : ' ',
+			 tr->flags & MODEL_T_INFERRED ? '~' : nopath ? '?' : ' ',
 			 tr->from == DS_UNKNOWN ? "(new)" :
 			 dstate_token((enum dstate)tr->from), v->g.arrow,
 			 dstate_token((enum dstate)tr->to), dur,
 			 st[i].end_ns ? "" : " (now)",
 			 tr->flags & MODEL_T_INFERRED ? "  inferred" : "",
-			 tr->flags & MODEL_T_NOPATH ? "  no kernel path" : "");
+			 nopath ? "  no kernel path" : "");
 	}
 }
 
@@ -266,7 +270,7 @@ int draw_details(const struct view *v, const struct view_ctx *c,
 			draw_text(1 + i, 1, head ? COLS - 2 : 11,
 				  head ? ROLE_TITLE : ROLE_COLHEAD, A_NORMAL,
 				  l->label, v->g.ascii);
-		draw_text(1 + i, head ? 14 : 13, COLS - 14,
+		draw_text(1 + i, 13, COLS - 14,
 			  head ? ROLE_NORMAL : l->role, A_NORMAL, l->text,
 			  v->g.ascii);
 	}

@@ -52,7 +52,7 @@ static void draw_ev_trans(const struct view *v, const struct model *m,
 		mark = "~";
 		mr = ROLE_INFERRED;
 		note = "  (inferred)";
-	} else if (t->flags & MODEL_T_NOPATH) {
+	} else if ((t->flags & MODEL_T_NOPATH) && t->to != DS_ERROR) {
 		mark = "?";
 		mr = ROLE_INFERRED;
 		note = "  (no kernel path: reset?)";

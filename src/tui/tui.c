@@ -38,9 +38,14 @@ static struct view *tui_open(const struct options *o, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
-	/* Characters from the environment, numbers as -d writes them. */
-	setlocale(LC_ALL, "");
-	setlocale(LC_NUMERIC, "C");
+	/*
+	 * The environment's character set (UTF-8 line drawing, wide
+	 * characters) and messages (strerror in the details).  Not
+	 * LC_NUMERIC: delays are typed as -d takes them ("0.5"), and other
+	 * threads (the demo's simulator, readers) already run.
+	 */
+	setlocale(LC_CTYPE, "");
+	setlocale(LC_MESSAGES, "");
 	if (screen_open(&v->scr, err, len)) {
 		free(v);
 		return NULL;
@@ -148,6 +153,26 @@ static void tui_rows(struct view *v, const struct view_ctx *c, uint64_t now)
 		v->ui.sel = (size_t)at;
 }
 
+/* Columns device @dev's escaped name takes; names never change. */
+static int tui_namew(struct view *v, const struct model *m, int dev)
+{
+	const char *n = m->devs[dev]->name;
+
+	if ((size_t)dev >= v->nnamew) {
+		size_t cap = m->ndevs + 64;
+		uint16_t *nw = realloc(v->namew, cap * sizeof(*nw));
+
+		if (!nw)
+			return (int)format_esc_cols(n, strlen(n));
+		memset(nw + v->nnamew, 0, (cap - v->nnamew) * sizeof(*nw));
+		v->namew = nw;
+		v->nnamew = cap;
+	}
+	if (!v->namew[dev])
+		v->namew[dev] = (uint16_t)format_esc_cols(n, strlen(n));
+	return v->namew[dev];
+}
+
 /* What the layout needs to know about the rows. */
 static void tui_measure(struct view *v, const struct view_ctx *c)
 {
@@ -159,17 +184,18 @@ static void tui_measure(struct view *v, const struct view_ctx *c)
 		const struct rows_row *r = &v->rows.v[i];
 		const struct model_pair *p = &m->pairs[r->pair];
 		const char *n[PAIR_NSIDES];
+		int w[PAIR_NSIDES];
 
 		for (int s = 0; s < PAIR_NSIDES; s++) {
-			int w;
-
 			n[s] = r->dev[s] >= 0 ? m->devs[r->dev[s]]->name :
 			       p->want[s];
-			w = (int)format_esc_cols(n[s], strlen(n[s]));
-			if (w > v->name_w)
-				v->name_w = w;
+			w[s] = r->dev[s] >= 0 ? tui_namew(v, m, r->dev[s]) :
+			       (int)format_esc_cols(n[s], strlen(n[s]));
+			if (w[s] > v->name_w)
+				v->name_w = w[s];
 		}
-		if (n[PAIR_DST][0] && strcmp(n[PAIR_SRC], n[PAIR_DST]))
+		if (!v->dst_names && n[PAIR_DST][0] &&
+		    (w[PAIR_SRC] != w[PAIR_DST] || strcmp(n[PAIR_SRC], n[PAIR_DST])))
 			v->dst_names = true;
 	}
 }
@@ -254,6 +280,7 @@ static void tui_close(struct view *v)
 	screen_close(&v->scr);
 	rows_free(&v->rows);
 	evlog_free(&v->log);
+	free(v->namew);
 	free(v);
 }
 

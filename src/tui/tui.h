@@ -25,6 +25,8 @@ struct view {
 	bool has_dst;			/* two sides are watched */
 	bool dst_names;			/* the destination pane shows names */
 	int name_w;			/* widest escaped name listed, columns */
+	uint16_t *namew;		/* escaped name width per device index, 0 = unknown */
+	size_t nnamew;			/* entries in namew */
 	bool bell;			/* ring when an alert is raised */
 	bool started;			/* the first frame is done */
 	int pin[PAIR_NSIDES];		/* devices of the selected row */

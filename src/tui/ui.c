@@ -26,7 +26,7 @@ void ui_init(struct ui *u, bool ascii, bool can_color, enum role_scheme scheme)
 	u->ascii = ascii;
 	u->can_color = can_color;
 	u->scheme = can_color ? scheme : ROLE_SCHEME_MONO;
-	u->sort = ROWS_SORT_ORDER;
+	u->sort = ROWS_SORT_NAME;
 	u->page = 1;
 }
 

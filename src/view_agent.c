@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * view_agent.c - `vfiomigtop --agent`: serve this host's devices on stdout
+ * in the line protocol of doc/protocol.md, for a monitor on another host
+ * (over ssh) or behind a command (sudo, a container).
+ *
+ * It is a view like the others, driven by the same run loop: after each
+ * refresh it sends the model's new transitions and the devices whose
+ * record changed; between refreshes, heartbeats (wakeup()).  It only
+ * writes: stdin is read for end-of-file, which ends the agent, and so
+ * does a closed stdout (EPIPE).
+ */
+#ifdef HAVE_CONFIG_H
+#include <config.h>
+#endif
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "obuf.h"
+#include "proto.h"
+#include "view.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "dev"
+#endif
+
+/* What the peer was last told about one model device. */
+struct va_shadow {
+	bool sent;			/* a record of this device went out */
+	bool present;			/* as sent */
+	uint8_t val;			/* enum dstate as sent */
+	int err;			/* errno as sent */
+	bool features_known;		/* as sent */
+	unsigned int features;		/* FSM_F_* as sent */
+	bool dirty_tracking;		/* as sent */
+	uint64_t since_ns;		/* CLOCK_MONOTONIC ns as sent */
+	uint64_t busy_ns;		/* CLOCK_MONOTONIC ns as sent */
+	uint8_t raw_len;		/* bytes in raw */
+	char raw[DSTATE_READ_MAX];	/* as sent */
+};
+
+struct view {
+	struct obuf out;		/* lines of this frame */
+	uint64_t interval_ns;		/* refresh interval announced, ns */
+	uint64_t hb_ns;			/* heartbeat interval, ns */
+	uint64_t next_hb_ns;		/* CLOCK_MONOTONIC ns of the next heartbeat */
+	uint64_t hb_seq;		/* heartbeats sent */
+	uint64_t ev_next;		/* next model event to relay */
+	bool started;			/* hello and the full snapshot went out */
+	struct va_shadow *sh;		/* per model device index */
+	size_t nsh;			/* entries in sh */
+	enum snap_link link;		/* source health as last sent */
+	char link_msg[PROTO_TEXT_MAX];	/* its message as last sent */
+	char host[PROTO_TEXT_MAX];	/* this host's name */
+};
+
+static struct view *va_open(const struct options *o, char *err, size_t len)
+{
+	struct view *v = calloc(1, sizeof(*v));
+
+	if (!v) {
+		snprintf(err, len, "out of memory");
+		return NULL;
+	}
+	obuf_init(&v->out);
+	v->interval_ns = o->delay_ns;
+	v->hb_ns = o->heartbeat_ns ? o->heartbeat_ns : CLOCK_NS_PER_S;
+	v->ev_next = 1;
+	if (gethostname(v->host, sizeof(v->host) - 1))
+		snprintf(v->host, sizeof(v->host), "localhost");
+	return v;
+}
+
+static int va_input_fd(struct view *v)
+{
+	(void)v;
+	return STDIN_FILENO;
+}
+
+/* Standard input only tells us when to stop: at its end. */
+static void va_input(struct view *v, const struct view_ctx *c,
+		     struct view_req *req)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	char buf[4096];
+	ssize_t n;
+
+	(void)v;
+	(void)c;
+	if (poll(&p, 1, 0) <= 0)
+		return;		/* woken by a signal, not by input */
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		req->quit = true;
+}
+
+static void va_msg_init(struct proto_msg *m, enum proto_type t,
+			uint64_t mono, int64_t real_off)
+{
+	memset(m, 0, sizeof(*m));
+	m->type = t;
+	m->mono_ns = mono;
+	m->real_ns = (int64_t)mono + real_off;
+}
+
+static void va_dev_record(const struct model_dev *d, struct proto_dev *p)
+{
+	snprintf(p->name, sizeof(p->name), "%s", d->name);
+	p->present = d->present;
+	p->val = d->val;
+	p->err = d->err;
+	p->features_known = d->features_known;
+	p->features = d->features;
+	p->dirty_tracking = d->dirty_tracking;
+	p->since_ns = d->since_ns;
+	p->busy_ns = d->present ? d->busy_ns : 0;
+	p->transitions = d->transitions;
+	p->raw_len = d->val == DS_UNPARSABLE ? d->raw_len : 0;
+	memcpy(p->raw, d->raw, p->raw_len);
+}
+
+/* Whether @p differs from what @s says was sent. */
+static bool va_differs(const struct va_shadow *s, const struct proto_dev *p)
+{
+	return !s->sent || s->present != p->present ||
+	       s->val != (uint8_t)p->val || s->err != p->err ||
+	       s->features_known != p->features_known ||
+	       s->features != p->features ||
+	       s->dirty_tracking != p->dirty_tracking ||
+	       s->since_ns != p->since_ns || s->busy_ns != p->busy_ns ||
+	       s->raw_len != p->raw_len || memcmp(s->raw, p->raw, p->raw_len);
+}
+
+static void va_remember(struct va_shadow *s, const struct proto_dev *p)
+{
+	s->sent = true;
+	s->present = p->present;
+	s->val = (uint8_t)p->val;
+	s->err = p->err;
+	s->features_known = p->features_known;
+	s->features = p->features;
+	s->dirty_tracking = p->dirty_tracking;
+	s->since_ns = p->since_ns;
+	s->busy_ns = p->busy_ns;
+	s->raw_len = p->raw_len;
+	memcpy(s->raw, p->raw, p->raw_len);
+}
+
+static int va_grow(struct view *v, size_t n)
+{
+	struct va_shadow *s;
+
+	if (n <= v->nsh)
+		return 0;
+	s = realloc(v->sh, n * sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	memset(s + v->nsh, 0, (n - v->nsh) * sizeof(*s));
+	v->sh = s;
+	v->nsh = n;
+	return 0;
+}
+
+/* Devices whose record changed since it was last sent (all on the first frame). */
+static size_t va_devices(struct view *v, const struct model *m, uint64_t now,
+			 int64_t real_off)
+{
+	struct proto_msg msg;
+	size_t sent = 0;
+
+	for (size_t i = 0; i < m->ndevs && i < v->nsh; i++) {
+		const struct model_dev *d = m->devs[i];
+
+		if (!d->present && !v->sh[i].sent)
+			continue;	/* the peer never heard of it */
+		va_msg_init(&msg, PROTO_DEV, now, real_off);
+		va_dev_record(d, &msg.u.dev);
+		if (!va_differs(&v->sh[i], &msg.u.dev))
+			continue;
+		proto_encode(&v->out, &msg);
+		va_remember(&v->sh[i], &msg.u.dev);
+		sent++;
+	}
+	return sent;
+}
+
+/* The model's transitions since the last frame, in order. */
+static void va_steps(struct view *v, const struct model *m, int64_t real_off)
+{
+	struct proto_msg msg;
+
+	if (m->ev_seq >= v->ev_next + MODEL_EVENTS)
+		v->ev_next = m->ev_seq - MODEL_EVENTS + 1;	/* records catch up */
+	for (; v->ev_next <= m->ev_seq; v->ev_next++) {
+		const struct model_event *e = model_event(m, v->ev_next);
+
+		if (!e || e->kind != MODEL_EV_TRANS || e->dev < 0 ||
+		    (size_t)e->dev >= m->ndevs)
+			continue;
+		va_msg_init(&msg, PROTO_STEP, e->t_ns, real_off);
+		snprintf(msg.u.step.name, sizeof(msg.u.step.name), "%s",
+			 m->devs[e->dev]->name);
+		msg.u.step.from = e->tr.from;
+		msg.u.step.to = e->tr.to;
+		msg.u.step.flags = e->tr.flags;
+		proto_encode(&v->out, &msg);
+	}
+}
+
+static void va_link(struct view *v, const struct snapshot *sn, uint64_t now,
+		    int64_t real_off)
+{
+	struct proto_msg msg;
+
+	if (!sn || (sn->link == v->link && !strcmp(sn->msg, v->link_msg)))
+		return;
+	va_msg_init(&msg, PROTO_LINK, now, real_off);
+	msg.u.link.link = sn->link;
+	snprintf(msg.u.link.msg, sizeof(msg.u.link.msg), "%s", sn->msg);
+	proto_encode(&v->out, &msg);
+	v->link = sn->link;
+	snprintf(v->link_msg, sizeof(v->link_msg), "%s", sn->msg);
+}
+
+static void va_hello(struct view *v, const struct view_ctx *c, uint64_t now,
+		     int64_t real_off)
+{
+	struct proto_msg msg;
+	struct proto_hello *h = &msg.u.hello;
+
+	va_msg_init(&msg, PROTO_HELLO, now, real_off);
+	h->version = PROTO_VERSION;
+	snprintf(h->agent, sizeof(h->agent), "vfiomigtop %s", PACKAGE_VERSION);
+	snprintf(h->host, sizeof(h->host), "%s", v->host);
+	snprintf(h->source, sizeof(h->source), "%s",
+		 c->label[PAIR_SRC] ? c->label[PAIR_SRC] : "");
+	h->interval_ns = v->interval_ns;
+	h->heartbeat_ns = v->hb_ns;
+	proto_encode(&v->out, &msg);
+}
+
+static int va_frame(struct view *v, const struct view_ctx *c, uint64_t now)
+{
+	const struct model *m = c->m;
+	int64_t real_off = clock_real_minus_mono_ns();
+	struct proto_msg msg;
+
+	if (va_grow(v, m->ndevs))
+		return -ENOMEM;
+	if (!v->started) {
+		size_t n;
+
+		va_hello(v, c, now, real_off);
+		n = va_devices(v, m, now, real_off);
+		va_msg_init(&msg, PROTO_SYNC, now, real_off);
+		msg.u.sync_devices = n;
+		proto_encode(&v->out, &msg);
+		v->ev_next = m->ev_seq + 1;	/* the snapshot has said it all */
+		v->link = SNAP_LINK_OK;
+		v->started = true;
+		v->next_hb_ns = now + v->hb_ns;
+	} else {
+		va_steps(v, m, real_off);
+		va_devices(v, m, now, real_off);
+	}
+	va_link(v, c->snap[PAIR_SRC], now, real_off);
+	if (now >= v->next_hb_ns) {
+		va_msg_init(&msg, PROTO_HB, now, real_off);
+		msg.u.hb_seq = ++v->hb_seq;
+		proto_encode(&v->out, &msg);
+		v->next_hb_ns = now + v->hb_ns;
+	}
+	if (v->out.oom)
+		return -ENOMEM;
+	return obuf_write(&v->out, stdout) ? -errno : 0;
+}
+
+static uint64_t va_wakeup(struct view *v, const struct view_ctx *c,
+			  uint64_t now_ns)
+{
+	(void)c;
+	(void)now_ns;
+	return v->started ? v->next_hb_ns : 0;
+}
+
+static void va_close(struct view *v)
+{
+	if (!v)
+		return;
+	obuf_free(&v->out);
+	free(v->sh);
+	free(v);
+}
+
+const struct view_ops view_agent_ops = {
+	.name = "agent",
+	.open = va_open,
+	.input_fd = va_input_fd,
+	.input = va_input,
+	.frame = va_frame,
+	.wakeup = va_wakeup,
+	.close = va_close,
+};

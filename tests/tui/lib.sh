@@ -1,0 +1,167 @@
+# shellcheck shell=bash
+# Helpers for the tmux-driven TUI tests: each test sources this file.
+# Environment (set by make check): VFIOMIGTOP, VFIOMIG_SIM, top_srcdir.
+# Every test runs its own tmux server on a private socket, with a fixed
+# size, no status line, and panes that stay after their program exits (so
+# the exit status can be read).  Waits poll capture-pane with a timeout.
+set -u
+
+: "${top_srcdir:=$(cd "$(dirname "$0")/../.." && pwd)}"
+: "${VFIOMIGTOP:=$top_srcdir/_build/src/vfiomigtop}"
+: "${VFIOMIG_SIM:=$top_srcdir/_build/src/vfiomig-sim}"
+
+T_NAME=$(basename "$0" .sh)
+T_FAILS=0
+
+command -v tmux >/dev/null 2>&1 || { echo "SKIP: tmux is not installed"; exit 77; }
+
+T_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vfiomigtop-tui-$T_NAME.XXXXXX")
+T_SOCK=$T_DIR/tmux.sock
+export TMPDIR=$T_DIR
+export LC_ALL=C.UTF-8
+unset NO_COLOR TMUX
+
+printf 'set -g remain-on-exit on\nset -g status off\nset -g default-terminal screen-256color\n' \
+	>"$T_DIR/tmux.conf"
+
+tm() { tmux -S "$T_SOCK" -f "$T_DIR/tmux.conf" "$@"; }
+
+t_cleanup() {
+	tm kill-server >/dev/null 2>&1
+	rm -rf "$T_DIR"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+t_pass() { printf 'PASS: %s\n' "$*"; }
+t_fail() { printf 'FAIL: %s\n' "$*"; T_FAILS=$((T_FAILS + 1)); }
+t_done() {
+	if [ "$T_FAILS" -ne 0 ]; then
+		printf '%s: %d check(s) failed\n' "$T_NAME" "$T_FAILS"
+		exit 1
+	fi
+	exit 0
+}
+
+# t_ms: CLOCK_REALTIME in milliseconds.
+t_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+
+# t_start COLS ROWS CMD...: run CMD (a shell command line) in a new session
+# "t" of that size, replacing any previous one.
+t_start() {
+	local cols=$1 rows=$2
+	shift 2
+	tm kill-session -t t >/dev/null 2>&1
+	rm -f "$T_DIR/status"
+	tm new-session -d -s t -x "$cols" -y "$rows" "$*"
+}
+
+# t_top COLS ROWS ARGS...: run vfiomigtop ARGS in a new session; its exit
+# status goes to $T_DIR/status (tmux may learn it late).
+t_top() {
+	local cols=$1 rows=$2
+	shift 2
+	t_start "$cols" "$rows" "$VFIOMIGTOP $*; echo \$? >$T_DIR/status"
+}
+
+t_screen() { tm capture-pane -p -t t; }
+t_screen_e() { tm capture-pane -p -e -t t; }
+t_keys() { tm send-keys -t t "$@"; }
+# t_pid: the pid of vfiomigtop, the child of the pane's shell.
+t_pid() { pgrep -n -P "$(tm display -p -t t '#{pane_pid}')"; }
+t_dead() { [ -s "$T_DIR/status" ]; }
+t_status() { cat "$T_DIR/status" 2>/dev/null; }
+t_resize() { tm resize-window -t t -x "$1" -y "$2"; }
+
+# t_has TEXT: the screen shows TEXT now (fixed string).
+t_has() { t_screen | grep -qF -- "$1"; }
+
+# t_wait SECS TEXT: wait until the screen shows TEXT.
+t_wait() {
+	local end=$(( $(t_ms) + $1 * 1000 ))
+	while ! t_has "$2"; do
+		[ "$(t_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# t_wait_not SECS TEXT: wait until the screen no longer shows TEXT.
+t_wait_not() {
+	local end=$(( $(t_ms) + $1 * 1000 ))
+	while t_has "$2"; do
+		[ "$(t_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# t_wait_re SECS ERE: wait until a line of the screen matches ERE.
+t_wait_re() {
+	local end=$(( $(t_ms) + $1 * 1000 ))
+	while ! t_screen | grep -qE -- "$2"; do
+		[ "$(t_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# t_wait_dead SECS: wait until vfiomigtop (run by t_top) has exited.
+t_wait_dead() {
+	local end=$(( $(t_ms) + $1 * 1000 ))
+	while ! t_dead; do
+		[ "$(t_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# t_running PID: process PID exists and has not exited (a zombie has).
+t_running() {
+	local st
+	st=$(sed -n 's/^[0-9]* (.*) \([A-Za-z]\) .*/\1/p' "/proc/$1/stat" 2>/dev/null)
+	[ -n "$st" ] && [ "$st" != Z ] && [ "$st" != X ]
+}
+
+# t_wait_gone SECS PID: wait until process PID has exited.
+t_wait_gone() {
+	local end=$(( $(t_ms) + $1 * 1000 ))
+	while t_running "$2"; do
+		[ "$(t_ms)" -lt "$end" ] || return 1
+		sleep 0.02
+	done
+}
+
+# t_ok DESC CMD...: pass when CMD succeeds; else fail and show the screen.
+t_ok() {
+	local desc=$1
+	shift
+	if "$@"; then
+		t_pass "$desc"
+	else
+		t_fail "$desc"
+		t_screen 2>/dev/null | sed 's/^/    | /'
+	fi
+}
+
+# t_not DESC CMD...: pass when CMD fails.
+t_not() {
+	local desc=$1
+	shift
+	if "$@"; then
+		t_fail "$desc"
+		t_screen 2>/dev/null | sed 's/^/    | /'
+	else
+		t_pass "$desc"
+	fi
+}
+
+# t_state ROOT DEV STATE: set a state file at once (write, then rename),
+# creating the device if needed.
+t_state() {
+	mkdir -p "$1/$2/migration"
+	printf '%s\n' "$3" >"$1/$2/migration/.state.tmp"
+	mv -f "$1/$2/migration/.state.tmp" "$1/$2/migration/state"
+}
+
+# t_line TEXT: the first screen line holding TEXT.
+t_line() { t_screen | grep -F -m1 -- "$1"; }
+
+# t_lineno TEXT: the number of the first screen line holding TEXT.
+t_lineno() { t_screen | grep -nF -m1 -- "$1" | cut -d: -f1; }

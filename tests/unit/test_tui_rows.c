@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_tui_rows.c - which rows the table shows and in what order (filter,
+ * problems only, sort keys, tombstones), and the event log with its alerts.
+ */
+#include "testutil.h"
+#include "cell.h"
+#include "evlog.h"
+#include "rows.h"
+
+/* A hand-made model: devices and pairs, no sources. */
+struct fake {
+	struct model m;
+	struct model_dev *d[8];
+	struct model_pair p[8];
+};
+
+static void fake_pair(struct fake *f, int s, int d)
+{
+	struct model_pair *p = &f->p[f->m.npairs++];
+
+	memset(p, 0, sizeof(*p));
+	p->want[0] = p->want[1] = "";	/* the model never leaves them NULL */
+	p->dev[PAIR_SRC] = s;
+	p->dev[PAIR_DST] = d;
+}
+
+static int fake_dev(struct fake *f, const char *name, enum pair_side side,
+		    enum dstate v, uint64_t since)
+{
+	f->d[f->m.ndevs] = tu_dev(name, side, v, since);
+	return (int)f->m.ndevs++;
+}
+
+/*
+ * 0000:3b:00.2 src RUNNING / dst RUNNING      idle
+ * 0000:3b:00.3 src STOP_COPY / dst RESUMING   stop-copy (changed last)
+ * 0000:d8:00.1 src RUNNING / dst ERROR        failed
+ * 83b8...      src alone, PRE_COPY
+ */
+static void fake_init(struct fake *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->m.devs = f->d;
+	f->m.pairs = f->p;
+	fake_dev(f, "0000:3b:00.2", PAIR_SRC, DS_RUNNING, T(0));
+	fake_dev(f, "0000:3b:00.2", PAIR_DST, DS_RUNNING, T(0));
+	fake_dev(f, "0000:3b:00.3", PAIR_SRC, DS_STOP_COPY, T(9000));
+	fake_dev(f, "0000:3b:00.3", PAIR_DST, DS_RESUMING, T(8000));
+	fake_dev(f, "0000:d8:00.1", PAIR_SRC, DS_RUNNING, T(5000));
+	fake_dev(f, "0000:d8:00.1", PAIR_DST, DS_ERROR, T(4000));
+	fake_dev(f, "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", PAIR_SRC,
+		 DS_PRE_COPY, T(7000));
+	fake_pair(f, 4, 5);
+	fake_pair(f, 6, -1);
+	fake_pair(f, 2, 3);
+	fake_pair(f, 0, 1);
+	f->p[0].v.phase = PAIR_FAILED;
+	f->p[2].v.phase = PAIR_STOP_COPY;
+}
+
+static void fake_free(struct fake *f)
+{
+	for (size_t i = 0; i < f->m.ndevs; i++)
+		free(f->d[i]);
+}
+
+static struct rows_vec build(struct fake *f, struct rows_cfg *c)
+{
+	struct rows_vec r = { 0 };
+
+	c->now_ns = T(10000);
+	ck_assert_int_eq(rows_build(&f->m, c, &r), 0);
+	return r;
+}
+
+static const char *first_name(const struct fake *f, const struct rows_vec *r,
+			      size_t i)
+{
+	return f->d[r->v[i].dev[0] >= 0 ? r->v[i].dev[0] : r->v[i].dev[1]]->name;
+}
+
+START_TEST(test_match)
+{
+	ck_assert(rows_match(NULL, "x"));
+	ck_assert(rows_match("", "x"));
+	ck_assert(rows_match("3B:00", "0000:3b:00.2"));
+	ck_assert(!rows_match("d8", "0000:3b:00.2"));
+	ck_assert(rows_match("*:3b:*", "0000:3b:00.2"));
+	ck_assert(!rows_match("3b*", "0000:3b:00.2"));
+	ck_assert(rows_match("0000:3b:00.[23]", "0000:3b:00.3"));
+	ck_assert(rows_match("83b8\?\?\?\?-*", "83b8f4f2-509f"));
+}
+END_TEST
+
+START_TEST(test_sorts)
+{
+	struct fake f;
+	struct rows_cfg c = { .sort = ROWS_SORT_ORDER };
+	struct rows_vec r;
+
+	fake_init(&f);
+	r = build(&f, &c);
+	ck_assert_uint_eq(r.n, 4);
+	ck_assert_str_eq(first_name(&f, &r, 0), "0000:d8:00.1");
+	rows_free(&r);
+	c.sort = ROWS_SORT_NAME;
+	r = build(&f, &c);
+	ck_assert_str_eq(first_name(&f, &r, 0), "0000:3b:00.2");
+	ck_assert_str_eq(first_name(&f, &r, 3), "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001");
+	rows_free(&r);
+	c.invert = true;
+	r = build(&f, &c);
+	ck_assert_str_eq(first_name(&f, &r, 0), "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001");
+	rows_free(&r);
+	c.invert = false;
+	c.sort = ROWS_SORT_STATE;	/* RUNNING first, then PRE_COPY, STOP_COPY */
+	r = build(&f, &c);
+	ck_assert_str_eq(first_name(&f, &r, 0), "0000:3b:00.2");
+	ck_assert_str_eq(first_name(&f, &r, 1), "0000:d8:00.1");
+	ck_assert_str_eq(first_name(&f, &r, 2), "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001");
+	rows_free(&r);
+	c.sort = ROWS_SORT_TIME;	/* most recent change first */
+	r = build(&f, &c);
+	ck_assert_str_eq(first_name(&f, &r, 0), "0000:3b:00.3");
+	ck_assert_str_eq(first_name(&f, &r, 3), "0000:3b:00.2");
+	rows_free(&r);
+	c.sort = ROWS_SORT_VERDICT;	/* failed, migrating, idle, unpaired */
+	r = build(&f, &c);
+	ck_assert_str_eq(first_name(&f, &r, 0), "0000:d8:00.1");
+	ck_assert_str_eq(first_name(&f, &r, 1), "0000:3b:00.3");
+	ck_assert_str_eq(first_name(&f, &r, 2), "0000:3b:00.2");
+	ck_assert_int_eq(r.v[3].dev[1], -1);
+	rows_free(&r);
+	fake_free(&f);
+}
+END_TEST
+
+START_TEST(test_filter_problems)
+{
+	struct fake f;
+	struct rows_cfg c = { .sort = ROWS_SORT_NAME, .filter = ":3B:" };
+	struct rows_vec r;
+	uint8_t alerts[8] = { 0 };
+
+	fake_init(&f);
+	r = build(&f, &c);
+	ck_assert_uint_eq(r.n, 2);
+	rows_free(&r);
+	c.filter = "*-e6bfe0fa1001";
+	r = build(&f, &c);
+	ck_assert_uint_eq(r.n, 1);
+	rows_free(&r);
+	c.filter = NULL;
+	c.problems = true;	/* the failed pair, with a device in ERROR */
+	r = build(&f, &c);
+	ck_assert_uint_eq(r.n, 1);
+	ck_assert_str_eq(first_name(&f, &r, 0), "0000:d8:00.1");
+	rows_free(&r);
+	f.d[0]->busy_ns = T(9000);	/* a blocked read is a problem */
+	alerts[6] = CELL_AL_ERROR;	/* so is an unacknowledged alert */
+	c.alerts = alerts;
+	c.nalerts = 8;
+	r = build(&f, &c);
+	ck_assert_uint_eq(r.n, 3);
+	rows_free(&r);
+	fake_free(&f);
+}
+END_TEST
+
+/* Tombstones stay for tomb_ns, then the row loses the device. */
+START_TEST(test_tombstone)
+{
+	struct fake f;
+	struct rows_cfg c = { .sort = ROWS_SORT_ORDER,
+			      .tomb_ns = 5 * CLOCK_NS_PER_S };
+	struct rows_vec r;
+	int pin[2] = { 6, -1 };
+
+	fake_init(&f);
+	f.d[6]->present = false;
+	f.d[6]->gone_ns = T(6000);
+	r = build(&f, &c);
+	ck_assert_uint_eq(r.n, 4);
+	ck_assert_int_eq(rows_find(&r, pin), 1);
+	rows_free(&r);
+	f.d[6]->gone_ns = T(4000);
+	r = build(&f, &c);
+	ck_assert_uint_eq(r.n, 3);
+	ck_assert_int_eq(rows_find(&r, pin), -1);
+	/* A row is found again by either of its devices. */
+	pin[0] = 2;
+	pin[1] = 7;
+	ck_assert_int_ge(rows_find(&r, pin), 0);
+	rows_free(&r);
+	fake_free(&f);
+}
+END_TEST
+
+static void fake_events(struct fake *f)
+{
+	f->m.ev = calloc(MODEL_EVENTS, sizeof(*f->m.ev));
+}
+
+static struct model_event *emit(struct fake *f, enum model_ev_kind k,
+				uint64_t t)
+{
+	struct model_event *e = &f->m.ev[(f->m.ev_seq + 1) % MODEL_EVENTS];
+
+	memset(e, 0, sizeof(*e));
+	e->seq = ++f->m.ev_seq;
+	e->kind = k;
+	e->t_ns = t;
+	e->dev = e->pair = -1;
+	return e;
+}
+
+static void trans(struct fake *f, int dev, enum dstate from, enum dstate to,
+		  uint64_t t)
+{
+	struct model_event *e = emit(f, MODEL_EV_TRANS, t);
+
+	e->dev = dev;
+	e->tr.from = (uint8_t)from;
+	e->tr.to = (uint8_t)to;
+	e->tr.t_ns = t;
+}
+
+START_TEST(test_evlog)
+{
+	struct fake f;
+	struct evlog *l = calloc(1, sizeof(*l));
+	struct model_event *e;
+
+	fake_init(&f);
+	fake_events(&f);
+	evlog_init(l);
+	for (int i = 0; i < 7; i++)
+		trans(&f, i, DS_UNKNOWN, DS_RUNNING, T(0));
+	trans(&f, 5, DS_UNKNOWN, DS_ERROR, T(0));
+	/* Start-up: appearances are not listed, an ERROR is still raised. */
+	ck_assert_uint_eq(evlog_take(l, &f.m, true), 1);
+	ck_assert_uint_eq(evlog_count(l), 0);
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR);
+	ck_assert_uint_eq(l->nalerts, 1);
+	trans(&f, 2, DS_RUNNING, DS_PRE_COPY, T(100));
+	e = emit(&f, MODEL_EV_PAIR, T(200));
+	e->pair = 0;
+	e->v.phase = PAIR_FAILED;
+	e = emit(&f, MODEL_EV_PAIR, T(300));
+	e->pair = 2;
+	e->v.phase = PAIR_STOP_COPY;	/* not listed: transitions say it */
+	ck_assert_uint_eq(evlog_take(l, &f.m, false), 1);
+	ck_assert_uint_eq(evlog_count(l), 2);
+	ck_assert_int_eq(evlog_get(l, 0)->kind, MODEL_EV_PAIR);
+	ck_assert_int_eq(evlog_get(l, 0)->dev[0], 4);
+	ck_assert_int_eq(evlog_get(l, 0)->dev[1], 5);
+	ck_assert_int_eq(evlog_get(l, 1)->dev[0], 2);
+	ck_assert_ptr_null(evlog_get(l, 2));
+	ck_assert_uint_eq(evlog_alert(l, 4), CELL_AL_FAIL);
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR | CELL_AL_FAIL);
+	ck_assert_uint_eq(l->nalerts, 2);
+	evlog_ack(l);
+	ck_assert_uint_eq(evlog_alert(l, 5), 0);
+	ck_assert_uint_eq(l->nalerts, 0);
+	ck_assert_uint_eq(evlog_take(l, &f.m, false), 0);
+	/* Events the model dropped are counted, not shown twice. */
+	for (int i = 0; i < MODEL_EVENTS + 10; i++)
+		trans(&f, 0, DS_RUNNING, DS_STOP, T(400));
+	evlog_take(l, &f.m, false);
+	ck_assert_uint_eq(l->lost, 10);
+	ck_assert_uint_eq(evlog_count(l), EVLOG_KEEP);
+	evlog_free(l);
+	free(l);
+	free(f.m.ev);
+	fake_free(&f);
+}
+END_TEST
+
+TU_MAIN("tui_rows", test_match, test_sorts, test_filter_problems,
+	test_tombstone, test_evlog)
