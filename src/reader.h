@@ -30,6 +30,8 @@ struct rd_job {
 	long n;				/* bytes read, -1 on error */
 	int err;			/* errno of the failed open/pread */
 	char buf[DSTATE_READ_MAX + 1];	/* what pread returned (one byte more to see overlong) */
+	long last_n;			/* bytes the previous read returned, -1 if none (owner's) */
+	char last[16];			/* the previous read's bytes when short (owner's) */
 	uint64_t start_ns;		/* CLOCK_MONOTONIC ns when the state read began (arc jobs only) */
 	int arc_fd;			/* arc log to read after the state, or -1 */
 	char *arc_buf;			/* what the arc log returned (arc_cap bytes allocated) */

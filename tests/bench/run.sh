@@ -45,11 +45,13 @@ c_grep() {
 }
 
 # reads NAME TREE N: read-type syscalls per device per refresh, from the
-# difference between a run of 2 and a run of 12 refreshes.
+# difference between a run of 2 and a run of 12 refreshes.  strace slows
+# every system call down, so these runs use a 200 ms interval (the count
+# per refresh does not depend on it; a deadline would, under strace).
 reads() {
 	local a b
-	a=$(strace -f -qq -c -e trace=read,pread64,readv,preadv,preadv2 -o "$work/s1" bash -c "$(declare -f "c_$1"); bin=$bin work=$work iv=$iv c_$1 '$2' 2" >/dev/null 2>&1; awk '/total/ { print $4 }' "$work/s1")
-	b=$(strace -f -qq -c -e trace=read,pread64,readv,preadv,preadv2 -o "$work/s2" bash -c "$(declare -f "c_$1"); bin=$bin work=$work iv=$iv c_$1 '$2' 12" >/dev/null 2>&1; awk '/total/ { print $4 }' "$work/s2")
+	a=$(strace -f -qq -c -e trace=read,pread64,readv,preadv,preadv2 -o "$work/s1" bash -c "$(declare -f "c_$1"); bin=$bin work=$work iv=200 c_$1 '$2' 2" >/dev/null 2>&1; awk '/total/ { print $4 }' "$work/s1")
+	b=$(strace -f -qq -c -e trace=read,pread64,readv,preadv,preadv2 -o "$work/s2" bash -c "$(declare -f "c_$1"); bin=$bin work=$work iv=200 c_$1 '$2' 12" >/dev/null 2>&1; awk '/total/ { print $4 }' "$work/s2")
 	awk -v a="${a:-0}" -v b="${b:-0}" -v n="$3" 'BEGIN { printf "%.3f", (b - a) / (10 * n) }'
 }
 
