@@ -4,7 +4,12 @@
 # every step of both devices in order, the hidden P2P steps from the arc
 # log (nothing inferred), a completed verdict for the migration, and a
 # failed verdict naming the destination for the rejected loads.
+# check-events.sh --notify EVENTS SRC DST: the same output from a monitor
+# refreshing every 60 s: it can only have seen the migration through the
+# module's change notification.
 set -u
+notify=0
+[ "$1" = --notify ] && { notify=1; shift; }
 ev=$1 a=$2 b=$3
 fails=0
 ok() { echo "ok - $*"; }
@@ -25,6 +30,16 @@ in_order() {
 }
 S="^[0-9T:.Z-]+ src $a"
 D="^[0-9T:.Z-]+ dst $b"
+if [ "$notify" = 1 ]; then
+	in_order "change notification: a 60 s monitor saw the source's steps at once" \
+		"$S RUNNING PRE_COPY arc\$" "$S PRE_COPY_P2P STOP_COPY arc\$" "$S STOP_COPY STOP arc\$"
+	in_order "change notification: ... and the destination's" \
+		"$D STOP RESUMING arc\$" "$D RUNNING_P2P RUNNING arc\$"
+	in_order "change notification: ... and judged the pair at once" \
+		" pair $a $b completed [0-9.]+\$"
+	[ "$fails" -eq 0 ]
+	exit
+fi
 in_order "source steps in order, hidden PRE_COPY_P2P from the arc log" \
 	"$S - RUNNING\$" "$S RUNNING PRE_COPY arc\$" "$S PRE_COPY PRE_COPY_P2P arc\$" \
 	"$S PRE_COPY_P2P STOP_COPY arc\$" "$S STOP_COPY STOP arc\$"

@@ -125,6 +125,11 @@ if [ "$FULL" = 1 ]; then
 		vfiomigtop -b --events -d 0.01 --pair "$A=$B" \
 			> /tmp/vfiomigtop.out 2>&1 &
 		VPID=$!
+		# A second monitor refreshing only every 60 s: what it shows
+		# during the run came from the module's change notification.
+		vfiomigtop -b --events -d 60 --pair "$A=$B" \
+			> /tmp/vfiomigtop-slow.out 2>&1 &
+		SPID=$!
 		sleep 1
 	fi
 	T1=$(uptime_s)
@@ -136,11 +141,15 @@ if [ "$FULL" = 1 ]; then
 	echo "guest: migtest took $(awk "BEGIN { print $(uptime_s) - $T1 }") s"
 	if [ "$VFIOMIGTOP" = 1 ]; then
 		sleep 1
-		kill "$VPID" 2>/dev/null
+		kill "$VPID" "$SPID" 2>/dev/null
 		wait "$VPID"
+		wait "$SPID"
 		echo "=== vfiomigtop events begin ==="
 		cat /tmp/vfiomigtop.out
 		echo "=== vfiomigtop events end ==="
+		echo "=== vfiomigtop slow events begin ==="
+		cat /tmp/vfiomigtop-slow.out
+		echo "=== vfiomigtop slow events end ==="
 	fi
 
 	# A device removed while its state file is open and being read.

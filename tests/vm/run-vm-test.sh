@@ -191,6 +191,8 @@ tr -d '\r' < "$CONSOLE" > "$CONSOLE.tmp" && mv "$CONSOLE.tmp" "$CONSOLE"
 if [ "$VFIOMIGTOP" = 1 ]; then
 	sed -n '/^=== vfiomigtop events begin ===$/,/^=== vfiomigtop events end ===$/p' \
 		"$CONSOLE" | sed '1d;$d' > "$OUT/events-migration.txt"
+	sed -n '/^=== vfiomigtop slow events begin ===$/,/^=== vfiomigtop slow events end ===$/p' \
+		"$CONSOLE" | sed '1d;$d' > "$OUT/events-slow.txt"
 fi
 
 verdict=PASS
@@ -198,6 +200,8 @@ reasons=""
 if [ "$VFIOMIGTOP" = 1 ] && [ "$FULL" = 1 ]; then
 	echo "---- $NAME: vfiomigtop in the guest ----"
 	if ! "$HERE/check-events.sh" "$OUT/events-migration.txt" \
+		83b8f4f2-509f-382f-3c1e-e6bfe0fa1001 83b8f4f2-509f-382f-3c1e-e6bfe0fa1002 ||
+	   ! "$HERE/check-events.sh" --notify "$OUT/events-slow.txt" \
 		83b8f4f2-509f-382f-3c1e-e6bfe0fa1001 83b8f4f2-509f-382f-3c1e-e6bfe0fa1002; then
 		verdict=FAIL
 		reasons="$reasons; vfiomigtop's events in the guest are wrong"
