@@ -40,43 +40,43 @@ int64_t clock_real_minus_mono_ns(void)
 	return rr - (ma + (mb - ma) / 2);
 }
 
-/* "2026-11-25T00:52:06.123Z": UTC, milliseconds. */
-size_t clock_fmt_iso(char *buf, size_t len, int64_t real_ns)
+/* Split @real_ns into broken-down time (local or UTC) and milliseconds. */
+static int clock_split(int64_t real_ns, int local, struct tm *tm)
 {
 	time_t secs = (time_t)(real_ns / 1000000000);
 	int ms = (int)((real_ns % 1000000000) / 1000000);
-	struct tm tm;
-	int n;
-
-	if (ms < 0) {
-		ms += 1000;
-		secs--;
-	}
-	gmtime_r(&secs, &tm);
-	n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		     tm.tm_min, tm.tm_sec, ms);
-	return n < 0 ? 0 : (size_t)n;
-}
-
-/* "00:52:06.123" in local time (@local) or UTC. */
-size_t clock_fmt_hms(char *buf, size_t len, int64_t real_ns, int local)
-{
-	time_t secs = (time_t)(real_ns / 1000000000);
-	int ms = (int)((real_ns % 1000000000) / 1000000);
-	struct tm tm;
-	int n;
 
 	if (ms < 0) {
 		ms += 1000;
 		secs--;
 	}
 	if (local)
-		localtime_r(&secs, &tm);
+		localtime_r(&secs, tm);
 	else
-		gmtime_r(&secs, &tm);
-	n = snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour, tm.tm_min,
-		     tm.tm_sec, ms);
+		gmtime_r(&secs, tm);
+	return ms;
+}
+
+/* "2026-11-25T00:52:06.123Z": UTC, milliseconds. */
+size_t clock_fmt_iso(char *buf, size_t len, int64_t real_ns)
+{
+	struct tm tm;
+	int ms = clock_split(real_ns, 0, &tm);
+	int n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
+
+	return n < 0 ? 0 : (size_t)n;
+}
+
+/* "00:52:06.123" in local time (@local) or UTC. */
+size_t clock_fmt_hms(char *buf, size_t len, int64_t real_ns, int local)
+{
+	struct tm tm;
+	int ms = clock_split(real_ns, local, &tm);
+	int n = snprintf(buf, len, "%02d:%02d:%02d.%03d", tm.tm_hour,
+			 tm.tm_min, tm.tm_sec, ms);
+
 	return n < 0 ? 0 : (size_t)n;
 }
 
