@@ -589,10 +589,10 @@ static int sa_spawn_child(struct sa *a, const int in[2], const int out[2],
 	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
 	posix_spawnattr_init(&at);
-	/* Its own process group: no terminal signals, and one kill ends it all. */
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP |
+	/* Its own session: no terminal to prompt on or get signals from,
+	 * and one kill of the process group ends it all. */
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSID |
 			     POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&at, 0);
 	posix_spawnattr_setsigmask(&at, &none);
 	posix_spawnattr_setsigdefault(&at, &def);
 	rc = posix_spawnp(&a->pid, a->argv[0], &fa, &at, a->argv, environ);

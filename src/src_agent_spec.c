@@ -67,7 +67,7 @@ static int sa_parse_hostport(const char *s, size_t n, struct src_agent_spec *o)
 		if (!rb)
 			return -EINVAL;
 		hl = (size_t)(rb - s - 1);
-		if (!hl || hl >= sizeof(o->host))
+		if (!hl || hl >= sizeof(o->host) || s[1] == '-')
 			return -EINVAL;
 		memcpy(o->host, s + 1, hl);
 		o->host[hl] = 0;

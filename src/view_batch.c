@@ -122,6 +122,8 @@ bool view_dev_stale(const struct view_ctx *c, const struct model_dev *d)
 /* Signed seconds with three decimals: "+0.012" (@plus) or "0.012", "-1.500". */
 static void vb_offset(struct obuf *b, int64_t ns, bool plus)
 {
+	if (ns < 0 && ns > -(int64_t)CLOCK_NS_PER_MS)
+		ns = 0;		/* no "-0.000" */
 	if (ns < 0 || plus)
 		obuf_putc(b, ns < 0 ? '-' : '+');
 	obuf_ms3(b, ns < 0 ? (uint64_t)0 - (uint64_t)ns : (uint64_t)ns);

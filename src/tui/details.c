@@ -248,7 +248,7 @@ static void details_build(struct details *d, const struct view *v,
 }
 
 /* Draw the details of v->detail; returns how many lines there are. */
-int draw_details(const struct view *v, const struct view_ctx *c,
+int details_draw(const struct view *v, const struct view_ctx *c,
 		 uint64_t now)
 {
 	struct details d;

@@ -37,8 +37,8 @@ uint64_t draw_table(const struct view *v, const struct view_ctx *c,
 		    uint64_t now);
 void draw_events(const struct view *v, const struct view_ctx *c);
 void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now);
-void draw_help(const struct view *v, const struct view_ctx *c);
-int draw_details(const struct view *v, const struct view_ctx *c,
+void help_draw(const struct view *v, const struct view_ctx *c);
+int details_draw(const struct view *v, const struct view_ctx *c,
 		 uint64_t now);
 void draw_small(int cols, int rows, int need_cols, int need_rows);
 

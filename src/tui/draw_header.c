@@ -60,7 +60,7 @@ static void draw_header_top(const struct view *v, const struct view_ctx *c,
 		draw_put(&p, failed ? ROLE_FAILED : ROLE_HEADER, A_NORMAL, buf);
 	}
 	if (v->log.nalerts) {
-		snprintf(buf, sizeof(buf), "  ! %u alert%s (a: ack) ",
+		snprintf(buf, sizeof(buf), "  ! %u alert%s ",
 			 v->log.nalerts, v->log.nalerts > 1 ? "s" : "");
 		draw_put(&p, ROLE_ALERT, A_NORMAL, buf);
 	}

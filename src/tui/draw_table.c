@@ -139,8 +139,12 @@ uint64_t draw_table(const struct view *v, const struct view_ctx *c,
 	else
 		snprintf(pos, sizeof(pos), " no %s ",
 			 u->filter[0] || u->problems ? "match" : "devices");
-	draw_right(l->pane[0].r.y, COLS - format_cols(pos) - 2,
-		   format_cols(pos), ROLE_TITLE, A_NORMAL, pos, v->g.ascii);
+	/* Where the selection is, right of the last title if it fits. */
+	if (COLS - format_cols(pos) - 2 >=
+	    l->pane[l->npanes - 1].r.x + 2 + (l->npanes > 1 ? 10 : 9))
+		draw_right(l->pane[0].r.y, COLS - format_cols(pos) - 2,
+			   format_cols(pos), ROLE_TITLE, A_NORMAL, pos,
+			   v->g.ascii);
 	for (int i = 0; i < l->body_h; i++) {
 		size_t k = u->top + (size_t)i;
 		uint64_t w;

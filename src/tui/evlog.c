@@ -37,8 +37,6 @@ static void evlog_raise(struct evlog *l, const struct model *m, int dev,
 		l->alert = na;
 		l->nalert = n;
 	}
-	if (!l->alert[dev])
-		l->nalerts++;
 	l->alert[dev] |= (uint8_t)flag;
 }
 
@@ -76,6 +74,7 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 			if (me->tr.to == DS_ERROR) {
 				evlog_raise(l, m, me->dev, CELL_AL_ERROR);
 				raised++;
+				l->nalerts++;
 			}
 			if (quiet && me->tr.from == DS_UNKNOWN)
 				continue;
@@ -93,6 +92,7 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 			for (int s = 0; s < PAIR_NSIDES; s++)
 				evlog_raise(l, m, e.dev[s], CELL_AL_FAIL);
 			raised++;
+			l->nalerts++;
 		}
 		evlog_keep(l, &e);
 	}

@@ -29,7 +29,7 @@ struct evlog {
 	uint64_t lost;			/* model events dropped before we saw them */
 	uint8_t *alert;			/* CELL_AL_* per device index */
 	size_t nalert;			/* entries in alert */
-	unsigned int nalerts;		/* devices with an alert */
+	unsigned int nalerts;		/* alerts raised since the last acknowledgement */
 };
 
 void evlog_init(struct evlog *l);

@@ -164,11 +164,12 @@ int format_cols(const char *s)
 
 /*
  * Copy @s (already safe: made of this module's output and fixed text) into
- * @out, cut to @width columns with an ellipsis at the end.  Returns columns.
+ * @out, cut to @width columns with an ellipsis (">" in @ascii mode) at the
+ * end.  Returns columns.
  */
 int format_clip(char *out, size_t len, const char *s, int width, bool ascii)
 {
-	const char *ell = ascii ? "." : "\xe2\x80\xa6";
+	const char *ell = ascii ? ">" : "\xe2\x80\xa6";
 	size_t i = 0, o = 0;
 	int w = 0;
 

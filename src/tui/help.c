@@ -26,7 +26,7 @@ static const char *const help_scheme[ROLE_SCHEME_NR] = {
 static int help_keys(const struct view *v, int y, int h)
 {
 	size_t n = keys_help_count();
-	int colw = KEYS_LABEL_W + 1 + KEYS_HELP_W + 2;
+	int colw = KEYS_LABEL_W + 1 + KEYS_HELP_W + 1;
 	int ncol = COLS / colw, per;
 
 	if (ncol < 1)
@@ -46,7 +46,7 @@ static int help_keys(const struct view *v, int y, int h)
 			  A_NORMAL, line, v->g.ascii);
 		keys_help_line(i, line, sizeof(line), KEYS_LABEL_W);
 		draw_text(y + row, 1 + col * colw + KEYS_LABEL_W + 1,
-			  ncol == 1 ? COLS - KEYS_LABEL_W - 2 : colw - KEYS_LABEL_W - 2,
+			  ncol == 1 ? COLS - KEYS_LABEL_W - 2 : colw - KEYS_LABEL_W - 1,
 			  ROLE_NORMAL, A_NORMAL, line + KEYS_LABEL_W + 1,
 			  v->g.ascii);
 	}
@@ -67,12 +67,12 @@ static void help_legend(const struct view *v, int y, int end)
 	clock_fmt_dur(dur, sizeof(dur), v->cc.highlight_ns);
 	draw_put(&p, ROLE_COLHEAD, A_NORMAL, "Markers ");
 	draw_put(&p, ROLE_CHANGED, A_NORMAL, "*");
-	snprintf(buf, sizeof(buf), " changed (%s)  ", dur);
+	snprintf(buf, sizeof(buf), " changed (%s) ", dur);
 	draw_put(&p, ROLE_NORMAL, A_NORMAL, buf);
 	draw_put(&p, ROLE_INFERRED, A_NORMAL, "~");
-	draw_put(&p, ROLE_NORMAL, A_NORMAL, " via inferred steps  ");
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, " inferred steps ");
 	draw_put(&p, ROLE_ALERT, A_NORMAL, "!");
-	draw_put(&p, ROLE_NORMAL, A_NORMAL, " error/failure until a  ");
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, " error, failure (a) ");
 	draw_put(&p, ROLE_TOMB, A_NORMAL, v->g.ascii ? "x" : "\xe2\x80\xa0");
 	draw_put(&p, ROLE_NORMAL, A_NORMAL, " vanished");
 	if (++y >= end)
@@ -85,7 +85,7 @@ static void help_legend(const struct view *v, int y, int end)
 		draw_put(&p, ROLE_NORMAL, A_NORMAL, " ");
 	}
 	draw_put(&p, ROLE_BUSY, A_NORMAL, "busy");
-	draw_put(&p, ROLE_NORMAL, A_NORMAL, " (read pending, age shown)");
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, " (read pending)");
 	if (++y >= end)
 		return;
 	p = (struct draw_pen){ y, 1, COLS, v->g.ascii };
@@ -109,7 +109,7 @@ static void help_now(const struct view *v, const struct view_ctx *c, int y)
 	draw_text(y, 1, COLS - 2, ROLE_DIM, A_NORMAL, buf, v->g.ascii);
 }
 
-void draw_help(const struct view *v, const struct view_ctx *c)
+void help_draw(const struct view *v, const struct view_ctx *c)
 {
 	int h = LINES - 1, y = 0, used;
 

@@ -119,11 +119,11 @@ static void layout_widths(const struct layout_in *in, struct layout_w *w)
 	if (two)
 		layout_grow_verdict(w, in->cols, LAYOUT_VERDICT_TYPICAL);
 	layout_try(w, two, in->cols, &w->trans);
-	layout_grow_names(w, two, in->cols, want);
-	if (two) {
+	if (two)
 		layout_grow_verdict(w, in->cols, vwant);
+	layout_grow_names(w, two, in->cols, want);
+	if (two)
 		layout_grow_verdict(w, in->cols, in->cols);
-	}
 }
 
 static struct layout_col layout_next(int *x, int w, int gap)

@@ -166,7 +166,9 @@ static int rows_cmp(const void *a, const void *b)
 
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
-	r = strcmp(x->name, y->name);
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	r = x->rank == UINT32_MAX ? strcmp(x->name, y->name) : 0;
 	if (r)
 		return r;
 	return (x->pair > y->pair) - (x->pair < y->pair);
@@ -210,6 +212,10 @@ int rows_build(const struct model *m, const struct rows_cfg *c,
 			  r->dev[1] >= 0 ? m->devs[r->dev[1]]->name :
 			  p->want[0][0] ? p->want[0] : p->want[1];
 		r->key = rows_key(m, c, p, r->dev);
+		r->rank = UINT32_MAX;
+		for (int s = 0; s < PAIR_NSIDES && r->rank == UINT32_MAX; s++)
+			if (r->dev[s] >= 0 && c->rank && (size_t)r->dev[s] < c->nrank)
+				r->rank = c->rank[r->dev[s]];
 		out->n++;
 	}
 	qsort(out->v, out->n, sizeof(*out->v),
@@ -237,6 +243,42 @@ long rows_find(const struct rows_vec *r, const int dev[PAIR_NSIDES])
 			if (dev[s] >= 0 && r->v[i].dev[s] == dev[s])
 				return (long)i;
 	return -1;
+}
+
+static int rows_cmp_dev(const void *a, const void *b, void *arg)
+{
+	const struct model *m = arg;
+	int x = *(const int *)a, y = *(const int *)b;
+	int r = strcmp(m->devs[x]->name, m->devs[y]->name);
+
+	return r ? r : (x > y) - (x < y);
+}
+
+/*
+ * Rank every device of @m by name, so that sorting rows by name compares
+ * numbers: only needed again when devices are added.  *@rank is resized
+ * to m->ndevs.  Returns 0 or -ENOMEM.
+ */
+int rows_rank(const struct model *m, uint32_t **rank, size_t *nrank)
+{
+	int *idx = malloc((m->ndevs + 1) * sizeof(*idx));
+	uint32_t *nr = realloc(*rank, (m->ndevs + 1) * sizeof(*nr));
+
+	if (!idx || !nr) {
+		free(idx);
+		if (nr)
+			*rank = nr;
+		return -ENOMEM;
+	}
+	*rank = nr;
+	for (size_t i = 0; i < m->ndevs; i++)
+		idx[i] = (int)i;
+	qsort_r(idx, m->ndevs, sizeof(*idx), rows_cmp_dev, (void *)m);
+	for (size_t i = 0; i < m->ndevs; i++)
+		nr[idx[i]] = (uint32_t)i;
+	*nrank = m->ndevs;
+	free(idx);
+	return 0;
 }
 
 void rows_free(struct rows_vec *r)

@@ -23,6 +23,7 @@ struct rows_row {
 	int dev[PAIR_NSIDES];	/* device index per side, -1 if none */
 	int pair;		/* index into the model's pairs */
 	long long key;		/* sort key (smaller first) */
+	uint32_t rank;		/* place of the name in name order, UINT32_MAX if unknown */
 	const char *name;	/* name sorted on: source's, else destination's */
 };
 
@@ -40,6 +41,8 @@ struct rows_cfg {
 	bool problems;		/* only rows with a problem */
 	const uint8_t *alerts;	/* CELL_AL_* per device index, may be NULL */
 	size_t nalerts;		/* entries in alerts */
+	const uint32_t *rank;	/* name order per device index (rows_rank()), may be NULL */
+	size_t nrank;		/* entries in rank */
 	uint64_t tomb_ns;	/* how long vanished devices stay, ns; 0 = forever */
 	uint64_t now_ns;	/* CLOCK_MONOTONIC ns */
 };
@@ -49,6 +52,7 @@ bool rows_match(const char *filter, const char *name);
 int rows_build(const struct model *m, const struct rows_cfg *c,
 	       struct rows_vec *out);
 long rows_find(const struct rows_vec *r, const int dev[PAIR_NSIDES]);
+int rows_rank(const struct model *m, uint32_t **rank, size_t *nrank);
 void rows_free(struct rows_vec *r);
 
 #endif

@@ -26,8 +26,10 @@
 #define TUI_TICK_NS CLOCK_NS_PER_S
 /* Most keys handled in one input() call. */
 #define TUI_MAX_KEYS 256
-/* Widest verdict worth making room for, columns. */
-#define TUI_VERDICT_WANT 44
+/* Verdict widths worth making room for, columns: "completed in 1.9 s",
+ * and a failure's reason. */
+#define TUI_VERDICT_WANT 22
+#define TUI_VERDICT_FAILED 64
 
 static struct view *tui_open(const struct options *o, char *err, size_t len)
 {
@@ -146,6 +148,10 @@ static void tui_rows(struct view *v, const struct view_ctx *c, uint64_t now)
 	};
 	long at;
 
+	if (v->nrank != c->m->ndevs && rows_rank(c->m, &v->rank, &v->nrank))
+		v->nrank = 0;
+	rc.rank = v->rank;
+	rc.nrank = v->nrank;
 	if (rows_build(c->m, &rc, &v->rows))
 		v->rows.n = 0;
 	at = rows_find(&v->rows, v->pin);
@@ -180,6 +186,7 @@ static void tui_measure(struct view *v, const struct view_ctx *c)
 
 	v->dst_names = false;
 	v->name_w = 0;
+	v->any_failed = false;
 	for (size_t i = 0; i < v->rows.n; i++) {
 		const struct rows_row *r = &v->rows.v[i];
 		const struct model_pair *p = &m->pairs[r->pair];
@@ -194,6 +201,8 @@ static void tui_measure(struct view *v, const struct view_ctx *c)
 			if (w[s] > v->name_w)
 				v->name_w = w[s];
 		}
+		if (p->v.phase == PAIR_FAILED)
+			v->any_failed = true;
 		if (!v->dst_names && n[PAIR_DST][0] &&
 		    (w[PAIR_SRC] != w[PAIR_DST] || strcmp(n[PAIR_SRC], n[PAIR_DST])))
 			v->dst_names = true;
@@ -210,7 +219,8 @@ static void tui_layout(struct view *v, const struct view_ctx *c)
 		.nrows = v->rows.n,
 		.nevents = evlog_count(&v->log),
 		.name_want = v->name_w,
-		.verdict_want = TUI_VERDICT_WANT,
+		.verdict_want = v->any_failed ? TUI_VERDICT_FAILED :
+				TUI_VERDICT_WANT,
 	};
 
 	(void)c;
@@ -241,10 +251,10 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	if (v->lay.too_small) {
 		draw_small(COLS, LINES, v->lay.need_cols, v->lay.need_rows);
 	} else if (v->ui.mode == UI_HELP) {
-		draw_help(v, c);
+		help_draw(v, c);
 		draw_bar(v, c, now);
 	} else if (v->ui.mode == UI_DETAILS) {
-		v->ui.dlines = draw_details(v, c, now);
+		v->ui.dlines = details_draw(v, c, now);
 		draw_bar(v, c, now);
 	} else {
 		draw_header(v, c, now);
@@ -281,6 +291,7 @@ static void tui_close(struct view *v)
 	rows_free(&v->rows);
 	evlog_free(&v->log);
 	free(v->namew);
+	free(v->rank);
 	free(v);
 }
 

@@ -25,7 +25,10 @@ struct view {
 	bool has_dst;			/* two sides are watched */
 	bool dst_names;			/* the destination pane shows names */
 	int name_w;			/* widest escaped name listed, columns */
+	bool any_failed;		/* a listed pair failed: room for the reason */
 	uint16_t *namew;		/* escaped name width per device index, 0 = unknown */
+	uint32_t *rank;			/* name order per device index */
+	size_t nrank;			/* devices ranked */
 	size_t nnamew;			/* entries in namew */
 	bool bell;			/* ring when an alert is raised */
 	bool started;			/* the first frame is done */

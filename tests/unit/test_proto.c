@@ -380,7 +380,7 @@ START_TEST(test_spec_parse)
 			"ssh://-l/x", "ssh://h:0", "ssh://h:65536", "ssh://h:",
 			"ssh://h:22x", "ssh://@h", "ssh://a b", "ssh://[::1",
 			"ssh://[::1]x", "ssh://[]", "ssh://[::1;rm]", "ssh://h\x1b",
-			"ssh://-u@h", "cmd:", "cmd:  \t", "/dir",
+			"ssh://-u@h", "ssh://[-fe4::1]/x", "cmd:", "cmd:  \t", "/dir",
 		};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

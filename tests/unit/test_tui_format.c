@@ -123,7 +123,7 @@ START_TEST(test_clip)
 				     false), 4);
 	ck_assert_str_eq(b, "\xe2\x86\x92 a\xe2\x80\xa6");
 	ck_assert_int_eq(format_clip(b, sizeof(b), "abcdef", 3, true), 3);
-	ck_assert_str_eq(b, "ab.");
+	ck_assert_str_eq(b, "ab>");
 	ck_assert_int_eq(format_clip(b, sizeof(b), "abc", 0, true), 0);
 }
 END_TEST

@@ -136,6 +136,33 @@ START_TEST(test_sorts)
 }
 END_TEST
 
+/* With names ranked once, sorting by name needs no string compares. */
+START_TEST(test_rank)
+{
+	struct fake f;
+	struct rows_cfg c = { .sort = ROWS_SORT_NAME };
+	struct rows_vec r;
+	uint32_t *rank = NULL;
+	size_t nrank = 0;
+
+	fake_init(&f);
+	ck_assert_int_eq(rows_rank(&f.m, &rank, &nrank), 0);
+	ck_assert_uint_eq(nrank, 7);
+	ck_assert_uint_lt(rank[0], rank[2]);	/* 3b:00.2 before 3b:00.3 */
+	ck_assert_uint_lt(rank[5], rank[6]);	/* d8:00.1 before 83b8... */
+	c.rank = rank;
+	c.nrank = nrank;
+	r = build(&f, &c);
+	ck_assert_str_eq(first_name(&f, &r, 0), "0000:3b:00.2");
+	ck_assert_str_eq(first_name(&f, &r, 1), "0000:3b:00.3");
+	ck_assert_str_eq(first_name(&f, &r, 2), "0000:d8:00.1");
+	ck_assert_str_eq(first_name(&f, &r, 3), "83b8f4f2-509f-382f-3c1e-e6bfe0fa1001");
+	rows_free(&r);
+	free(rank);
+	fake_free(&f);
+}
+END_TEST
+
 START_TEST(test_filter_problems)
 {
 	struct fake f;
@@ -259,7 +286,7 @@ START_TEST(test_evlog)
 	ck_assert_ptr_null(evlog_get(l, 2));
 	ck_assert_uint_eq(evlog_alert(l, 4), CELL_AL_FAIL);
 	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR | CELL_AL_FAIL);
-	ck_assert_uint_eq(l->nalerts, 2);
+	ck_assert_uint_eq(l->nalerts, 2);	/* the ERROR and the failure */
 	evlog_ack(l);
 	ck_assert_uint_eq(evlog_alert(l, 5), 0);
 	ck_assert_uint_eq(l->nalerts, 0);
@@ -277,5 +304,5 @@ START_TEST(test_evlog)
 }
 END_TEST
 
-TU_MAIN("tui_rows", test_match, test_sorts, test_filter_problems,
+TU_MAIN("tui_rows", test_match, test_sorts, test_rank, test_filter_problems,
 	test_tombstone, test_evlog)
