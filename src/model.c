@@ -467,6 +467,24 @@ out:
 	}
 }
 
+/* A digest of everything pair_judge() reads besides the time. */
+static uint64_t model_pair_key(const struct model_dev *s,
+			       const struct model_dev *d)
+{
+	uint64_t k = 1469598103934665603ull;
+	const struct model_dev *x[2] = { s, d };
+
+	for (int i = 0; i < 2; i++) {
+		uint64_t f[5] = { x[i]->hist_n, (uint64_t)x[i]->val,
+				  x[i]->since_ns, x[i]->gone_ns,
+				  (uint64_t)x[i]->busy_ns };
+
+		for (int j = 0; j < 5; j++)
+			k = (k ^ f[j]) * 1099511628211ull;
+	}
+	return k | 1;
+}
+
 /* Re-pair if the device set changed, then judge every pair. */
 void model_update_pairs(struct model *m, uint64_t now_ns)
 {
@@ -492,9 +510,18 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 		const struct model_dev *d = p->dev[PAIR_DST] >= 0 ?
 					    m->devs[p->dev[PAIR_DST]] : NULL;
 		struct pair_verdict v;
+		uint64_t key;
 
 		if (!s || !d)
 			continue;	/* unpaired: no verdict (zeroed at re-pairing) */
+		/* Judge again only when something it depends on changed, or
+		 * while the verdict depends on the time (a RESUMING that may
+		 * become stuck, a read that may stay blocked too long). */
+		key = model_pair_key(s, d);
+		if (key == p->key && p->v.phase != PAIR_RESUMING &&
+		    !s->busy_ns && !d->busy_ns)
+			continue;
+		p->key = key;
 		pair_judge(s, d, &m->cfg.pc, now_ns, &v);
 		if (!pair_verdict_same(&v, &p->v)) {
 			struct model_event *e = model_emit(m, MODEL_EV_PAIR,

@@ -93,6 +93,7 @@ struct model_pair {
 	int dev[PAIR_NSIDES];		/* device index per side, -1 when missing */
 	const char *want[PAIR_NSIDES];	/* names from --pair (never NULL: "" otherwise) */
 	struct pair_verdict v;		/* verdict at the last refresh */
+	uint64_t key;			/* digest of what v was computed from; 0 = never */
 };
 
 /* Settings of the model. */

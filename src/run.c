@@ -183,8 +183,11 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 			run_refresh(r);
 			r->ctx.seq++;
 		}
-		/* Keep the rhythm; if we fell behind, start afresh. */
-		next += r->delay_ns;
+		/* Keep the rhythm: a refresh asked for by a key comes on top
+		 * and leaves the schedule alone; if we fell behind, start
+		 * afresh. */
+		if (!req.refresh || clock_mono_ns() >= next)
+			next += r->delay_ns;
 		if (next < clock_mono_ns())
 			next = clock_mono_ns() + r->delay_ns;
 	}

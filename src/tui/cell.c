@@ -122,6 +122,19 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 	}
 }
 
+/*
+ * A device whose source cannot read it now (a remote side disconnected or
+ * stalled): its value is the last one known.  Marked "?" and dimmed.
+ */
+void cell_stale(struct cell *c)
+{
+	c->mark = "?";
+	c->mark_role = ROLE_DIM;
+	if (c->state_role != ROLE_ALERT)
+		c->state_role = ROLE_DIM;
+	c->time_role = ROLE_DIM;
+}
+
 /* The verdict cell of a row: @dev are the row's devices, -1 when missing. */
 void cell_verdict(const struct model_pair *p, const int dev[2],
 		  unsigned int alerts, uint64_t now, struct cell_verdict *out)

@@ -46,6 +46,7 @@ bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
 		  uint64_t now, bool *inferred);
 void cell_dev(const struct model_dev *d, unsigned int alerts,
 	      const struct cell_cfg *cfg, uint64_t now, struct cell *out);
+void cell_stale(struct cell *c);
 void cell_verdict(const struct model_pair *p, const int dev[2],
 		  unsigned int alerts, uint64_t now, struct cell_verdict *out);
 

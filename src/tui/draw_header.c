@@ -102,11 +102,25 @@ static void draw_header_side(const struct view *v, const struct view_ctx *c,
 	format_fit(lab, sizeof(lab), label ? label : "-",
 		   label ? strlen(label) : 1, 40, FORMAT_KEEP_BOTH, v->g.ascii);
 	draw_put(&p, ROLE_HEADER, A_NORMAL, lab);
+	if (sn && sn->host[0]) {
+		/* A remote side: its host name and how its clock differs. */
+		char h[4 * 32 + 8];
+		int64_t off = sn->clock_offset_ns;
+		uint64_t a = off < 0 ? (uint64_t)0 - (uint64_t)off : (uint64_t)off;
+
+		format_fit(h, sizeof(h), sn->host, strlen(sn->host), 32,
+			   FORMAT_KEEP_BOTH, v->g.ascii);
+		snprintf(buf, sizeof(buf), "  host %s  clock %c%llu.%03llus", h,
+			 off < 0 ? '-' : '+',
+			 (unsigned long long)(a / CLOCK_NS_PER_S),
+			 (unsigned long long)(a % CLOCK_NS_PER_S / CLOCK_NS_PER_MS));
+		draw_put(&p, ROLE_HEADER, A_NORMAL, buf);
+	}
 	if (sn && sn->link != SNAP_LINK_OK) {
 		char msg[4 * 60 + 8];
 
 		format_fit(msg, sizeof(msg), sn->msg, strlen(sn->msg), 60,
-			   FORMAT_KEEP_START, v->g.ascii);
+			   FORMAT_KEEP_START | FORMAT_SPACES, v->g.ascii);
 		snprintf(buf, sizeof(buf), "  %s: %s",
 			 sn->link == SNAP_LINK_DOWN ? "DOWN" : "degraded", msg);
 		draw_put(&p, ROLE_FAILED, A_NORMAL, buf);

@@ -35,10 +35,11 @@ static void draw_headings(const struct view *v, const struct layout_pane *p,
 }
 
 /* One device's cells in pane @p on line @y; returns its highlight end. */
-static uint64_t draw_dev(const struct view *v, const struct model *m,
+static uint64_t draw_dev(const struct view *v, const struct view_ctx *c,
 			 const struct layout_pane *p, int y, int dev,
 			 const char *want, attr_t extra, uint64_t now)
 {
+	const struct model *m = c->m;
 	bool a = v->g.ascii;
 	char name[4 * 64 + 8];
 	struct cell cl;
@@ -56,6 +57,8 @@ static uint64_t draw_dev(const struct view *v, const struct model *m,
 		return 0;
 	}
 	cell_dev(m->devs[dev], evlog_alert(&v->log, dev), &v->cc, now, &cl);
+	if (view_dev_stale(c, m->devs[dev]))
+		cell_stale(&cl);
 	draw_text(y, p->mark.x, p->mark.w, cl.mark_role, extra, cl.mark, a);
 	if (p->name.w) {
 		const char *n = m->devs[dev]->name;
@@ -91,9 +94,10 @@ static void draw_verdict(const struct view *v, const struct model *m,
 	draw_text(y, p->text.x, p->text.w, cv.role, extra, cv.text, v->g.ascii);
 }
 
-static uint64_t draw_row(const struct view *v, const struct model *m, int y,
+static uint64_t draw_row(const struct view *v, const struct view_ctx *c, int y,
 			 const struct rows_row *r, bool selected, uint64_t now)
 {
+	const struct model *m = c->m;
 	const struct layout *l = &v->lay;
 	const struct model_pair *pr = r->pair >= 0 &&
 				      (size_t)r->pair < m->npairs ?
@@ -104,7 +108,7 @@ static uint64_t draw_row(const struct view *v, const struct model *m, int y,
 	if (selected)
 		draw_fill(y, 0, COLS, ROLE_NORMAL, A_REVERSE);
 	for (int s = 0; s < (v->has_dst ? 2 : 1); s++) {
-		w = draw_dev(v, m, &l->pane[s], y, r->dev[s],
+		w = draw_dev(v, c, &l->pane[s], y, r->dev[s],
 			     pr ? pr->want[s] : NULL, extra, now);
 		if (w && (!wake || w < wake))
 			wake = w;
@@ -151,7 +155,7 @@ uint64_t draw_table(const struct view *v, const struct view_ctx *c,
 
 		if (k >= v->rows.n)
 			break;
-		w = draw_row(v, c->m, l->body_y + i, &v->rows.v[k],
+		w = draw_row(v, c, l->body_y + i, &v->rows.v[k],
 			     k == u->sel, now);
 		if (w && (!wake || w < wake))
 			wake = w;

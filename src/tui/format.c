@@ -45,20 +45,31 @@ size_t format_dur(char *buf, size_t len, uint64_t ns)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/* Lowest byte shown as itself: ' ' in messages (@sp), else '!'. */
+static unsigned char format_low(bool sp)
+{
+	return sp ? 0x20 : 0x21;
+}
+
 /* Columns (and bytes) one raw byte takes once escaped. */
-static size_t format_unit(unsigned char c)
+static size_t format_unit_sp(unsigned char c, bool sp)
 {
 	if (c == '\\')
 		return 2;
-	return c > 0x20 && c < 0x7f ? 1 : 4;
+	return c >= format_low(sp) && c < 0x7f ? 1 : 4;
 }
 
-static char *format_put_unit(char *p, unsigned char c)
+static size_t format_unit(unsigned char c)
+{
+	return format_unit_sp(c, false);
+}
+
+static char *format_put_unit_sp(char *p, unsigned char c, bool sp)
 {
 	if (c == '\\') {
 		*p++ = '\\';
 		*p++ = '\\';
-	} else if (c > 0x20 && c < 0x7f) {
+	} else if (c >= format_low(sp) && c < 0x7f) {
 		*p++ = (char)c;
 	} else {
 		*p++ = '\\';
@@ -67,6 +78,11 @@ static char *format_put_unit(char *p, unsigned char c)
 		*p++ = format_hex[c & 15];
 	}
 	return p;
+}
+
+static char *format_put_unit(char *p, unsigned char c)
+{
+	return format_put_unit_sp(p, c, false);
 }
 
 /* Columns @s (@n raw bytes) takes once escaped. */
@@ -97,14 +113,6 @@ size_t format_esc(char *out, size_t len, const char *s, size_t n)
 	return (size_t)(p - out);
 }
 
-/* Escape bytes [from, to) of @s at @p. */
-static char *format_put_range(char *p, const char *s, size_t from, size_t to)
-{
-	for (size_t i = from; i < to; i++)
-		p = format_put_unit(p, (unsigned char)s[i]);
-	return p;
-}
-
 /*
  * Escape @s (@n raw bytes) and fit it in @width columns: if it is wider,
  * keep the part @keep says and mark the cut with an ellipsis ("…", or ".."
@@ -115,10 +123,14 @@ int format_fit(char *out, size_t len, const char *s, size_t n, int width,
 	       enum format_keep keep, bool ascii)
 {
 	const char *ell = ascii ? ".." : "\xe2\x80\xa6";
-	size_t ellw = ascii ? 2 : 1, total = format_esc_cols(s, n);
+	bool sp = keep & FORMAT_SPACES;
+	size_t ellw = ascii ? 2 : 1, total = 0;
 	size_t budget, head = 0, tail = n, hw = 0, tw = 0, hb, tb;
 	char *p = out;
 
+	keep &= ~FORMAT_SPACES;
+	for (size_t i = 0; i < n; i++)
+		total += format_unit_sp((unsigned char)s[i], sp);
 	if (!len)
 		return 0;
 	out[0] = 0;
@@ -127,7 +139,9 @@ int format_fit(char *out, size_t len, const char *s, size_t n, int width,
 	if (total <= (size_t)width) {
 		if (total + 1 > len)
 			return 0;
-		format_esc(out, len, s, n);
+		for (size_t i = 0; i < n; i++)
+			p = format_put_unit_sp(p, (unsigned char)s[i], sp);
+		*p = 0;
 		return (int)total;
 	}
 	if ((size_t)width <= ellw) {
@@ -138,16 +152,19 @@ int format_fit(char *out, size_t len, const char *s, size_t n, int width,
 	hb = keep == FORMAT_KEEP_START ? budget :
 	     keep == FORMAT_KEEP_BOTH ? budget / 2 : 0;
 	tb = budget - hb;
-	while (head < n && hw + format_unit((unsigned char)s[head]) <= hb)
-		hw += format_unit((unsigned char)s[head++]);
-	while (tail > head && tw + format_unit((unsigned char)s[tail - 1]) <= tb)
-		tw += format_unit((unsigned char)s[--tail]);
+	while (head < n && hw + format_unit_sp((unsigned char)s[head], sp) <= hb)
+		hw += format_unit_sp((unsigned char)s[head++], sp);
+	while (tail > head &&
+	       tw + format_unit_sp((unsigned char)s[tail - 1], sp) <= tb)
+		tw += format_unit_sp((unsigned char)s[--tail], sp);
 	if (hw + tw + strlen(ell) + 1 > len)
 		return 0;
-	p = format_put_range(p, s, 0, head);
+	for (size_t i = 0; i < head; i++)
+		p = format_put_unit_sp(p, (unsigned char)s[i], sp);
 	memcpy(p, ell, strlen(ell));
 	p += strlen(ell);
-	p = format_put_range(p, s, tail, n);
+	for (size_t i = tail; i < n; i++)
+		p = format_put_unit_sp(p, (unsigned char)s[i], sp);
 	*p = 0;
 	return (int)(hw + ellw + tw);
 }

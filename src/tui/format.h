@@ -17,6 +17,7 @@ enum format_keep {
 	FORMAT_KEEP_END,	/* the end: device names (BDF function, UUID tail) */
 	FORMAT_KEEP_START,	/* the start: sentences */
 	FORMAT_KEEP_BOTH,	/* both ends: paths, hosts */
+	FORMAT_SPACES = 0x10,	/* or-ed in: keep spaces as spaces (messages, not names) */
 };
 
 size_t format_dur(char *buf, size_t len, uint64_t ns);

@@ -24,6 +24,8 @@ t_ok "the destination pane lists the remote devices" t_wait 10 0000:d8:00.1
 t_ok "... with their state" t_wait_re 5 '0000:d8:00\.1 +STOP'
 t_ok "the pair across hosts is on one line" t_wait_re 5 '0000:3b:00\.2 +RUNNING .*RESUMING'
 t_not "the link is fine" t_has "DOWN"
+t_ok "the header names the remote host and its clock offset" \
+	t_wait_re 5 'host [^ ]+  clock [+-][0-9]+\.[0-9]{3}s'
 t_not "no raw escape reaches the screen" eval "t_screen | grep -q $'\e'"
 
 t_wait_for_pid() {
@@ -38,7 +40,10 @@ agent=$(cat "$pidf")
 kill -9 "$agent"
 t_ok "a killed agent: the destination is shown DOWN with the reason" \
 	t_wait 5 "DOWN: disconnected:"
+t_not "... the reason is readable (spaces not escaped)" t_has 'disconnected:\x20'
 t_ok "... its devices stay listed" t_has 0000:d8:00.1
+t_ok "... marked stale ('?'), their last known state kept" \
+	t_wait_re 3 '\? *0000:d8:00\.1 +STOP|0000:d8:00\.1 .*\? +STOP'
 t_ok "... and the source side still updates" eval 't_state "$S" 0000:3b:00.2 PRE_COPY; t_wait_re 3 "0000:3b:00\.2 +PRE_COPY"'
 t_ok "reconnected: DOWN goes away" t_wait_not 10 "DOWN"
 t_ok "... the remote devices are still there" t_has 0000:d8:00.1

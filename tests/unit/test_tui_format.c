@@ -258,6 +258,41 @@ START_TEST(test_cell_verdict)
 }
 END_TEST
 
-TU_MAIN("tui_format", test_dur, test_escape, test_fit_names, test_fit_sweep,
+/* Messages keep their spaces; control characters are still escaped. */
+START_TEST(test_fit_message_spaces)
+{
+	char out[256];
+	const char msg[] = "disconnected: connection\x1b[2J closed";
+
+	format_fit(out, sizeof(out), msg, strlen(msg), 60,
+		   FORMAT_KEEP_START | FORMAT_SPACES, false);
+	ck_assert_str_eq(out, "disconnected: connection\\x1b[2J closed");
+	format_fit(out, sizeof(out), msg, strlen(msg), 60, FORMAT_KEEP_START,
+		   false);
+	ck_assert_str_eq(out, "disconnected:\\x20connection\\x1b[2J\\x20closed");
+	format_fit(out, sizeof(out), msg, strlen(msg), 16,
+		   FORMAT_KEEP_START | FORMAT_SPACES, true);
+	ck_assert_str_eq(out, "disconnected: ..");
+}
+END_TEST
+
+/* A stale device: "?" and dimmed, an alert keeps its colour. */
+START_TEST(test_cell_stale)
+{
+	struct cell c;
+
+	memset(&c, 0, sizeof(c));
+	c.state_role = ROLE_RUNNING;
+	cell_stale(&c);
+	ck_assert_str_eq(c.mark, "?");
+	ck_assert_int_eq(c.state_role, ROLE_DIM);
+	ck_assert_int_eq(c.time_role, ROLE_DIM);
+	c.state_role = ROLE_ALERT;
+	cell_stale(&c);
+	ck_assert_int_eq(c.state_role, ROLE_ALERT);
+}
+END_TEST
+
+TU_MAIN("tui_format", test_fit_message_spaces, test_cell_stale, test_dur, test_escape, test_fit_names, test_fit_sweep,
 	test_clip, test_tokens, test_cell_changed, test_cell_markers,
 	test_cell_verdict)
