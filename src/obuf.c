@@ -154,23 +154,27 @@ void obuf_esc_text(struct obuf *b, const char *s, size_t n)
 	}
 }
 
-/* Length of a valid UTF-8 sequence at @s (max @n bytes), 0 if invalid. */
-static size_t obuf_utf8_len(const unsigned char *s, size_t n)
+/*
+ * Length of a valid UTF-8 sequence at @s (max @n bytes), 0 if invalid;
+ * the code point in *@cp.
+ */
+static size_t obuf_utf8_len(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	uint32_t cp;
 	size_t len;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		*cp = s[0];
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
 		len = 2;
-		cp = s[0] & 0x1f;
+		*cp = s[0] & 0x1f;
 	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
 		len = 3;
-		cp = s[0] & 0x0f;
+		*cp = s[0] & 0x0f;
 	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
 		len = 4;
-		cp = s[0] & 0x07;
+		*cp = s[0] & 0x07;
 	} else {
 		return 0;
 	}
@@ -179,21 +183,29 @@ static size_t obuf_utf8_len(const unsigned char *s, size_t n)
 	for (size_t i = 1; i < len; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+		*cp = (*cp << 6) | (s[i] & 0x3f);
 	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+	if ((len == 3 && *cp < 0x800) || (len == 4 && *cp < 0x10000) ||
+	    *cp > 0x10ffff || (*cp >= 0xd800 && *cp <= 0xdfff))
 		return 0;
-	if (cp >= 0x80 && cp <= 0x9f)
-		return 0;	/* C1 controls: escape them like bytes */
 	return len;
+}
+
+static void obuf_u00(struct obuf *b, uint32_t cp)
+{
+	char e[6] = { '\\', 'u', '0', '0', obuf_hex[(cp >> 4) & 15],
+		      obuf_hex[cp & 15] };
+
+	obuf_put(b, e, 6);
 }
 
 /*
  * A JSON string body (no quotes).  Valid UTF-8 passes through; control
- * characters become \uXXXX; bytes that are not valid UTF-8 (and C1
- * controls) become the six characters "\\xHH", so nothing is lost and the
- * result is always valid JSON.
+ * characters, C0 and C1 (U+0080..U+009F, which some terminals obey as
+ * well), become \uXXXX, so a parser gets the same characters back and no
+ * raw control byte is ever written.  Bytes that are not valid UTF-8 become
+ * the six characters "\\xHH": nothing is lost, and the result is always
+ * valid JSON.
  */
 void obuf_esc_json(struct obuf *b, const char *s, size_t n)
 {
@@ -202,6 +214,7 @@ void obuf_esc_json(struct obuf *b, const char *s, size_t n)
 
 	while (i < n) {
 		unsigned char c = u[i];
+		uint32_t cp;
 		size_t l;
 
 		if (c == '"' || c == '\\') {
@@ -209,14 +222,11 @@ void obuf_esc_json(struct obuf *b, const char *s, size_t n)
 
 			obuf_put(b, e, 2);
 			i++;
-		} else if (c < 0x20 || c == 0x7f) {
-			char e[6] = { '\\', 'u', '0', '0', obuf_hex[c >> 4],
-				      obuf_hex[c & 15] };
-
-			obuf_put(b, e, 6);
-			i++;
-		} else if ((l = obuf_utf8_len(u + i, n - i))) {
-			obuf_put(b, s + i, l);
+		} else if ((l = obuf_utf8_len(u + i, n - i, &cp))) {
+			if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+				obuf_u00(b, cp);
+			else
+				obuf_put(b, s + i, l);
 			i += l;
 		} else {
 			char e[5] = { '\\', '\\', 'x', obuf_hex[c >> 4],

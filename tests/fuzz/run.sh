@@ -6,6 +6,7 @@
 # was found, 77 when clang/libFuzzer is missing, else libFuzzer's.
 # Reproduce a crash: WORKDIR/fuzz_proto WORKDIR/crash-...
 set -eu
+# shellcheck disable=SC2086
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 secs=${1:-600}
@@ -32,8 +33,14 @@ printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }
 cp "$here"/corpus/* "$work/corpus/"
 echo "fuzzing the agent protocol for $secs s in $work"
 cd "$work"
+# FUZZ_RUNS (with FUZZ_SEED) makes a run repeatable, as make check wants.
+if [ -n "${FUZZ_RUNS:-}" ]; then
+	limit="-runs=$FUZZ_RUNS -seed=${FUZZ_SEED:-1}"
+else
+	limit="-max_total_time=$secs -seed=${FUZZ_SEED:-0}"
+fi
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
-exec ./fuzz_proto -max_total_time="$secs" -max_len=4096 -timeout=10 \
+exec ./fuzz_proto $limit -max_len=4096 -timeout=10 \
 	-error_exitcode=1 -timeout_exitcode=1 \
 	-rss_limit_mb=2048 -print_final_stats=1 -dict="$here/proto.dict" \
 	corpus

@@ -88,6 +88,28 @@ START_TEST(test_json_escape_content)
 }
 END_TEST
 
+/* C1 controls are escaped as \u0080..\u009f and decode to the same
+ * bytes (found by the protocol fuzzer: "\xc2\x9b" is CSI). */
+START_TEST(test_json_c1_roundtrip)
+{
+	const char in[] = "a\xc2\x9b[2J\xc2\x85z\x7f";
+	struct obuf b;
+	json_error_t je;
+	json_t *j;
+
+	obuf_init(&b);
+	obuf_puts(&b, "[\"");
+	obuf_esc_json(&b, in, strlen(in));
+	obuf_puts(&b, "\"]");
+	ck_assert_str_eq(obuf_cstr(&b), "[\"a\\u009b[2J\\u0085z\\u007f\"]");
+	j = json_loads(obuf_cstr(&b), 0, &je);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_array_get(j, 0)), in);
+	json_decref(j);
+	obuf_free(&b);
+}
+END_TEST
+
 START_TEST(test_growth_and_printf)
 {
 	struct obuf b;
@@ -103,4 +125,5 @@ START_TEST(test_growth_and_printf)
 END_TEST
 
 TU_MAIN("obuf", test_numbers, test_text_escape, test_json_escape_valid,
-	test_json_escape_content, test_growth_and_printf)
+	test_json_escape_content, test_json_c1_roundtrip,
+	test_growth_and_printf)
