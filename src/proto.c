@@ -265,7 +265,11 @@ static int pd_str(json_t *o, const char *key, bool required, bool trunc,
 				 len - 1);
 			return -EINVAL;
 		}
+		/* Cut on a character boundary: half a UTF-8 sequence would
+		 * no longer be the text the peer sent (found by the fuzzer). */
 		n = len - 1;
+		while (n && ((unsigned char)json_string_value(v)[n] & 0xc0) == 0x80)
+			n--;
 	}
 	memcpy(buf, json_string_value(v), n);
 	buf[n] = 0;

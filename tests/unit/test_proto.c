@@ -461,6 +461,29 @@ START_TEST(test_argv)
 }
 END_TEST
 
-TU_MAIN("proto", test_hello_roundtrip, test_dev_roundtrip, test_other_roundtrip,
+/* A too-long informative string is cut on a UTF-8 character boundary, so
+ * what is kept is still the peer's text (found by the fuzzer). */
+START_TEST(test_cut_on_character)
+{
+	struct proto_msg m;
+	char line[512], err[256];
+	const char *a;
+	size_t n;
+
+	/* 62 ASCII bytes, then U+1596 (3 bytes): the cut falls inside it. */
+	snprintf(line, sizeof(line),
+		 "{\"type\":\"hello\",\"mono_ns\":1,\"real_ns\":2,\"proto\":1,"
+		 "\"agent\":\"%s\\u1596\\u1596\",\"host\":\"h\",\"source\":\"\","
+		 "\"interval_ns\":0,\"heartbeat_ns\":0}",
+		 "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB");
+	ck_assert_int_eq(tp_decode(line, &m, err, sizeof(err)), 0);
+	a = m.u.hello.agent;
+	n = strlen(a);
+	ck_assert_uint_eq(n, 62);
+	ck_assert_int_eq(a[n - 1], 'B');
+}
+END_TEST
+
+TU_MAIN("proto", test_cut_on_character, test_hello_roundtrip, test_dev_roundtrip, test_other_roundtrip,
 	test_decode_lenient, test_decode_errors, test_lines, test_clock,
 	test_spec_parse, test_argv)
