@@ -16,6 +16,7 @@ make -C _build -j"$jobs" check || { cat _build/test-suite.log; exit 1; }
 echo "== ASan + UBSan build and test (_build-san)"
 "$top/scripts/build.sh" _build-san --enable-sanitizers
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 	make -C _build-san -j"$jobs" check VM_TESTS= || { cat _build-san/test-suite.log; exit 1; }
 
 echo "== make distcheck"

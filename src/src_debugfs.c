@@ -72,6 +72,7 @@ struct dfs_dev {
 	unsigned int root;	/* index of its root */
 	bool w_dev;		/* dir is watched (devices without migration/) */
 	bool w_state;		/* the state file is watched */
+	ino_t w_ino;		/* inode of the state file when its watch was set */
 	bool has_mig;		/* migration/ exists */
 	bool feat_pending;	/* features not read yet */
 	bool reopen;		/* state file was replaced: reopen before reading */
@@ -208,8 +209,8 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 		if (idx >= d->cap || !d->devs[idx].dir)
 			return;
 		if (mask & IN_IGNORED) {
-			/* An old inode went (after a reopen): watch again. */
-			d->devs[idx].w_state = false;
+			/* A watched inode went: usually the old one of a
+			 * replaced file; the recheck compares inodes. */
 			d->devs[idx].recheck = true;
 		} else if (mask & (IN_ATTRIB | IN_MOVE_SELF)) {
 			/* Replaced, unlinked or chmod-ed: open it afresh. */
@@ -336,6 +337,26 @@ static void dfs_arcs_open(struct dfs_dev *v)
 	v->job->arc_fd = v->arc_fd;
 }
 
+/*
+ * Watch the state file's current inode unless it is watched already.  A
+ * watch stays on the old inode of a replaced file until that inode goes,
+ * so the inode number tells whether the watch we have is the right one;
+ * adding the same inode twice would leak a libinotifytools record.
+ */
+static void dfs_watch_state(struct dfs *d, size_t slot)
+{
+	struct dfs_dev *v = &d->devs[slot];
+	struct stat st;
+
+	if (stat(v->state_path, &st))
+		return;
+	if (v->w_state && st.st_ino == v->w_ino)
+		return;
+	v->w_state = !watch_renew(v->state_path, DFS_STATE_MASK, dfs_event, d,
+				  ((uint64_t)slot << 8) | DFS_W_STATE);
+	v->w_ino = st.st_ino;
+}
+
 /* Look at dir/migration and set up watches and value accordingly. */
 static void dfs_probe_mig(struct dfs *d, size_t slot)
 {
@@ -350,17 +371,15 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 	if (!v->has_mig && d->watching && !v->w_dev) {
 		/* Watch for migration/ to appear, then look again so that
 		 * nothing slips between the look and the watch. */
-		v->w_dev = !watch_add(v->dir, DFS_DEV_MASK, dfs_event, d,
-				      base | DFS_W_DEV);
+		v->w_dev = !watch_renew(v->dir, DFS_DEV_MASK, dfs_event, d,
+					base | DFS_W_DEV);
 		v->has_mig = !stat(v->mig_path, &st) && S_ISDIR(st.st_mode);
 	}
-	if (v->has_mig && d->watching && !v->w_state)
-		v->w_state = !watch_add(v->state_path, DFS_STATE_MASK, dfs_event,
-					d, base | DFS_W_STATE);
-	if (v->has_mig && v->w_dev) {
-		watch_remove(v->dir);
-		v->w_dev = false;
-	}
+	if (v->has_mig && d->watching)
+		dfs_watch_state(d, slot);
+	/* A directory watch, once set, stays: dropping it and watching the
+	 * same directory again later would make libinotifytools leak, and it
+	 * costs nothing (reads happen two levels below). */
 	if (v->has_mig == had && sd->val != DS_UNKNOWN)
 		return;
 	if (!v->has_mig) {
@@ -423,6 +442,8 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 		slot = have;
 		v = &d->devs[slot];
 		dfs_arcs_close(v);
+		v->rewatch = true;	/* new directory, new files */
+		v->w_dev = false;
 		free(v->dir);
 		free(v->state_path);
 		free(v->feat_path);
@@ -465,6 +486,7 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 		sd->features = 0;
 		sd->busy_ns = 0;
 		sd->raw_len = 0;
+		sd->exact = false;
 	}
 	v->has_mig = false;
 	strmap_put(&d->names, name, len, (int)slot);
@@ -777,14 +799,9 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 			if (j->fd >= 0)
 				close(j->fd);
 			j->fd = -1;
-			/* The path may name a new inode now: watch it.
-			 * (Not on the first open: libinotifytools leaks a
-			 * record when one inode is watched twice.) */
+			/* The path may name a new inode now: watch it. */
 			if (d->watching && v->rewatch)
-				v->w_state = !watch_renew(v->state_path,
-							DFS_STATE_MASK, dfs_event,
-							d, ((uint64_t)i << 8) |
-							DFS_W_STATE);
+				dfs_watch_state(d, i);
 			v->reopen = false;
 			v->rewatch = false;
 		}
