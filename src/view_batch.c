@@ -524,9 +524,26 @@ static void vb_event(struct obuf *b, const struct view_ctx *c,
 	obuf_putc(b, '\n');
 }
 
+static int vb_cmp_event(const void *a, const void *b)
+{
+	const struct model_event *x = *(const struct model_event *const *)a;
+	const struct model_event *y = *(const struct model_event *const *)b;
+
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : 1;
+}
+
+/*
+ * The events since the last frame, in time order: the sources of the two
+ * sides finish their reads at different moments, so the model takes in
+ * one side's news before the other's.
+ */
 static void vb_events(struct view *v, const struct view_ctx *c)
 {
 	const struct model *m = c->m;
+	const struct model_event **ev;
+	size_t n = 0;
 
 	if (m->ev_seq >= v->ev_next + MODEL_EVENTS) {
 		obuf_printf(&v->out, "# lost %llu events\n",
@@ -534,12 +551,25 @@ static void vb_events(struct view *v, const struct view_ctx *c)
 						 v->ev_next));
 		v->ev_next = m->ev_seq - MODEL_EVENTS + 1;
 	}
+	if (v->ev_next > m->ev_seq)
+		return;
+	ev = malloc((size_t)(m->ev_seq - v->ev_next + 1) * sizeof(*ev));
 	for (; v->ev_next <= m->ev_seq; v->ev_next++) {
 		const struct model_event *e = model_event(m, v->ev_next);
 
-		if (e)
-			vb_event(&v->out, c, e);
+		if (!e)
+			continue;
+		if (ev)
+			ev[n++] = e;
+		else
+			vb_event(&v->out, c, e);	/* no memory: as they came */
 	}
+	if (!ev)
+		return;
+	qsort(ev, n, sizeof(*ev), vb_cmp_event);
+	for (size_t i = 0; i < n; i++)
+		vb_event(&v->out, c, ev[i]);
+	free(ev);
 }
 
 static int vb_frame(struct view *v, const struct view_ctx *c, uint64_t now)
