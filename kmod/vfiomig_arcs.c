@@ -19,6 +19,14 @@
  * in the ring.  A read at any other offset continues after the cursor; if
  * entries were overwritten in between, a line "# lost <n>\n" comes first.
  * read() never blocks and returns 0 when there is nothing new.
+ *
+ * Lifetime: an open file keeps its cursor in seq_file->private, which the
+ * kernel's seq_release_private() frees, and holds nothing else: read and
+ * poll find the device through inode->i_private, which is safe because they
+ * run under debugfs_file_get() and the device is freed only after its files
+ * are removed.  Pollers wait on a queue of the block that outlives the
+ * module (vfiomig_files.c), so closing or leaving poll() after the device
+ * or the module went away touches only memory that is still there.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -31,6 +39,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
@@ -56,10 +65,11 @@ struct vfiomig_call {
 	const u32 *next;
 };
 
-/* One open "arcs" file. */
+/*
+ * One open "arcs" file: seq_file->private.  The seq_file's mutex serialises
+ * read, poll and rewind; its buffer and iterator are not used.
+ */
 struct vfiomig_reader {
-	struct vfiomig_dev *vd;		/* holds a reference */
-	struct mutex lock;		/* serialises read, poll and rewind */
 	u64 last;			/* seq of the last entry returned */
 	bool rewound;			/* start at the oldest entry, no "lost" */
 	char line[VFIOMIG_LINE_MAX];	/* line being returned */
@@ -98,7 +108,12 @@ static void vfiomig_arcs_log(struct vfiomig_dev *vd,
 	queue_work(system_wq, &vd->notify_work);
 	spin_unlock_irqrestore(&vd->lock, flags);
 
-	wake_up_interruptible_poll(&vd->wq, EPOLLIN | EPOLLRDNORM);
+	/*
+	 * All waiters, exclusive ones too: the queue is shared by hashing, so
+	 * one exclusive wake-up could go to another device's poller.
+	 */
+	__wake_up(vfiomig_dev_wq(vd), TASK_INTERRUPTIBLE, 0,
+		  poll_to_key(EPOLLIN | EPOLLRDNORM));
 }
 
 static int vfiomig_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -186,7 +201,6 @@ static void vfiomig_notify(struct work_struct *work)
 void vfiomig_arcs_init_dev(struct vfiomig_dev *vd)
 {
 	spin_lock_init(&vd->lock);
-	init_waitqueue_head(&vd->wq);
 	INIT_WORK(&vd->notify_work, vfiomig_notify);
 }
 
@@ -200,10 +214,20 @@ void vfiomig_arcs_remove_dev(struct vfiomig_dev *vd)
 	cancel_work_sync(&vd->notify_work);
 }
 
-/* Put the next line into r->line; false when there is nothing new. */
-static bool vfiomig_reader_fill(struct vfiomig_reader *r)
+/*
+ * After the device's files are removed: pollers wake up, poll again and get
+ * EPOLLHUP from debugfs (the file is gone), without entering this module.
+ */
+void vfiomig_arcs_hangup(struct vfiomig_dev *vd)
 {
-	struct vfiomig_dev *vd = r->vd;
+	__wake_up(vfiomig_dev_wq(vd), TASK_INTERRUPTIBLE, 0,
+		  poll_to_key(EPOLLHUP));
+}
+
+/* Put the next line into r->line; false when there is nothing new. */
+static bool vfiomig_reader_fill(struct vfiomig_reader *r,
+				struct vfiomig_dev *vd)
+{
 	struct vfiomig_arc arc;
 	unsigned long flags;
 	u64 oldest, lost = 0, seq;
@@ -246,19 +270,26 @@ static void vfiomig_reader_rewind(struct vfiomig_reader *r)
 	r->off = 0;
 }
 
-static ssize_t vfiomig_arcs_read(struct file *file, char __user *buf,
-				 size_t count, loff_t *ppos)
+/*
+ * read, poll and llseek run under debugfs_file_get(): the device (i_private)
+ * exists until they return.
+ */
+ssize_t vfiomig_arcs_read(struct file *file, char __user *buf, size_t count,
+			  loff_t *ppos)
 {
-	struct vfiomig_reader *r = file->private_data;
+	struct vfiomig_dev *vd = file_inode(file)->i_private;
+	struct seq_file *m = file->private_data;
+	struct vfiomig_reader *r = m->private;
 	size_t done = 0;
+	bool fault;
 
-	mutex_lock(&r->lock);
+	mutex_lock(&m->lock);
 	if (*ppos == 0)
 		vfiomig_reader_rewind(r);
 	while (done < count) {
 		size_t n;
 
-		if (r->off == r->len && !vfiomig_reader_fill(r))
+		if (r->off == r->len && !vfiomig_reader_fill(r, vd))
 			break;
 		n = min(count - done, r->len - r->off);
 		if (copy_to_user(buf + done, r->line + r->off, n))
@@ -266,36 +297,38 @@ static ssize_t vfiomig_arcs_read(struct file *file, char __user *buf,
 		r->off += n;
 		done += n;
 	}
-	mutex_unlock(&r->lock);
+	fault = !done && count && r->off < r->len;
+	mutex_unlock(&m->lock);
 
-	if (!done && count && r->off < r->len)
+	if (fault)
 		return -EFAULT;
 	*ppos += done;
 	return done;
 }
 
-static __poll_t vfiomig_arcs_poll(struct file *file, poll_table *wait)
+__poll_t vfiomig_arcs_poll(struct file *file, poll_table *wait)
 {
-	struct vfiomig_reader *r = file->private_data;
-	struct vfiomig_dev *vd = r->vd;
+	struct vfiomig_dev *vd = file_inode(file)->i_private;
+	struct seq_file *m = file->private_data;
+	struct vfiomig_reader *r = m->private;
 	unsigned long flags;
 	__poll_t mask = 0;
 
-	poll_wait(file, &vd->wq, wait);
+	poll_wait(file, vfiomig_dev_wq(vd), wait);
 
-	mutex_lock(&r->lock);
+	mutex_lock(&m->lock);
 	spin_lock_irqsave(&vd->lock, flags);
 	if (vd->gone)
 		mask = EPOLLHUP;
 	else if (vd->head > r->last || r->off < r->len)
 		mask = EPOLLIN | EPOLLRDNORM;
 	spin_unlock_irqrestore(&vd->lock, flags);
-	mutex_unlock(&r->lock);
+	mutex_unlock(&m->lock);
 	return mask;
 }
 
 /* Only "rewind" (offset 0 from the start) and "where am I" make sense. */
-static loff_t vfiomig_arcs_llseek(struct file *file, loff_t offset, int whence)
+loff_t vfiomig_arcs_llseek(struct file *file, loff_t offset, int whence)
 {
 	if (offset || (whence != SEEK_SET && whence != SEEK_CUR))
 		return -EINVAL;
@@ -304,48 +337,18 @@ static loff_t vfiomig_arcs_llseek(struct file *file, loff_t offset, int whence)
 	return file->f_pos;
 }
 
-static int vfiomig_arcs_open(struct inode *inode, struct file *file)
+int vfiomig_arcs_open(struct inode *inode, struct file *file)
 {
-	struct vfiomig_dev *vd = inode->i_private;
 	struct vfiomig_reader *r;
 
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	vfiomig_keep_used();
+	/*
+	 * No seq_operations: seq_read() is never called on this file, and
+	 * the seq_file must not point into the module after unload.
+	 */
+	r = __seq_open_private(file, NULL, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
-	/* Safe: debugfs keeps the file (so our registry reference) alive. */
-	kref_get(&vd->ref);
-	r->vd = vd;
-	mutex_init(&r->lock);
 	vfiomig_reader_rewind(r);
-	file->private_data = r;
 	return 0;
-}
-
-/* May run after the device is gone: only the reader's own reference. */
-static int vfiomig_arcs_release(struct inode *inode, struct file *file)
-{
-	struct vfiomig_reader *r = file->private_data;
-
-	vfiomig_dev_put(r->vd);
-	mutex_destroy(&r->lock);
-	kfree(r);
-	return 0;
-}
-
-static const struct file_operations vfiomig_arcs_fops = {
-	.owner = THIS_MODULE,
-	.open = vfiomig_arcs_open,
-	.read = vfiomig_arcs_read,
-	.poll = vfiomig_arcs_poll,
-	.llseek = vfiomig_arcs_llseek,
-	.release = vfiomig_arcs_release,
-};
-
-void vfiomig_arcs_create(struct vfiomig_dev *vd)
-{
-	struct dentry *d;
-
-	d = debugfs_create_file("arcs", 0444, vd->mig, vd, &vfiomig_arcs_fops);
-	if (!IS_ERR(d))
-		vd->arcs = d;
 }

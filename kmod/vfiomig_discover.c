@@ -44,19 +44,6 @@ struct vfiomig_dev *vfiomig_dev_find_rcu(const struct vfio_device *vdev)
 	return NULL;
 }
 
-static void vfiomig_dev_release(struct kref *ref)
-{
-	struct vfiomig_dev *vd = container_of(ref, struct vfiomig_dev, ref);
-
-	/* The kretprobe may still be looking at it under RCU. */
-	kfree_rcu(vd, rcu);
-}
-
-void vfiomig_dev_put(struct vfiomig_dev *vd)
-{
-	kref_put(&vd->ref, vfiomig_dev_release);
-}
-
 static void vfiomig_dev_add(struct vfio_device *vdev)
 {
 	bool arcs = vdev->mig_ops && vfiomig_arcs_enabled();
@@ -67,7 +54,6 @@ static void vfiomig_dev_add(struct vfio_device *vdev)
 	if (!vd)
 		return;
 
-	kref_init(&vd->ref);
 	vd->vdev = vdev;
 	vd->mig_flags = vdev->migration_flags;
 	vd->dirty_tracking = !!vdev->log_ops;
@@ -85,7 +71,7 @@ static void vfiomig_dev_add(struct vfio_device *vdev)
 	if (vdev->mig_ops) {
 		vfiomig_files_create(vd);
 		if (arcs)
-			vfiomig_arcs_create(vd);
+			vfiomig_arcs_file_create(vd);
 	}
 
 	mutex_lock(&vfiomig_devs_lock);
@@ -113,13 +99,18 @@ static void vfiomig_dev_remove(struct vfio_device *vdev)
 	/* No more arcs, no more pending notification. */
 	vfiomig_arcs_remove_dev(vd);
 
-	/* Waits for readers inside our file operations. */
+	/*
+	 * Waits for readers inside our file operations; open files fail with
+	 * EIO from now on and never look at @vd again.
+	 */
 	debugfs_remove(vd->dir);
 	WRITE_ONCE(vd->vdev, NULL);
 
 	/* Pollers of a removed "arcs" file now see EPOLLHUP. */
-	wake_up_interruptible_all(&vd->wq);
-	vfiomig_dev_put(vd);
+	vfiomig_arcs_hangup(vd);
+
+	/* The kretprobe may still be looking at it under RCU. */
+	kfree_rcu(vd, rcu);
 }
 
 static struct vfio_device *vfiomig_to_vdev(struct device *dev)

@@ -73,14 +73,21 @@ static int __init vfiomig_init(void)
 	if (ret)
 		goto out_root;
 
-	ret = vfiomig_discover_start();
+	/* What the files need after unload; before the first file exists. */
+	ret = vfiomig_keep_alloc();
 	if (ret)
 		goto out_arcs;
+
+	ret = vfiomig_discover_start();
+	if (ret)
+		goto out_keep;
 
 	pr_info("debugfs root %s, arc log %s\n", root_name,
 		vfiomig_arcs_enabled() ? "enabled" : "disabled");
 	return 0;
 
+out_keep:
+	vfiomig_keep_release();
 out_arcs:
 	vfiomig_arcs_stop();
 out_root:
@@ -89,6 +96,10 @@ out_root:
 	return ret;
 }
 
+/*
+ * Files may still be open: they fail with EIO from now on, and closing them
+ * runs no code of this module (see vfiomig_files.c).
+ */
 static void __exit vfiomig_exit(void)
 {
 	/* No more arcs first, then the devices, then the (empty) root. */
@@ -96,6 +107,7 @@ static void __exit vfiomig_exit(void)
 	vfiomig_discover_stop();
 	debugfs_remove(vfiomig_root);
 	vfiomig_root = NULL;
+	vfiomig_keep_release();
 }
 
 module_init(vfiomig_init);

@@ -75,5 +75,7 @@ kill -USR1 $ffs
 t_wait_for 2 grep -q '^/ok2/migration/state ' "$T_DIR/faultfs.err"
 after=$(awk '$1 == "/ok2/migration/state" { print $2 }' "$T_DIR/faultfs.err" | tail -n 1)
 reads=$(( after - ${before:-0} ))
-t_check "one read per device per refresh (40 refreshes: $reads reads)" test "$reads" -ge 40 -a "$reads" -le 41
+# Never more than one read per refresh; a slow build (sanitizers, a busy
+# machine) may find a read still pending at a deadline and skip one.
+t_check "one read per device per refresh (40 refreshes: $reads reads)" test "$reads" -ge 30 -a "$reads" -le 41
 t_done

@@ -7,10 +7,14 @@
 # check-events.sh --notify EVENTS SRC DST: the same output from a monitor
 # refreshing every 60 s: it can only have seen the migration through the
 # module's change notification.
+# check-events.sh --unload EVENTS DEV...: what `vfiomigtop -b --events`
+# printed while the module was unloaded (with the monitor's files open) and
+# loaded again: each DEV went from RUNNING to <gone>, then back to RUNNING.
 set -u
-notify=0
+notify=0 unload=0
 [ "$1" = --notify ] && { notify=1; shift; }
-ev=$1 a=$2 b=$3
+[ "$1" = --unload ] && { unload=1; shift; }
+ev=$1 a=$2 b=${3:-}
 fails=0
 ok() { echo "ok - $*"; }
 ko() { echo "not ok - $*"; fails=$((fails + 1)); }
@@ -28,6 +32,17 @@ in_order() {
 		k < n && $0 ~ want[k + 1] { k++ }
 		END { exit k < n }' "$pat" "$ev" && ok "$desc" || ko "$desc"
 }
+if [ "$unload" = 1 ]; then
+	shift
+	for dev in "$@"; do
+		in_order "$dev: RUNNING, gone at the unload, back at the reload" \
+			"^[0-9T:.Z-]+ src $dev - RUNNING\$" \
+			"^[0-9T:.Z-]+ src $dev RUNNING <gone>\$" \
+			"^[0-9T:.Z-]+ src $dev <gone> RUNNING\$"
+	done
+	[ "$fails" -eq 0 ]
+	exit
+fi
 S="^[0-9T:.Z-]+ src $a"
 D="^[0-9T:.Z-]+ dst $b"
 if [ "$notify" = 1 ]; then

@@ -17,9 +17,18 @@
  *   migtest churn UUID COUNT
  *       COUNT round trips RUNNING->STOP->RUNNING, e.g. while the module is
  *       loaded and unloaded.
+ *   migtest [-r ROOT] hold DEV
+ *       keep DEV's state, features and arcs files open across an unload
+ *       and reload of the module (run by the guest script, which unloads
+ *       after "hold: ready" and reloads after "hold: unloaded"): pollers
+ *       blocked in poll(), select() and epoll_wait() and a state reader
+ *       must return promptly with POLLHUP or EIO; every stale fd then fails
+ *       with EIO (POLLHUP for poll) before and after the reload; fds are
+ *       closed both while the module is gone and after it is back.
  *
  * Output is one line per check, "ok ..." or "not ok ...", and a summary.
- * Built static against the 6.12 uapi <linux/vfio.h>.
+ * Built static against the uapi <linux/vfio.h> of the kernel under test
+ * (the migration and churn modes need 6.2+ states only for the 6.12 test).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,14 +36,17 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/select.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -42,6 +54,20 @@
 #include <unistd.h>
 
 #include <linux/vfio.h>
+
+/* The 6.2 uapi additions, when built against 6.1's header. */
+#ifndef VFIO_MIG_GET_PRECOPY_INFO
+#define VFIO_DEVICE_STATE_PRE_COPY	6
+#define VFIO_DEVICE_STATE_PRE_COPY_P2P	7
+#define VFIO_MIGRATION_PRE_COPY		(1 << 2)
+struct vfio_precopy_info {
+	__u32 argsz;
+	__u32 flags;
+	__aligned_u64 initial_bytes;
+	__aligned_u64 dirty_bytes;
+};
+#define VFIO_MIG_GET_PRECOPY_INFO	_IO(VFIO_TYPE, VFIO_BASE + 21)
+#endif
 
 #define NR_STATES 8
 #define STATE_INVALID (-100)
@@ -717,6 +743,246 @@ static void reader(const char *path)
 	close(fd);
 }
 
+/* ---- unload and reload under open files -------------------------------- */
+
+/* What a waiter child reports through the pipe. */
+struct hold_rec {
+	int kind;		/* HOLD_* */
+	int ret;		/* return value of the call */
+	int err;		/* errno when ret < 0 */
+	unsigned int revents;	/* poll revents, epoll events, select: 1 */
+	long reads;		/* state reader: successful reads */
+	uint64_t t_ns;		/* when the call returned */
+};
+
+enum { HOLD_POLL, HOLD_SELECT, HOLD_EPOLL, HOLD_READER, HOLD_NKINDS };
+
+static const char *const hold_names[HOLD_NKINDS] = {
+	"poll()", "select()", "epoll_wait()", "state reader",
+};
+
+#define HOLD_WAIT_MS 30000
+
+static void hold_child(int pipe_w, int kind, int fd, int ep)
+{
+	struct hold_rec rec = { .kind = kind };
+
+	switch (kind) {
+	case HOLD_POLL: {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		rec.ret = poll(&p, 1, HOLD_WAIT_MS);
+		rec.revents = p.revents;
+		break;
+	}
+	case HOLD_SELECT: {
+		fd_set rd;
+		struct timeval tv = { .tv_sec = HOLD_WAIT_MS / 1000 };
+
+		FD_ZERO(&rd);
+		FD_SET(fd, &rd);
+		rec.ret = select(fd + 1, &rd, NULL, NULL, &tv);
+		rec.revents = rec.ret > 0 && FD_ISSET(fd, &rd);
+		break;
+	}
+	case HOLD_EPOLL: {
+		struct epoll_event ev = { 0 };
+
+		rec.ret = epoll_wait(ep, &ev, 1, HOLD_WAIT_MS);
+		rec.revents = ev.events;
+		break;
+	}
+	case HOLD_READER: {
+		char buf[64];
+		uint64_t end = now_ns() + HOLD_WAIT_MS * 1000000ull;
+
+		while ((rec.ret = pread(fd, buf, sizeof(buf), 0)) > 0 &&
+		       now_ns() < end) {
+			rec.reads++;
+			usleep(1000);
+		}
+		break;
+	}
+	}
+	rec.err = rec.ret < 0 ? errno : 0;
+	rec.t_ns = now_ns();
+	if (write(pipe_w, &rec, sizeof(rec)) != sizeof(rec))
+		_exit(2);
+	_exit(0);
+}
+
+/* Wait until @path exists (@want) or not; CLOCK_MONOTONIC ns or 0. */
+static uint64_t hold_wait_path(const char *path, bool want, int timeout_ms)
+{
+	uint64_t end = now_ns() + (uint64_t)timeout_ms * 1000000u;
+	struct stat st;
+
+	do {
+		if ((stat(path, &st) == 0) == want)
+			return now_ns();
+		usleep(5000);
+	} while (now_ns() < end);
+	return 0;
+}
+
+/* A stale fd: the call fails with EIO. */
+static void hold_check_eio(const char *what, ssize_t ret)
+{
+	int err = errno;
+
+	check(ret < 0 && err == EIO, "hold: %s on a stale fd fails with EIO (%s)",
+	      what, ret < 0 ? strerror(err) : "succeeded");
+}
+
+/* The stale fds after the unload (and again after the reload). */
+static void hold_check_stale(int fd_s, int fd_f, int fd_a, int ep,
+			     const char *when)
+{
+	char buf[64], what[64];
+	struct pollfd p = { .fd = fd_a, .events = POLLIN };
+	struct epoll_event ev = { 0 };
+	int n;
+
+	snprintf(what, sizeof(what), "state pread (%s)", when);
+	hold_check_eio(what, pread(fd_s, buf, sizeof(buf), 0));
+	if (fd_f >= 0) {
+		snprintf(what, sizeof(what), "features read (%s)", when);
+		hold_check_eio(what, read(fd_f, buf, sizeof(buf)));
+	}
+	snprintf(what, sizeof(what), "arcs read (%s)", when);
+	hold_check_eio(what, read(fd_a, buf, sizeof(buf)));
+	snprintf(what, sizeof(what), "arcs lseek (%s)", when);
+	hold_check_eio(what, lseek(fd_a, 0, SEEK_SET));
+	n = poll(&p, 1, 0);
+	check(n == 1 && (p.revents & POLLHUP),
+	      "hold: poll on a stale arcs fd reports POLLHUP (%s, revents %#x)",
+	      when, (unsigned int)p.revents);
+	n = epoll_wait(ep, &ev, 1, 0);
+	check(n == 1 && (ev.events & EPOLLHUP),
+	      "hold: epoll reports EPOLLHUP for a stale arcs fd (%s, events %#x)",
+	      when, (unsigned int)ev.events);
+}
+
+static void hold(const char *dev)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 16], buf[4096];
+	int fd_s, fd_f, fd_a, fd_a2, ep, pfd[2];
+	struct epoll_event ev = { .events = EPOLLIN };
+	pid_t pids[HOLD_NKINDS];
+	bool seen[HOLD_NKINDS] = { false };
+	uint64_t t_gone, t_back;
+	ssize_t n;
+
+	snprintf(dir, sizeof(dir), "%s/%s/migration", root, dev);
+	snprintf(path, sizeof(path), "%s/state", dir);
+	fd_s = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/features", dir);
+	fd_f = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/arcs", dir);
+	fd_a = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd_a2 = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd_s < 0 || fd_f < 0 || fd_a < 0 || fd_a2 < 0)
+		die("hold: open the files of %s", dir);
+	n = pread(fd_s, buf, sizeof(buf), 0);
+	check(n > 0, "hold: state reads %.*s", n > 0 ? (int)n - 1 : 0, buf);
+	while (read(fd_a, buf, sizeof(buf)) > 0)
+		;
+	while (read(fd_a2, buf, sizeof(buf)) > 0)
+		;
+	check(!poll_in(fd_a, 0), "hold: arcs has nothing new");
+
+	/* Both arcs fds in one epoll set: one is closed while the module is
+	 * gone, the other after it is back (epoll then unhooks its wait). */
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd_a, &ev) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, fd_a2, &ev))
+		die("hold: epoll");
+
+	if (pipe(pfd))
+		die("hold: pipe");
+	for (int k = 0; k < HOLD_NKINDS; k++) {
+		pids[k] = fork();
+		if (pids[k] < 0)
+			die("hold: fork");
+		if (pids[k] == 0)
+			hold_child(pfd[1], k, k == HOLD_READER ? fd_s : fd_a, ep);
+	}
+	close(pfd[1]);
+	usleep(200000);		/* let them block */
+	printf("hold: ready\n");
+	fflush(stdout);
+
+	t_gone = hold_wait_path(root, false, HOLD_WAIT_MS);
+	check(t_gone, "hold: the module was unloaded (%s gone)", root);
+
+	/* Every waiter returns promptly: within 2 s of the root going. */
+	for (int i = 0; i < HOLD_NKINDS; i++) {
+		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
+		struct hold_rec rec;
+		bool fine;
+
+		if (poll(&p, 1, 5000) != 1 ||
+		    read(pfd[0], &rec, sizeof(rec)) != sizeof(rec) ||
+		    rec.kind < 0 || rec.kind >= HOLD_NKINDS)
+			break;
+		seen[rec.kind] = true;
+		switch (rec.kind) {
+		case HOLD_POLL:
+			fine = rec.ret == 1 && (rec.revents & POLLHUP);
+			break;
+		case HOLD_SELECT:
+			fine = rec.ret == 1 && rec.revents;
+			break;
+		case HOLD_EPOLL:
+			fine = rec.ret == 1 && (rec.revents & EPOLLHUP);
+			break;
+		default:
+			fine = rec.ret < 0 && rec.err == EIO && rec.reads > 0;
+			break;
+		}
+		check(fine && t_gone && rec.t_ns < t_gone + 2000000000ull,
+		      "hold: %s returned %d (%s, revents %#x, %ld reads), %+.0f ms from the root's removal",
+		      hold_names[rec.kind], rec.ret,
+		      rec.ret < 0 ? strerror(rec.err) : "-", rec.revents,
+		      rec.reads,
+		      t_gone ? ((double)rec.t_ns - (double)t_gone) / 1e6 : 0);
+	}
+	for (int k = 0; k < HOLD_NKINDS; k++) {
+		if (!seen[k]) {
+			check(false, "hold: %s did not return", hold_names[k]);
+			kill(pids[k], SIGKILL);
+		}
+		waitpid(pids[k], NULL, 0);
+	}
+	close(pfd[0]);
+
+	hold_check_stale(fd_s, fd_f, fd_a, ep, "unloaded");
+	/* Closed while the module is gone: release runs no module code. */
+	close(fd_f);
+	close(fd_a2);
+	printf("hold: unloaded\n");
+	fflush(stdout);
+
+	snprintf(path, sizeof(path), "%s/state", dir);
+	t_back = hold_wait_path(path, true, HOLD_WAIT_MS);
+	check(t_back, "hold: the module is back (%s)", path);
+	hold_check_stale(fd_s, -1, fd_a, ep, "reloaded");
+	{
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+		check(n > 0, "hold: a new open of state reads %.*s",
+		      n > 0 ? (int)n - 1 : 0, buf);
+		if (fd >= 0)
+			close(fd);
+	}
+	/* Closed after the reload; fd_a is still in the epoll set. */
+	close(fd_a);
+	close(ep);
+	close(fd_s);
+	printf("hold: closed\n");
+}
+
 /* ---- churn: state changes while the module comes and goes -------------- */
 
 /*
@@ -757,7 +1023,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: migtest [-r ROOT] migrate SRC_UUID DST_UUID\n"
 		"       migtest [-r ROOT] reader FILE\n"
-		"       migtest churn UUID COUNT\n");
+		"       migtest churn UUID COUNT\n"
+		"       migtest [-r ROOT] hold DEV\n");
 	exit(2);
 }
 
@@ -779,6 +1046,8 @@ int main(int argc, char **argv)
 		reader(argv[1]);
 	else if (argc == 3 && !strcmp(argv[0], "churn"))
 		churn(argv[1], atoi(argv[2]));
+	else if (argc == 2 && !strcmp(argv[0], "hold"))
+		hold(argv[1]);
 	else
 		usage();
 

@@ -6,9 +6,12 @@
 # 6.12 (bookworm-backports): the full test.  mtty (built from Debian's
 #   linux-source-6.12) migrates between two mdevs driven by migtest; the
 #   module's files are checked at every step; failed migrations, hotplug,
-#   removal under a reader, unload/reload.
-# 6.1 (bookworm): build, load, discovery (mdevs of 6.1's mtty, which has no
-#   migration, and a vfio-pci device), hotplug, unload.
+#   removal under a reader, unload/reload with files open and polled.
+# 6.1 (bookworm): 6.1's mtty has no migration, so it gets a test-only FSM
+#   without data (mtty_61_fsm below); then the same checks except the
+#   migration: discovery (and a vfio-pci device without migration),
+#   hotplug, removal under a reader, unload/reload with files open and
+#   polled, stress.
 #
 # Exit status: 0 PASS, 1 FAIL, 77 SKIP (automake) only when the kernel
 # packages can neither be downloaded nor found in the cache.
@@ -16,11 +19,12 @@
 # Environment:
 #   VFIOMIGTOP_VM_CACHE  cache directory (default /var/cache/vfiomigtop-vm)
 #   VFIOMIGTOP_VM_OUT    where results go (default $VFIOMIGTOP_VM_CACHE/out);
-#                        console-SERIES.log, events-migration.txt
+#                        console-SERIES.log, events-migration.txt and
+#                        events-slow.txt (6.12), events-unload-SERIES.txt
 #   VFIOMIGTOP_VM_ACCEL  tcg (default) or auto (kvm when /dev/kvm is usable)
 #   VFIOMIGTOP_VM_KEEP   1: keep the work directory
 #   VFIOMIGTOP_BIN       a vfiomigtop binary to run in the guest during the
-#                        migration (with its shared libraries)
+#                        migration and the unload (with its shared libraries)
 set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -46,7 +50,7 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 # ---- host tools -------------------------------------------------------------
 missing=""
 for tool in qemu-system-x86_64 cpio gzip xz dpkg-deb apt-get make gcc \
-	    gcc-12 pahole strip; do
+	    gcc-12 pahole strip patch; do
 	command -v "$tool" >/dev/null || missing="$missing $tool"
 done
 # a static busybox (package busybox-static) runs in the initramfs
@@ -90,6 +94,87 @@ build_module() {
 	fi
 }
 
+# mtty_61_fsm DIR: give 6.1's mtty (no migration) a migration FSM without
+# data, for the test only: RUNNING, RUNNING_P2P and STOP, through the
+# kernel's vfio_mig_get_next_state() (so the arc log sees every step);
+# steps that need a data fd are refused.  Its devices then have state,
+# features and arcs files.
+mtty_61_fsm() {
+	patch --no-backup-if-mismatch -d "$1" -p1 <<'EOF'
+--- a/mtty.c
++++ b/mtty.c
+@@ -141,6 +141,7 @@
+ 	struct mutex rxtx_lock;
+ 	struct vfio_device_info dev_info;
+ 	int nr_ports;
++	enum vfio_device_mig_state mig_state;	/* vfiomig VM test */
+ };
+ 
+ static struct mtty_type {
+@@ -717,6 +718,50 @@
+ 	return ret;
+ }
+ 
++/*
++ * vfiomig VM test only: a migration FSM without data (RUNNING, RUNNING_P2P,
++ * STOP), so that 6.1 devices have state files and FSM steps.  Steps that
++ * need a data fd (STOP_COPY, RESUMING) are refused.
++ */
++static struct file *mtty_set_state(struct vfio_device *vdev,
++				   enum vfio_device_mig_state new_state)
++{
++	struct mdev_state *mdev_state =
++		container_of(vdev, struct mdev_state, vdev);
++	enum vfio_device_mig_state next;
++	int ret = 0;
++
++	mutex_lock(&mdev_state->ops_lock);
++	while (!ret && mdev_state->mig_state != new_state) {
++		ret = vfio_mig_get_next_state(vdev, mdev_state->mig_state,
++					      new_state, &next);
++		if (!ret && (next == VFIO_DEVICE_STATE_STOP_COPY ||
++			     next == VFIO_DEVICE_STATE_RESUMING))
++			ret = -EOPNOTSUPP;
++		if (!ret)
++			mdev_state->mig_state = next;
++	}
++	mutex_unlock(&mdev_state->ops_lock);
++	return ret ? ERR_PTR(ret) : NULL;
++}
++
++static int mtty_get_state(struct vfio_device *vdev,
++			  enum vfio_device_mig_state *curr_state)
++{
++	struct mdev_state *mdev_state =
++		container_of(vdev, struct mdev_state, vdev);
++
++	mutex_lock(&mdev_state->ops_lock);
++	*curr_state = mdev_state->mig_state;
++	mutex_unlock(&mdev_state->ops_lock);
++	return 0;
++}
++
++static const struct vfio_migration_ops mtty_migration_ops = {
++	.migration_set_state = mtty_set_state,
++	.migration_get_state = mtty_get_state,
++};
++
+ static int mtty_init_dev(struct vfio_device *vdev)
+ {
+ 	struct mdev_state *mdev_state =
+@@ -749,6 +794,9 @@
+ 	mutex_init(&mdev_state->ops_lock);
+ 	mdev_state->mdev = mdev;
+ 	mtty_create_config_space(mdev_state);
++	mdev_state->mig_state = VFIO_DEVICE_STATE_RUNNING;
++	vdev->migration_flags = VFIO_MIGRATION_STOP_COPY | VFIO_MIGRATION_P2P;
++	vdev->mig_ops = &mtty_migration_ops;
+ 	return 0;
+ 
+ err_nr_ports:
+EOF
+}
+
 # ---- builds -----------------------------------------------------------------
 T=$(now)
 mkdir -p "$WORK/vfiomig"
@@ -101,6 +186,12 @@ T=$(now)
 mkdir -p "$WORK/mtty"
 cp "$SRCDIR/samples/vfio-mdev/mtty.c" "$WORK/mtty/"
 echo 'obj-m := mtty.o' > "$WORK/mtty/Makefile"
+if [ "$FULL" = 0 ]; then
+	mtty_61_fsm "$WORK/mtty" > "$WORK/patch-mtty.log" 2>&1 || {
+		cat "$WORK/patch-mtty.log"
+		fail "the test-only FSM does not apply to $SERIES's mtty.c"
+	}
+fi
 build_module mtty "$WORK/mtty"
 T_MTTY=$(since "$T")
 
@@ -110,10 +201,8 @@ T=$(now)
 mkdir -p "$WORK/uapi/linux"
 cp "$KROOT/usr/src/linux-headers-${KVER%-amd64}-common/include/uapi/linux/vfio.h" \
    "$WORK/uapi/linux/" || fail "no uapi linux/vfio.h in $KROOT"
-if [ "$FULL" = 1 ]; then
-	gcc -static -O2 -Wall -Wextra -Werror -D__user= -I"$WORK/uapi" \
-	    -o "$WORK/migtest" "$HERE/migtest.c" || fail "migtest does not build"
-fi
+gcc -static -O2 -Wall -Wextra -Werror -D__user= -I"$WORK/uapi" \
+    -o "$WORK/migtest" "$HERE/migtest.c" || fail "migtest does not build"
 T_MIGTEST=$(since "$T")
 
 # ---- initramfs ----------------------------------------------------------------
@@ -121,7 +210,7 @@ T=$(now)
 R="$WORK/initramfs"
 mkdir -p "$R/bin" "$R/etc" "$R/lib/modules" "$R/proc" "$R/sys" "$R/dev" "$R/tmp"
 cp /bin/busybox "$R/bin/busybox"
-[ "$FULL" = 1 ] && cp "$WORK/migtest" "$R/bin/"
+cp "$WORK/migtest" "$R/bin/"
 cp "$HERE/guest-init.sh" "$R/init"
 chmod 755 "$R/init"
 
@@ -148,7 +237,7 @@ strip --strip-debug -o "$R/lib/modules/vfiomig.ko" "$WORK/vfiomig/vfiomig.ko"
 
 # vfiomigtop, its shared libraries and the loader (hook for the monitor test).
 VFIOMIGTOP=0
-if [ -n "${VFIOMIGTOP_BIN:-}" ] && [ "$FULL" = 1 ]; then
+if [ -n "${VFIOMIGTOP_BIN:-}" ]; then
 	[ -x "$VFIOMIGTOP_BIN" ] || fail "VFIOMIGTOP_BIN=$VFIOMIGTOP_BIN is not executable"
 	cp "$VFIOMIGTOP_BIN" "$R/bin/vfiomigtop"
 	for lib in $(ldd "$VFIOMIGTOP_BIN" | grep -oE '/[^ ]+'); do
@@ -188,11 +277,17 @@ tr -d '\r' < "$CONSOLE" > "$CONSOLE.tmp" && mv "$CONSOLE.tmp" "$CONSOLE"
 # ---- verdict ------------------------------------------------------------------
 # Hook for the monitor's test: the guest's vfiomigtop output goes to
 # $OUT/events-migration.txt (checked by the lead's host-side test).
+# events NAME: the guest's "=== vfiomigtop NAME begin/end ===" part.
+events() {
+	sed -n "/^=== vfiomigtop $1 begin ===\$/,/^=== vfiomigtop $1 end ===\$/p" \
+		"$CONSOLE" | sed '1d;$d'
+}
+if [ "$VFIOMIGTOP" = 1 ] && [ "$FULL" = 1 ]; then
+	events events > "$OUT/events-migration.txt"
+	events "slow events" > "$OUT/events-slow.txt"
+fi
 if [ "$VFIOMIGTOP" = 1 ]; then
-	sed -n '/^=== vfiomigtop events begin ===$/,/^=== vfiomigtop events end ===$/p' \
-		"$CONSOLE" | sed '1d;$d' > "$OUT/events-migration.txt"
-	sed -n '/^=== vfiomigtop slow events begin ===$/,/^=== vfiomigtop slow events end ===$/p' \
-		"$CONSOLE" | sed '1d;$d' > "$OUT/events-slow.txt"
+	events "unload events" > "$OUT/events-unload-$SERIES.txt"
 fi
 
 verdict=PASS
@@ -205,6 +300,14 @@ if [ "$VFIOMIGTOP" = 1 ] && [ "$FULL" = 1 ]; then
 		83b8f4f2-509f-382f-3c1e-e6bfe0fa1001 83b8f4f2-509f-382f-3c1e-e6bfe0fa1002; then
 		verdict=FAIL
 		reasons="$reasons; vfiomigtop's events in the guest are wrong"
+	fi
+fi
+if [ "$VFIOMIGTOP" = 1 ]; then
+	echo "---- $NAME: vfiomigtop across the unload and reload ----"
+	if ! "$HERE/check-events.sh" --unload "$OUT/events-unload-$SERIES.txt" \
+		83b8f4f2-509f-382f-3c1e-e6bfe0fa1001 83b8f4f2-509f-382f-3c1e-e6bfe0fa1002; then
+		verdict=FAIL
+		reasons="$reasons; vfiomigtop did not see the devices go and come back"
 	fi
 fi
 if ! grep -q '^GUEST RESULT: PASS$' "$CONSOLE"; then

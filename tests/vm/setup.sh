@@ -7,9 +7,9 @@ set -eu
 # qemu: the guest; busybox-static, cpio, gzip, xz-utils, kmod: the initramfs;
 # gcc-12 (forced by Debian's kernel headers), pahole, make, libelf1, libssl3,
 # zlib1g: out-of-tree module builds; gcc, libc6-dev: the static migtest;
-# perl: checkpatch.pl.
+# perl: checkpatch.pl; patch: the test-only FSM of 6.1's mtty.
 PKGS="qemu-system-x86 busybox-static cpio gzip xz-utils kmod
-      gcc-12 pahole make libelf1 libssl3 zlib1g gcc libc6-dev perl"
+      gcc-12 pahole make libelf1 libssl3 zlib1g gcc libc6-dev perl patch"
 
 # Debian's 6.12 kernel packages live in bookworm-backports (on trixie and
 # later the same name is harmless to skip).
