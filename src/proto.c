@@ -10,6 +10,7 @@
 #include <config.h>
 #endif
 
+#include "hexdigit.h"
 #include "proto.h"
 
 #include <errno.h>
@@ -276,17 +277,6 @@ static int pd_str(json_t *o, const char *key, bool required, bool trunc,
 	return 0;
 }
 
-static int pd_unhex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A hex string field into @buf, at most @max bytes; returns bytes or -EINVAL. */
 static long pd_hex(json_t *o, const char *key, char *buf, size_t max,
 		   char *err, size_t elen)
@@ -305,7 +295,7 @@ static long pd_hex(json_t *o, const char *key, char *buf, size_t max,
 	}
 	s = json_string_value(v);
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = pd_unhex(s[2 * i]), lo = pd_unhex(s[2 * i + 1]);
+		int hi = hexdigit_value(s[2 * i]), lo = hexdigit_value(s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0) {
 			snprintf(err, elen, "\"%s\": not hex", key);

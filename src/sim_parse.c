@@ -11,6 +11,7 @@
 #include <config.h>
 #endif
 
+#include "hexdigit.h"
 #include "sim.h"
 
 #include <errno.h>
@@ -78,17 +79,6 @@ static bool field_is(const struct field *f, const char *s)
 	return strlen(s) == f->len && !memcmp(f->s, s, f->len);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode one escape at *pp (just after the backslash) into *out. */
 static int decode_escape(struct parser *p, const char **pp, const char *end,
 			 char *out)
@@ -103,8 +93,8 @@ static int decode_escape(struct parser *p, const char **pp, const char *end,
 	if (k) {
 		*out = values[k - names];
 	} else if (*s == 'x') {
-		hi = s + 1 < end ? hexval(s[1]) : -1;
-		lo = s + 2 < end ? hexval(s[2]) : -1;
+		hi = s + 1 < end ? hexdigit_value(s[1]) : -1;
+		lo = s + 2 < end ? hexdigit_value(s[2]) : -1;
 		if (hi < 0 || lo < 0)
 			return perr(p, "bad escape '\\x' (expected two hex digits)");
 		*out = (char)(hi << 4 | lo);

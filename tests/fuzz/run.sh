@@ -29,6 +29,7 @@ printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }
 "$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-I"$top/src" "$here/fuzz_proto.c" "$top/src/proto.c" "$top/src/obuf.c" \
 	"$top/src/dstate.c" "$top/src/fsm.c" "$top/src/src_agent_spec.c" \
+	"$top/src/hexdigit.c" \
 	$jansson -o "$work/fuzz_proto"
 cp "$here"/corpus/* "$work/corpus/"
 echo "fuzzing the agent protocol for $secs s in $work"
