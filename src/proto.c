@@ -10,7 +10,6 @@
 #include <config.h>
 #endif
 
-#include "hexdigit.h"
 #include "proto.h"
 
 #include <errno.h>
@@ -20,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hexdigit.h"
 #include "fsm.h"
 
 static const char *const proto_types[] = {

@@ -11,7 +11,6 @@
 #include <config.h>
 #endif
 
-#include "hexdigit.h"
 #include "sim.h"
 
 #include <errno.h>
@@ -19,6 +18,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hexdigit.h"
 
 #define NS_PER_MS INT64_C(1000000)
 #define NS_PER_S INT64_C(1000000000)
