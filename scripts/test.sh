@@ -2,7 +2,8 @@
 # Set up and run the whole test suite:
 #  1. a normal build: every test, the kernel module in qemu included;
 #  2. an ASan+UBSan build: every test but the qemu ones;
-#  3. make distcheck.
+#  3. the clang static analyzer over the programs;
+#  4. make distcheck.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -18,6 +19,12 @@ echo "== ASan + UBSan build and test (_build-san)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 	make -C _build-san -j"$jobs" check VM_TESTS= || { cat _build-san/test-suite.log; exit 1; }
+
+echo "== clang static analyzer (_build-scan)"
+mkdir -p _build-scan
+(cd _build-scan && { [ -f Makefile ] || "$top/configure" CC=clang >configure.out; } &&
+	scan-build --status-bugs -o report make -j"$jobs" src/vfiomigtop src/vfiomig-sim >scan.out 2>&1) ||
+	{ grep -E 'warning:|bugs found' _build-scan/scan.out; exit 1; }
 
 echo "== make distcheck"
 make -C _build -j"$jobs" distcheck VM_TESTS= >_build/distcheck.out 2>&1 ||

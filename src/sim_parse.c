@@ -166,7 +166,7 @@ static int grow_scratch(struct parser *p, size_t need)
 {
 	char *n;
 
-	if (need <= p->scratch_cap)
+	if (p->scratch && need <= p->scratch_cap)
 		return 0;
 	n = realloc(p->scratch, need);
 	if (!n)

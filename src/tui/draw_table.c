@@ -127,11 +127,12 @@ uint64_t draw_table(const struct view *v, const struct view_ctx *c,
 	uint64_t wake = 0;
 	char pos[64];
 
-	for (int i = 0; i < l->npanes; i++) {
+	static const char *const titles[LAYOUT_NPANES] = {
+		" SOURCE ", " DESTINATION ", " VERDICT ",
+	};
+
+	for (int i = 0; i < l->npanes && i < LAYOUT_NPANES; i++) {
 		const struct layout_pane *p = &l->pane[i];
-		static const char *const titles[] = {
-			" SOURCE ", " DESTINATION ", " VERDICT ",
-		};
 
 		draw_title(p->r.y, p->r.x, p->r.w, &v->g, titles[i], p->border);
 		draw_headings(v, p, p->r.y + 1, i == LAYOUT_VERDICT);
