@@ -23,6 +23,7 @@ LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 echo "== clang static analyzer (_build-scan)"
 mkdir -p _build-scan
 (cd _build-scan && { [ -f Makefile ] || "$top/configure" CC=clang >configure.out; } &&
+	make clean >/dev/null &&
 	scan-build --status-bugs -o report make -j"$jobs" src/vfiomigtop src/vfiomig-sim >scan.out 2>&1) ||
 	{ grep -E 'warning:|bugs found' _build-scan/scan.out; exit 1; }
 
