@@ -32,19 +32,19 @@
  * One worker thread's slot.  Workers read no clock per job: the waiter
  * notices a stuck worker by its job count not moving.
  */
-struct rd_worker {
-	struct rd_job *cur;		/* job in open()/pread(), NULL when none */
+struct reader_worker {
+	struct reader_job *cur;		/* job in open()/pread(), NULL when none */
 	uint64_t count;			/* jobs taken so far */
 	uint64_t seen;			/* count when the waiter last looked */
 	uint64_t since_ns;		/* CLOCK_MONOTONIC ns since count is seen unchanged */
 	bool live;			/* a thread owns this slot */
 };
 
-struct rd_pool {
+struct reader_pool {
 	pthread_mutex_t mu;		/* protects everything below and job phases */
 	pthread_cond_t work;		/* signalled when jobs are queued or on quit */
 	pthread_cond_t done;		/* signalled when outstanding drops to 0 */
-	struct rd_job **q;		/* ring of queued jobs */
+	struct reader_job **q;		/* ring of queued jobs */
 	unsigned int qcap;		/* ring size */
 	unsigned int qhead;		/* index of the oldest queued job */
 	unsigned int qlen;		/* queued jobs */
@@ -54,33 +54,33 @@ struct rd_pool {
 	unsigned int max_threads;	/* cap on workers */
 	uint64_t stuck_ns;		/* a read older than this counts as stuck, ns */
 	bool quit;			/* workers must exit */
-	struct rd_worker *w;		/* max_threads worker slots */
-	struct rd_job **fin;		/* finished jobs not collected yet */
+	struct reader_worker *w;		/* max_threads worker slots */
+	struct reader_job **fin;		/* finished jobs not collected yet */
 	unsigned int nfin;		/* entries in fin */
 	unsigned int fincap;		/* allocated in fin and in handed */
-	struct rd_job **handed;		/* the array last handed out by rd_collect() */
+	struct reader_job **handed;		/* the array last handed out by reader_collect() */
 	uint64_t drained_ns;		/* CLOCK_MONOTONIC ns when outstanding last reached 0 */
 };
 
 /* Argument of a worker thread. */
-struct rd_start {
-	struct rd_pool *p;		/* pool */
-	struct rd_worker *w;		/* this worker's slot */
+struct reader_start {
+	struct reader_pool *p;		/* pool */
+	struct reader_worker *w;		/* this worker's slot */
 };
 
-static void rd_read_features(struct rd_job *j)
+static void reader_read_features(struct reader_job *j)
 {
 	int fd;
 
 	j->feat_n = -1;
 	if (!j->feat_buf)
-		j->feat_buf = malloc(RD_FEAT_MAX);
+		j->feat_buf = malloc(READER_FEAT_MAX);
 	if (!j->feat_buf)
 		return;
 	fd = open(j->feat_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return;
-	j->feat_n = read(fd, j->feat_buf, RD_FEAT_MAX);
+	j->feat_n = read(fd, j->feat_buf, READER_FEAT_MAX);
 	close(fd);
 }
 
@@ -89,7 +89,7 @@ static void rd_read_features(struct rd_job *j)
  * state, so every arc that led to the state read is in it.  Never blocks:
  * the module returns 0 when there is nothing new.
  */
-static void rd_read_arcs(struct rd_job *j)
+static void reader_read_arcs(struct reader_job *j)
 {
 	size_t n = 0;
 
@@ -110,10 +110,10 @@ static void rd_read_arcs(struct rd_job *j)
 }
 
 /* The I/O of one job; runs without the lock. */
-static void rd_do(struct rd_job *j)
+static void reader_do(struct reader_job *j)
 {
 	if (j->feat_path)
-		rd_read_features(j);
+		reader_read_features(j);
 	j->arc_n = 0;
 	if (j->fd < 0) {
 		/* O_NOATIME: a monitor's reads need not update the access
@@ -133,26 +133,26 @@ static void rd_do(struct rd_job *j)
 	j->n = pread(j->fd, j->buf, sizeof(j->buf), 0);
 	j->err = j->n < 0 ? errno : 0;
 	if (j->arc_fd >= 0 && j->arc_buf)
-		rd_read_arcs(j);
+		reader_read_arcs(j);
 }
 
 /* Append a finished job to the done list; called with the lock held.  The
- * list has room for every job ever queued (see rd_submit()). */
-static void rd_push_done(struct rd_pool *p, struct rd_job *j)
+ * list has room for every job ever queued (see reader_submit()). */
+static void reader_push_done(struct reader_pool *p, struct reader_job *j)
 {
 	p->fin[p->nfin++] = j;
 }
 
-static void *rd_worker_main(void *arg)
+static void *reader_worker_main(void *arg)
 {
-	struct rd_start *st = arg;
-	struct rd_pool *p = st->p;
-	struct rd_worker *w = st->w;
+	struct reader_start *st = arg;
+	struct reader_pool *p = st->p;
+	struct reader_worker *w = st->w;
 
 	free(st);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		struct rd_job *j;
+		struct reader_job *j;
 
 		while (!p->quit && !p->qlen) {
 			p->nidle++;
@@ -164,17 +164,17 @@ static void *rd_worker_main(void *arg)
 		j = p->q[p->qhead];
 		p->qhead = (p->qhead + 1) % p->qcap;
 		p->qlen--;
-		j->phase = RD_RUNNING;
+		j->phase = READER_RUNNING;
 		w->cur = j;
 		w->count++;
 		pthread_mutex_unlock(&p->mu);
 
-		rd_do(j);
+		reader_do(j);
 
 		pthread_mutex_lock(&p->mu);
-		j->phase = RD_DONE;
+		j->phase = READER_DONE;
 		w->cur = NULL;
-		rd_push_done(p, j);
+		reader_push_done(p, j);
 		if (--p->outstanding == 0) {
 			p->drained_ns = clock_mono_ns();
 			pthread_cond_broadcast(&p->done);
@@ -191,9 +191,9 @@ static void *rd_worker_main(void *arg)
 }
 
 /* Start one more worker; called with the lock held. */
-static int rd_spawn(struct rd_pool *p)
+static int reader_spawn(struct reader_pool *p)
 {
-	struct rd_start *st;
+	struct reader_start *st;
 	pthread_attr_t attr;
 	pthread_t t;
 	unsigned int i;
@@ -215,7 +215,7 @@ static int rd_spawn(struct rd_pool *p)
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
-	rc = pthread_create(&t, &attr, rd_worker_main, st);
+	rc = pthread_create(&t, &attr, reader_worker_main, st);
 	pthread_attr_destroy(&attr);
 	if (rc) {
 		p->w[i].live = false;
@@ -227,10 +227,10 @@ static int rd_spawn(struct rd_pool *p)
 }
 
 /* Note which workers made progress since the last look (lock held). */
-static void rd_observe(struct rd_pool *p, uint64_t now)
+static void reader_observe(struct reader_pool *p, uint64_t now)
 {
 	for (unsigned int i = 0; i < p->max_threads; i++) {
-		struct rd_worker *w = &p->w[i];
+		struct reader_worker *w = &p->w[i];
 
 		if (w->live && w->count != w->seen) {
 			w->seen = w->count;
@@ -241,13 +241,13 @@ static void rd_observe(struct rd_pool *p, uint64_t now)
 
 /* True when no worker can take queued work soon: every one has been in
  * the same read for stuck_ns. */
-static bool rd_all_stuck(struct rd_pool *p, uint64_t now)
+static bool reader_all_stuck(struct reader_pool *p, uint64_t now)
 {
 	if (p->nidle)
 		return false;
-	rd_observe(p, now);
+	reader_observe(p, now);
 	for (unsigned int i = 0; i < p->max_threads; i++) {
-		struct rd_worker *w = &p->w[i];
+		struct reader_worker *w = &p->w[i];
 
 		if (w->live && (!w->cur || now - w->since_ns < p->stuck_ns))
 			return false;
@@ -255,13 +255,13 @@ static bool rd_all_stuck(struct rd_pool *p, uint64_t now)
 	return true;
 }
 
-static int rd_done_grow(struct rd_pool *p, unsigned int need);
+static int reader_done_grow(struct reader_pool *p, unsigned int need);
 
 /* A pool of at most @max_threads workers; reads older than @stuck_ns are
  * considered stuck and make it grow.  Returns NULL on allocation failure. */
-struct rd_pool *rd_pool_new(unsigned int max_threads, uint64_t stuck_ns)
+struct reader_pool *reader_pool_new(unsigned int max_threads, uint64_t stuck_ns)
 {
-	struct rd_pool *p = calloc(1, sizeof(*p));
+	struct reader_pool *p = calloc(1, sizeof(*p));
 	pthread_condattr_t ca;
 
 	if (!p)
@@ -271,7 +271,7 @@ struct rd_pool *rd_pool_new(unsigned int max_threads, uint64_t stuck_ns)
 	p->w = calloc(p->max_threads, sizeof(*p->w));
 	p->qcap = 64;
 	p->q = malloc(p->qcap * sizeof(*p->q));
-	if (!p->w || !p->q || rd_done_grow(p, 64)) {
+	if (!p->w || !p->q || reader_done_grow(p, 64)) {
 		free(p->w);
 		free(p->q);
 		free(p->fin);
@@ -288,11 +288,11 @@ struct rd_pool *rd_pool_new(unsigned int max_threads, uint64_t stuck_ns)
 	return p;
 }
 
-/* Grow both done arrays (they trade places in rd_collect()) to @need. */
-static int rd_done_grow(struct rd_pool *p, unsigned int need)
+/* Grow both done arrays (they trade places in reader_collect()) to @need. */
+static int reader_done_grow(struct reader_pool *p, unsigned int need)
 {
 	unsigned int cap = p->fincap ? p->fincap : 64;
-	struct rd_job **d;
+	struct reader_job **d;
 
 	while (cap < need)
 		cap *= 2;
@@ -310,10 +310,10 @@ static int rd_done_grow(struct rd_pool *p, unsigned int need)
 	return 0;
 }
 
-static int rd_queue_grow(struct rd_pool *p, unsigned int need)
+static int reader_queue_grow(struct reader_pool *p, unsigned int need)
 {
 	unsigned int cap = p->qcap;
-	struct rd_job **q;
+	struct reader_job **q;
 
 	while (cap < need)
 		cap *= 2;
@@ -331,25 +331,25 @@ static int rd_queue_grow(struct rd_pool *p, unsigned int need)
 	return 0;
 }
 
-/* Queue @n idle jobs.  Jobs not in RD_IDLE are skipped. */
-void rd_submit(struct rd_pool *p, struct rd_job *const *jobs, unsigned int n)
+/* Queue @n idle jobs.  Jobs not in READER_IDLE are skipped. */
+void reader_submit(struct reader_pool *p, struct reader_job *const *jobs, unsigned int n)
 {
 	uint64_t now = clock_mono_ns();
 	unsigned int added = 0;
 
 	pthread_mutex_lock(&p->mu);
 	/* Every job queued or running may end up in the done list. */
-	if (rd_queue_grow(p, p->qlen + n) ||
-	    rd_done_grow(p, p->nfin + p->outstanding + n)) {
+	if (reader_queue_grow(p, p->qlen + n) ||
+	    reader_done_grow(p, p->nfin + p->outstanding + n)) {
 		pthread_mutex_unlock(&p->mu);
 		return;		/* jobs stay idle and are retried next time */
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		struct rd_job *j = jobs[i];
+		struct reader_job *j = jobs[i];
 
-		if (j->phase != RD_IDLE)
+		if (j->phase != READER_IDLE)
 			continue;
-		j->phase = RD_QUEUED;
+		j->phase = READER_QUEUED;
 		j->submit_ns = now;
 		p->q[(p->qhead + p->qlen) % p->qcap] = j;
 		p->qlen++;
@@ -357,8 +357,8 @@ void rd_submit(struct rd_pool *p, struct rd_job *const *jobs, unsigned int n)
 	}
 	p->outstanding += added;
 	if (added) {
-		if (!p->nthreads || rd_all_stuck(p, now))
-			rd_spawn(p);
+		if (!p->nthreads || reader_all_stuck(p, now))
+			reader_spawn(p);
 		if (p->nidle)
 			pthread_cond_signal(&p->work);
 	}
@@ -370,7 +370,7 @@ void rd_submit(struct rd_pool *p, struct rd_job *const *jobs, unsigned int n)
  * passes.  While waiting, start a worker whenever all are stuck and work is
  * queued, so one blocked device cannot hold up the others.
  */
-void rd_wait(struct rd_pool *p, uint64_t deadline_ns)
+void reader_wait(struct reader_pool *p, uint64_t deadline_ns)
 {
 	pthread_mutex_lock(&p->mu);
 	while (p->outstanding) {
@@ -379,10 +379,10 @@ void rd_wait(struct rd_pool *p, uint64_t deadline_ns)
 
 		if (now >= deadline_ns)
 			break;
-		if (p->qlen && rd_all_stuck(p, now) && !rd_spawn(p))
+		if (p->qlen && reader_all_stuck(p, now) && !reader_spawn(p))
 			pthread_cond_signal(&p->work);
 		else
-			rd_observe(p, now);
+			reader_observe(p, now);
 		until = now + p->stuck_ns;
 		if (until > deadline_ns)
 			until = deadline_ns;
@@ -396,11 +396,11 @@ void rd_wait(struct rd_pool *p, uint64_t deadline_ns)
 /*
  * Hand over the jobs finished since the last call: *@done points to them
  * (valid until the next call).  Their done_ns is set to when the last of
- * the batch finished; the caller sets each back to RD_IDLE when done.
+ * the batch finished; the caller sets each back to READER_IDLE when done.
  */
-unsigned int rd_collect(struct rd_pool *p, struct rd_job ***done)
+unsigned int reader_collect(struct reader_pool *p, struct reader_job ***done)
 {
-	struct rd_job **tmp;
+	struct reader_job **tmp;
 	unsigned int n;
 	uint64_t t;
 
@@ -419,7 +419,7 @@ unsigned int rd_collect(struct rd_pool *p, struct rd_job ***done)
 }
 
 /* Jobs queued or running. */
-unsigned int rd_pending(struct rd_pool *p)
+unsigned int reader_pending(struct reader_pool *p)
 {
 	unsigned int n;
 
@@ -430,9 +430,9 @@ unsigned int rd_pending(struct rd_pool *p)
 }
 
 /* The job's phase, read under the lock. */
-enum rd_phase rd_phase(struct rd_pool *p, const struct rd_job *j)
+enum reader_phase reader_phase(struct reader_pool *p, const struct reader_job *j)
 {
-	enum rd_phase ph;
+	enum reader_phase ph;
 
 	pthread_mutex_lock(&p->mu);
 	ph = j->phase;
@@ -441,14 +441,14 @@ enum rd_phase rd_phase(struct rd_pool *p, const struct rd_job *j)
 }
 
 /* True while the job is queued or running. */
-bool rd_job_busy(struct rd_pool *p, const struct rd_job *j)
+bool reader_job_busy(struct reader_pool *p, const struct reader_job *j)
 {
-	enum rd_phase ph = rd_phase(p, j);
+	enum reader_phase ph = reader_phase(p, j);
 
-	return ph == RD_QUEUED || ph == RD_RUNNING;
+	return ph == READER_QUEUED || ph == READER_RUNNING;
 }
 
-unsigned int rd_threads(struct rd_pool *p)
+unsigned int reader_threads(struct reader_pool *p)
 {
 	unsigned int n;
 
@@ -463,7 +463,7 @@ unsigned int rd_threads(struct rd_pool *p)
  * the pool alive, so in that case the memory is deliberately left to it
  * (this only happens at exit).
  */
-void rd_pool_free(struct rd_pool *p)
+void reader_pool_free(struct reader_pool *p)
 {
 	struct timespec ts;
 	uint64_t until;

@@ -9,22 +9,22 @@
 #include "dstate.h"
 
 /* Largest features file read, in bytes. */
-#define RD_FEAT_MAX 128
+#define READER_FEAT_MAX 128
 
-enum rd_phase {
-	RD_IDLE,		/* owned by the caller: may be changed or submitted */
-	RD_QUEUED,		/* waiting for a worker */
-	RD_RUNNING,		/* a worker is in open()/pread() */
-	RD_DONE,		/* results ready; the caller sets RD_IDLE after taking them */
+enum reader_phase {
+	READER_IDLE,		/* owned by the caller: may be changed or submitted */
+	READER_QUEUED,		/* waiting for a worker */
+	READER_RUNNING,		/* a worker is in open()/pread() */
+	READER_DONE,		/* results ready; the caller sets READER_IDLE after taking them */
 };
 
-/* One read of one device.  Between submit and RD_DONE only the pool touches it. */
-struct rd_job {
+/* One read of one device.  Between submit and READER_DONE only the pool touches it. */
+struct reader_job {
 	const char *path;		/* state file path, used when fd < 0 */
 	uint32_t tag;			/* the owner's number for it (a slot) */
 	const char *feat_path;		/* features file to read once first, or NULL */
 	int fd;				/* open state file, -1 to open path first */
-	enum rd_phase phase;		/* who owns the job (under the pool lock) */
+	enum reader_phase phase;		/* who owns the job (under the pool lock) */
 	uint64_t submit_ns;		/* CLOCK_MONOTONIC ns of submission */
 	uint64_t done_ns;		/* CLOCK_MONOTONIC ns by when the read had returned */
 	long n;				/* bytes read, -1 on error */
@@ -38,19 +38,19 @@ struct rd_job {
 	size_t arc_cap;			/* size of arc_buf */
 	long arc_n;			/* bytes in arc_buf, -1 on error */
 	long feat_n;			/* bytes of features read, -1 if unread or failed */
-	char *feat_buf;			/* features file content (RD_FEAT_MAX bytes), read once */
+	char *feat_buf;			/* features file content (READER_FEAT_MAX bytes), read once */
 };
 
-struct rd_pool;
+struct reader_pool;
 
-struct rd_pool *rd_pool_new(unsigned int max_threads, uint64_t stuck_ns);
-void rd_submit(struct rd_pool *p, struct rd_job *const *jobs, unsigned int n);
-void rd_wait(struct rd_pool *p, uint64_t deadline_ns);
-unsigned int rd_collect(struct rd_pool *p, struct rd_job ***done);
-unsigned int rd_pending(struct rd_pool *p);
-enum rd_phase rd_phase(struct rd_pool *p, const struct rd_job *j);
-bool rd_job_busy(struct rd_pool *p, const struct rd_job *j);
-unsigned int rd_threads(struct rd_pool *p);
-void rd_pool_free(struct rd_pool *p);
+struct reader_pool *reader_pool_new(unsigned int max_threads, uint64_t stuck_ns);
+void reader_submit(struct reader_pool *p, struct reader_job *const *jobs, unsigned int n);
+void reader_wait(struct reader_pool *p, uint64_t deadline_ns);
+unsigned int reader_collect(struct reader_pool *p, struct reader_job ***done);
+unsigned int reader_pending(struct reader_pool *p);
+enum reader_phase reader_phase(struct reader_pool *p, const struct reader_job *j);
+bool reader_job_busy(struct reader_pool *p, const struct reader_job *j);
+unsigned int reader_threads(struct reader_pool *p);
+void reader_pool_free(struct reader_pool *p);
 
 #endif

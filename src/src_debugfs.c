@@ -85,7 +85,7 @@ struct dfs_dev {
 	char *arc_part;		/* an incomplete last line of the arc log */
 	size_t arc_part_len;	/* bytes in arc_part */
 	uint32_t seen_gen;	/* scan_gen of the last rescan that listed it */
-	struct rd_job *job;	/* its read (allocated apart: workers hold pointers) */
+	struct reader_job *job;	/* its read (allocated apart: workers hold pointers) */
 	bool inflight;		/* job submitted and not collected yet (main thread's view) */
 };
 
@@ -103,8 +103,8 @@ struct dfs {
 	struct dfs_dev *devs;		/* slots, parallel to src->snap.dev */
 	size_t cap;			/* allocated slots */
 	struct strmap names;		/* device name -> slot */
-	struct rd_pool *pool;		/* reader threads */
-	struct rd_job **batch;		/* jobs submitted this refresh */
+	struct reader_pool *pool;		/* reader threads */
+	struct reader_job **batch;		/* jobs submitted this refresh */
 	struct dfs_pending *pend;	/* queued name events */
 	size_t npend, pend_cap;		/* entries / allocated */
 	uint64_t next_rescan_ns;	/* CLOCK_MONOTONIC ns of the next full rescan */
@@ -231,7 +231,7 @@ static int dfs_grow(struct dfs *d)
 	struct dfs_dev *nd;
 	struct snap_dev *ns;
 	uint32_t *nc;
-	struct rd_job **nb;
+	struct reader_job **nb;
 
 	/* Jobs are allocated apart, so moving the slots is safe even while
 	 * reads are in flight. */
@@ -275,7 +275,7 @@ static long dfs_slot_alloc(struct dfs *d)
 		memset(&sn->dev[i], 0, sizeof(sn->dev[i]));
 	}
 	if (!d->devs[i].job) {
-		d->devs[i].job = calloc(1, sizeof(struct rd_job));
+		d->devs[i].job = calloc(1, sizeof(struct reader_job));
 		if (!d->devs[i].job)
 			return -1;
 	}
@@ -459,7 +459,7 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 		v->job->fd = -1;
 		v->job->arc_fd = -1;
 		v->arc_fd = -1;
-		v->job->phase = RD_IDLE;
+		v->job->phase = READER_IDLE;
 		v->w_dev = v->w_state = false;
 		v->has_mig = false;
 	}
@@ -501,7 +501,7 @@ static void dfs_reap(struct dfs *d, size_t slot)
 	struct snap_dev *sd = &d->src->snap.dev[slot];
 	if (v->inflight)
 		return;		/* its reader still has it: later */
-	v->job->phase = RD_IDLE;
+	v->job->phase = READER_IDLE;
 	if (v->job->fd >= 0)
 		close(v->job->fd);
 	v->job->fd = -1;
@@ -590,7 +590,7 @@ static void dfs_rescan(struct dfs *d)
 
 static void dfs_take_features(struct dfs_dev *v, struct snap_dev *sd)
 {
-	struct rd_job *j = v->job;
+	struct reader_job *j = v->job;
 
 	if (!j->feat_path)
 		return;
@@ -682,13 +682,13 @@ static void dfs_take(struct dfs *d, size_t slot)
 {
 	struct dfs_dev *v = &d->devs[slot];
 	struct snap_dev *sd = &d->src->snap.dev[slot];
-	struct rd_job *j = v->job;
+	struct reader_job *j = v->job;
 	enum dstate val, prev;
 	int err = 0;
 	bool changed;
 
 	dfs_take_features(v, sd);
-	j->phase = RD_IDLE;
+	j->phase = READER_IDLE;
 	if (j->n < 0 && (j->err == EIO || j->err == ENODEV || j->err == ENOENT)) {
 		/* debugfs answers EIO on an fd whose file was removed. */
 		struct stat st;
@@ -781,7 +781,7 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 		dfs_rescan(d);
 	for (size_t i = 0; i < sn->nslots; i++) {
 		struct dfs_dev *v = &d->devs[i];
-		struct rd_job *j = v->job;
+		struct reader_job *j = v->job;
 
 		if (!v->dir)
 			continue;
@@ -810,19 +810,19 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 		d->batch[nb++] = j;
 	}
 	if (nb)
-		rd_submit(d->pool, d->batch, nb);
+		reader_submit(d->pool, d->batch, nb);
 }
 
 static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 {
 	struct dfs *d = s->priv;
 	struct snapshot *sn = &s->snap;
-	struct rd_job **done;
+	struct reader_job **done;
 	unsigned int lost = 0, ndone;
 
 
-	rd_wait(d->pool, deadline_ns);
-	ndone = rd_collect(d->pool, &done);
+	reader_wait(d->pool, deadline_ns);
+	ndone = reader_collect(d->pool, &done);
 	for (unsigned int i = 0; i < ndone; i++) {
 		size_t slot = done[i]->tag;
 
@@ -830,11 +830,11 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 		if (d->devs[slot].dir && !d->devs[slot].doomed)
 			dfs_take(d, slot);
 		else
-			done[i]->phase = RD_IDLE;	/* its device went */
+			done[i]->phase = READER_IDLE;	/* its device went */
 	}
 	/* Reads still pending make their devices busy; only look for them
 	 * when there are some. */
-	if (rd_pending(d->pool)) {
+	if (reader_pending(d->pool)) {
 		for (size_t i = 0; i < sn->nslots; i++) {
 			struct dfs_dev *v = &d->devs[i];
 			struct snap_dev *sd = &sn->dev[i];
@@ -871,12 +871,12 @@ static void dfs_close_priv(struct dfs *d)
 	watch_forget_owner(d);
 	for (size_t i = 0; i < sn->nslots; i++) {
 		struct dfs_dev *v = &d->devs[i];
-		enum rd_phase ph;
+		enum reader_phase ph;
 
 		if (!v->job)
 			continue;
-		ph = rd_phase(d->pool, v->job);
-		if (ph == RD_QUEUED || ph == RD_RUNNING)
+		ph = reader_phase(d->pool, v->job);
+		if (ph == READER_QUEUED || ph == READER_RUNNING)
 			continue;	/* its worker still uses it: leave it */
 		if (v->job->fd >= 0)
 			close(v->job->fd);
@@ -895,7 +895,7 @@ static void dfs_close_priv(struct dfs *d)
 	for (size_t i = 0; i < d->npend; i++)
 		free(d->pend[i].name);
 	free(d->pend);
-	rd_pool_free(d->pool);
+	reader_pool_free(d->pool);
 	strmap_free(&d->names);
 	for (unsigned int r = 0; r < d->nroots; r++)
 		free(d->roots[r].path);
@@ -954,7 +954,7 @@ static int dfs_open(struct source *s, const char *spec, char *err, size_t len)
 		d->nroots++;
 	}
 	free(copy);
-	d->pool = rd_pool_new(DFS_MAX_READERS, DFS_STUCK_NS);
+	d->pool = reader_pool_new(DFS_MAX_READERS, DFS_STUCK_NS);
 	if (!d->nroots || !d->pool || dfs_grow(d)) {
 		snprintf(err, len, "out of memory");
 		s->priv = d;
