@@ -4,13 +4,17 @@
  *   <root>/<dev>/migration/state      one kernel token and a newline
  *   <root>/<dev>/migration/features   optional, one feature per line
  *
+ *   <root>/<dev>/migration/arcs       the vfiomig module's arc log, if loaded
+ *
  * Each state file stays open and is re-read with pread(fd, buf, n, 0), so
  * the steady state costs one syscall per device per refresh.  The tree is
  * watched with inotify (see watch.c) so that devices appearing, vanishing
  * and files being replaced are seen without listing directories on every
  * refresh; a rescan every few seconds is the safety net.  Reads go through
  * the reader pool (reader.c) with a deadline: a read that blocks shows the
- * device as busy and never stalls the refresh.
+ * device as busy and never stalls the refresh.  Where the module provides
+ * an arc log, it is read right after the state and turned into exact steps
+ * (arcmatch.c), and its IN_MODIFY asks for a refresh at once.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -282,17 +286,6 @@ static long dfs_slot_alloc(struct dfs *d)
 	return (long)i;
 }
 
-/* Forget a device's watches.  The kernel drops them itself when the
- * directories go, so only ask for it while they still exist. */
-static void dfs_unwatch_dev(struct dfs_dev *v, bool exists)
-{
-	if (v->w_dev && exists)
-		watch_remove(v->dir);
-	if (v->w_state && exists)
-		watch_remove(v->state_path);
-	v->w_dev = v->w_state = false;
-}
-
 /* Size of the buffer for one refresh's worth of arc log, bytes. */
 #define DFS_ARC_BUF 8192
 /* Longest arc log line kept across reads, bytes. */
@@ -507,7 +500,9 @@ static void dfs_reap(struct dfs *d, size_t slot)
 	v->job->fd = -1;
 	v->job->path = NULL;
 	dfs_arcs_close(v);
-	dfs_unwatch_dev(v, false);
+	/* Its directory went: the kernel has dropped (or will drop) the
+	 * watches; a later device in this slot sets its own. */
+	v->w_dev = v->w_state = false;
 	strmap_del(&d->names, sd->name, strlen(sd->name));
 	free(v->dir);
 	free(v->state_path);
