@@ -440,24 +440,6 @@ enum reader_phase reader_phase(struct reader_pool *p, const struct reader_job *j
 	return ph;
 }
 
-/* True while the job is queued or running. */
-bool reader_job_busy(struct reader_pool *p, const struct reader_job *j)
-{
-	enum reader_phase ph = reader_phase(p, j);
-
-	return ph == READER_QUEUED || ph == READER_RUNNING;
-}
-
-unsigned int reader_threads(struct reader_pool *p)
-{
-	unsigned int n;
-
-	pthread_mutex_lock(&p->mu);
-	n = p->nthreads;
-	pthread_mutex_unlock(&p->mu);
-	return n;
-}
-
 /*
  * Stop the pool.  Idle workers exit at once; a worker stuck in a read keeps
  * the pool alive, so in that case the memory is deliberately left to it

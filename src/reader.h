@@ -49,8 +49,6 @@ void reader_wait(struct reader_pool *p, uint64_t deadline_ns);
 unsigned int reader_collect(struct reader_pool *p, struct reader_job ***done);
 unsigned int reader_pending(struct reader_pool *p);
 enum reader_phase reader_phase(struct reader_pool *p, const struct reader_job *j);
-bool reader_job_busy(struct reader_pool *p, const struct reader_job *j);
-unsigned int reader_threads(struct reader_pool *p);
 void reader_pool_free(struct reader_pool *p);
 
 #endif

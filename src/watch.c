@@ -359,24 +359,6 @@ static void watch_drop(int idx)
 	}
 }
 
-/* Stop watching @path (no-op when it is not watched). */
-void watch_remove(const char *path)
-{
-	char *p = watch_dirpath(path);
-	int idx;
-
-	if (!p || !watch_ready) {
-		free(p);
-		return;
-	}
-	pthread_mutex_lock(&watch_mu);
-	idx = strmap_get(&watch_bypath, p, strlen(p));
-	if (idx >= 0)
-		watch_drop(idx);
-	pthread_mutex_unlock(&watch_mu);
-	free(p);
-}
-
 /* Drop every watch and every queued event of @owner (a closing source). */
 void watch_forget_owner(void *owner)
 {

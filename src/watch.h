@@ -22,7 +22,6 @@ int watch_add(const char *path, uint32_t mask, watch_cb cb, void *owner,
 	      uint64_t cookie);
 int watch_renew(const char *path, uint32_t mask, watch_cb cb, void *owner,
 		uint64_t cookie);
-void watch_remove(const char *path);
 void watch_forget_owner(void *owner);
 void watch_flush(void);
 int watch_dispatch(void);
