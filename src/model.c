@@ -372,11 +372,15 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 	return 0;
 }
 
-/* True while a device is listed: present, or a tombstone not yet expired. */
-static bool model_listed(const struct model *m, const struct model_dev *d,
-			 uint64_t now)
+/*
+ * True while a device is listed: present, or vanished less than @tomb_ns
+ * ago (0: tombstones never expire).  Every view asks this.
+ */
+bool model_dev_listed(const struct model_dev *d, uint64_t tomb_ns,
+		      uint64_t now)
 {
-	return d->present || !m->cfg.tomb_ns || now - d->gone_ns < m->cfg.tomb_ns;
+	return d->present || !tomb_ns || now < d->gone_ns ||
+	       now - d->gone_ns < tomb_ns;
 }
 
 static int model_cmp_order(const void *a, const void *b)
@@ -409,7 +413,7 @@ static void model_repair(struct model *m, uint64_t now)
 	for (size_t i = 0; i < m->ndevs; i++) {
 		struct model_dev *d = m->devs[i];
 
-		if (model_listed(m, d, now))
+		if (model_dev_listed(d, m->cfg.tomb_ns, now))
 			bys[d->side][n[d->side]++] = d;
 	}
 	for (int s = 0; s < PAIR_NSIDES; s++) {

@@ -136,6 +136,8 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 		 uint64_t now_ns);
 void model_update_pairs(struct model *m, uint64_t now_ns);
 const struct model_event *model_event(const struct model *m, uint64_t seq);
+bool model_dev_listed(const struct model_dev *d, uint64_t tomb_ns,
+		      uint64_t now);
 unsigned int model_hist_get(const struct model_dev *d, unsigned int i,
 			    struct model_trans *out);
 void model_free(struct model *m);

@@ -54,12 +54,6 @@ static void vb_input(struct view *v, const struct view_ctx *c,
 	(void)req;
 }
 
-/* Devices still shown: present, or vanished less than the tombstone time ago. */
-static bool vb_listed(const struct model *m, const struct model_dev *d,
-		      uint64_t now)
-{
-	return d->present || !m->cfg.tomb_ns || now - d->gone_ns < m->cfg.tomb_ns;
-}
 
 static const char *vb_status(enum dstate v)
 {
@@ -203,7 +197,7 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 	size_t ndev = 0, npair = 0;
 
 	for (size_t i = 0; i < m->ndevs; i++)
-		ndev += vb_listed(m, m->devs[i], now);
+		ndev += model_dev_listed(m->devs[i], m->cfg.tomb_ns, now);
 	for (size_t k = 0; k < m->npairs; k++)
 		npair += m->pairs[k].dev[0] >= 0 && m->pairs[k].dev[1] >= 0;
 	obuf_puts(b, "snapshot ");
@@ -242,7 +236,7 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 	for (int s = 0; s < PAIR_NSIDES; s++)
 		for (size_t i = 0; i < m->ndevs; i++)
 			if (m->devs[i]->side == (enum pair_side)s &&
-			    vb_listed(m, m->devs[i], now))
+			    model_dev_listed(m->devs[i], m->cfg.tomb_ns, now))
 				vb_text_dev(b, c, m->devs[i], now);
 	for (size_t k = 0; k < m->npairs; k++)
 		if (m->pairs[k].dev[0] >= 0 || *m->pairs[k].want[0])
@@ -442,7 +436,7 @@ static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
 	for (int s = 0; s < PAIR_NSIDES; s++) {
 		for (size_t i = 0; i < m->ndevs; i++) {
 			if (m->devs[i]->side != (enum pair_side)s ||
-			    !vb_listed(m, m->devs[i], now))
+			    !model_dev_listed(m->devs[i], m->cfg.tomb_ns, now))
 				continue;
 			if (!first)
 				obuf_putc(b, ',');

@@ -154,11 +154,6 @@ static const char *prom_host(const struct view *v, const struct view_ctx *c,
 	return sn && sn->host[0] ? sn->host : v->host;
 }
 
-static bool prom_listed(const struct model *m, const struct model_dev *d,
-			uint64_t now)
-{
-	return d->present || !m->cfg.tomb_ns || now - d->gone_ns < m->cfg.tomb_ns;
-}
 
 /* {host="..",side="..",device=".."} without the closing brace. */
 static void prom_dev_labels(struct obuf *b, const struct view *v,
@@ -302,7 +297,7 @@ static void prom_devices(struct obuf *b, const struct view *v,
 	for (size_t i = 0; i < m->ndevs; i++) {
 		const struct model_dev *d = m->devs[i];
 
-		if (!prom_listed(m, d, now))
+		if (!model_dev_listed(d, m->cfg.tomb_ns, now))
 			continue;
 		for (int st = 0; st < FSM_NR; st++) {
 			obuf_puts(b, "vfiomigtop_device_state");
@@ -317,7 +312,7 @@ static void prom_devices(struct obuf *b, const struct view *v,
 	for (size_t i = 0; i < m->ndevs; i++) {
 		const struct model_dev *d = m->devs[i];
 
-		if (!prom_listed(m, d, now))
+		if (!model_dev_listed(d, m->cfg.tomb_ns, now))
 			continue;
 		obuf_puts(b, "vfiomigtop_device_status");
 		prom_dev_labels(b, v, c, d);
@@ -331,7 +326,7 @@ static void prom_devices(struct obuf *b, const struct view *v,
 		for (size_t i = 0; i < m->ndevs; i++) {
 			const struct model_dev *d = m->devs[i];
 
-			if (!prom_listed(m, d, now))
+			if (!model_dev_listed(d, m->cfg.tomb_ns, now))
 				continue;
 			obuf_puts(b, mt[k].name);
 			prom_dev_labels(b, v, c, d);

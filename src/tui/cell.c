@@ -44,13 +44,6 @@ enum role cell_state_role(enum dstate v)
 	}
 }
 
-/* Still shown: present, or vanished less than @tomb_ns ago. */
-bool cell_listed(const struct model_dev *d, uint64_t tomb_ns, uint64_t now)
-{
-	return d->present || !tomb_ns || now < d->gone_ns ||
-	       now - d->gone_ns < tomb_ns;
-}
-
 /*
  * True while the value changed less than @highlight_ns ago (a device that
  * just appeared did not change).  *@inferred tells whether the change was

@@ -41,7 +41,6 @@ struct cell_verdict {
 };
 
 enum role cell_state_role(enum dstate v);
-bool cell_listed(const struct model_dev *d, uint64_t tomb_ns, uint64_t now);
 bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
 		  uint64_t now, bool *inferred);
 void cell_dev(const struct model_dev *d, unsigned int alerts,

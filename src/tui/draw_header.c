@@ -91,7 +91,7 @@ static void draw_header_side(const struct view *v, const struct view_ctx *c,
 	for (size_t i = 0; i < m->ndevs; i++) {
 		const struct model_dev *d = m->devs[i];
 
-		if (d->side != side || !cell_listed(d, v->cc.tomb_ns, now))
+		if (d->side != side || !model_dev_listed(d, v->cc.tomb_ns, now))
 			continue;
 		total++;
 		if ((unsigned int)d->val < DS_NR)

@@ -202,7 +202,7 @@ int rows_build(const struct model *m, const struct rows_cfg *c,
 			int i = p->dev[s];
 
 			r->dev[s] = i >= 0 && (size_t)i < m->ndevs &&
-				    cell_listed(m->devs[i], c->tomb_ns, c->now_ns) ?
+				    model_dev_listed(m->devs[i], c->tomb_ns, c->now_ns) ?
 				    i : -1;
 		}
 		if (!rows_wanted(m, c, p, r->dev))

@@ -210,9 +210,9 @@ START_TEST(test_cell_markers)
 	ac.ascii = true;
 	cell_dev(d, 0, &ac, T(10000), &c);
 	ck_assert_str_eq(c.mark, "x");
-	ck_assert(cell_listed(d, cfg.tomb_ns, T(68999)));
-	ck_assert(!cell_listed(d, cfg.tomb_ns, T(69000)));
-	ck_assert(cell_listed(d, 0, T(1000000)));
+	ck_assert(model_dev_listed(d, cfg.tomb_ns, T(68999)));
+	ck_assert(!model_dev_listed(d, cfg.tomb_ns, T(69000)));
+	ck_assert(model_dev_listed(d, 0, T(1000000)));
 	free(d);
 }
 END_TEST
