@@ -6,7 +6,8 @@ set -eu
 build="build-essential autoconf automake autoconf-archive pkg-config
        libncurses-dev libinotifytools0-dev libjansson-dev check"
 test="tmux libfuse3-dev fuse3 jq python3 strace procps
-      openssh-server openssh-client prometheus clang clang-tools libclang-rt-14-dev"
+      openssh-server openssh-client prometheus clang clang-tools libclang-rt-14-dev
+      stress-ng"
 pkgs=$build
 [ "${1:-}" = "--test" ] && pkgs="$build $test"
 missing=""

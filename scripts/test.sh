@@ -2,8 +2,10 @@
 # Set up and run the whole test suite:
 #  1. a normal build: every test, the kernel module in qemu included;
 #  2. an ASan+UBSan build: every test but the qemu ones;
-#  3. the clang static analyzer over the programs;
-#  4. make distcheck.
+#  3. the suite again (without qemu) on a machine made busy on purpose:
+#     make -j8 check while stress-ng keeps two CPU hogs running;
+#  4. the clang static analyzer over the programs;
+#  5. make distcheck.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -19,6 +21,15 @@ echo "== ASan + UBSan build and test (_build-san)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 LSAN_OPTIONS=suppressions=$top/tests/lsan.supp:print_suppressions=0 \
 	make -C _build-san -j"$jobs" check VM_TESTS= || { cat _build-san/test-suite.log; exit 1; }
+
+echo "== under load: make -j8 check (without qemu) beside stress-ng --cpu 2"
+stress-ng --cpu 2 --timeout 1800 >/dev/null 2>&1 &
+hogs=$!
+trap 'kill $hogs 2>/dev/null' EXIT
+make -C _build -j8 check VM_TESTS= || { cat _build/test-suite.log; exit 1; }
+kill $hogs 2>/dev/null
+wait $hogs 2>/dev/null || true
+trap - EXIT
 
 echo "== clang static analyzer (_build-scan)"
 mkdir -p _build-scan

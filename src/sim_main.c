@@ -34,6 +34,7 @@ struct opts {
 	bool loop;		/* restart at the loop step until a signal */
 	bool check;		/* parse and print only */
 	bool demo;		/* use the embedded demo scenario */
+	bool step;		/* apply one time at a time, on command */
 	double speed;		/* replay speed multiplier */
 	const char *scenario;	/* file name, "-" for stdin; NULL with demo */
 	const char *root;	/* tree root; NULL allowed with check */
@@ -42,6 +43,7 @@ struct opts {
 static const char usage_text[] =
 	"Usage: vfiomig-sim [--loop] [--speed X] [--check] SCENARIO ROOT\n"
 	"       vfiomig-sim [--loop] [--speed X] [--check] --demo ROOT\n"
+	"       vfiomig-sim --step SCENARIO|--demo ROOT\n"
 	"Replay SCENARIO (a file, or - for standard input) into ROOT/src and\n"
 	"ROOT/dst in real time, as the vfio debugfs tree would change during\n"
 	"live migrations; the format is described in vfiomig-scenario(5).\n"
@@ -50,6 +52,10 @@ static const char usage_text[] =
 	"  --loop      restart at the scenario's loop step (or its end) until\n"
 	"              SIGINT or SIGTERM; ROOT is left as it is\n"
 	"  --speed X   replay X times faster (decimal, more than 0)\n"
+	"  --step      apply the steps of the first time at once, then those of\n"
+	"              the next time each time a line is read from standard\n"
+	"              input; print the steps applied, then a line \".\", and\n"
+	"              \"end\" when none is left (for tests in lock step)\n"
 	"  --check     only parse, print the expanded steps and exit\n"
 	"              (ROOT may be omitted)\n"
 	"  --help      print this help and exit\n"
@@ -84,6 +90,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "loop", no_argument, NULL, 'l' },
 		{ "speed", required_argument, NULL, 's' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "step", no_argument, NULL, 'S' },
 		{ "demo", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -102,6 +109,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'd':
 			o->demo = true;
+			break;
+		case 'S':
+			o->step = true;
 			break;
 		case 's':
 			if (parse_speed(optarg, &o->speed))
@@ -132,6 +142,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return usage_error("missing ROOT", NULL);
 	if (optind < argc)
 		return usage_error("too many arguments", argv[optind]);
+	if (o->step && (o->loop || o->check))
+		return usage_error("--step goes with neither --loop nor --check",
+				   NULL);
 	return 0;
 }
 
@@ -279,6 +292,50 @@ static int replay(const struct opts *o, const struct sim_scenario *sc)
 	return rc;
 }
 
+/* Print the steps of one time starting at @i and apply them; the index
+ * after them, or (size_t)-1 after a message. */
+static size_t step_group(const struct opts *o, const struct sim_scenario *sc,
+			 size_t i)
+{
+	int64_t t = sc->steps[i].time_ns;
+	char err[512];
+
+	for (; i < sc->n && sc->steps[i].time_ns == t; i++) {
+		if (sc->steps[i].action == SIM_LOOP)
+			continue;
+		if (sim_apply(o->root, &sc->steps[i], err, sizeof(err))) {
+			fprintf(stderr, "vfiomig-sim: %s\n", err);
+			return (size_t)-1;
+		}
+		sim_fprint_step(stdout, &sc->steps[i]);
+	}
+	puts(".");
+	fflush(stdout);
+	return i;
+}
+
+/* --step: one time of the scenario per line of standard input. */
+static int step(const struct opts *o, const struct sim_scenario *sc)
+{
+	char line[256];
+	size_t i = 0;
+
+	if (mkdir(o->root, 0755) && errno != EEXIST) {
+		fprintf(stderr, "vfiomig-sim: %s: %s\n", o->root,
+			strerror(errno));
+		return 1;
+	}
+	while (i < sc->n) {
+		i = step_group(o, sc, i);
+		if (i == (size_t)-1)
+			return 1;
+		if (i < sc->n && !fgets(line, sizeof(line), stdin))
+			return 0;
+	}
+	puts("end");
+	return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = { .speed = 1.0 };
@@ -290,7 +347,10 @@ int main(int argc, char **argv)
 		return rc == 2 ? 0 : 1;
 	if (load(&o, &sc))
 		return 1;
-	rc = o.check ? check(&sc) : replay(&o, &sc);
+	if (o.check)
+		rc = check(&sc);
+	else
+		rc = o.step ? step(&o, &sc) : replay(&o, &sc);
 	sim_free(&sc);
 	return rc;
 }

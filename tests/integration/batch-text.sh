@@ -26,23 +26,24 @@ t_run 10 "$out" -b -n 1 --src "$tree/src" --dst "$tree/dst" \
 t_grep "--pair first" '^pair 0000:af:00\.1 0000:3b:00\.3 ' "$out"
 t_grep "--pair second" '^pair 0000:3b:00\.3 0000:d8:00\.1 ' "$out"
 
+# -n: exactly that many snapshots.
+t_run 20 "$out" -b -n 3 -d 0.05 --src "$tree/src" --dst "$tree/dst"
+t_eq "-n 3: 3 snapshots" "$(grep -c '^snapshot ' "$out")" 3
+
 # A transition between two snapshots: the destination finishes loading.
-"$VFIOMIGTOP" -b -n 30 -d 0.05 --src "$tree/src" --dst "$tree/dst" >"$out" 2>"$out.err" &
-pid=$!
-t_at_exit "kill $pid 2>/dev/null"
-sleep 0.4
+t_mon "$out" -b -d 0.05 --src "$tree/src" --dst "$tree/dst"
+mon=$T_PID
+t_wait_line '^dst 0000:3b:00\.2 RESUMING ' "$out"
 t_state "$tree/src" 0000:3b:00.2 STOP
 t_state "$tree/dst" 0000:3b:00.2 RUNNING
-wait $pid; rc=$?
+t_check "destination now RUNNING, 3 steps (RESUMING->STOP->RUNNING_P2P->RUNNING); source now STOP, 1 step; the pair completed with a duration" \
+	t_wait_snap '\|src 0000:3b:00\.2 STOP [0-9.]+ 1\|.*\|dst 0000:3b:00\.2 RUNNING [0-9.]+ 3\|.*\|pair 0000:3b:00\.2 0000:3b:00\.2 completed [0-9]+\.[0-9]{3}(\||$)' "$out"
+t_check "seconds in state grow (a snapshot shows 0000:3b:00.3 for 1.0 s or more)" \
+	t_wait_snap '\|dst 0000:3b:00\.3 RUNNING (1|[2-9]|[1-9][0-9]+)\.[0-9]{3} ' "$out"
+t_stop $mon; rc=$?
 t_eq "exit status 0 after a completed migration" "$rc" 0
-t_eq "30 snapshots" "$(grep -c '^snapshot ' "$out")" 30
-last=$T_DIR/last
-awk '/^snapshot 30 /{p=1} p' "$out" >"$last"
-t_grep "destination now RUNNING, 3 steps (RESUMING->STOP->RUNNING_P2P->RUNNING)" '^dst 0000:3b:00\.2 RUNNING [0-9.]+ 3$' "$last"
-t_grep "source now STOP, 1 step" '^src 0000:3b:00\.2 STOP [0-9.]+ 1$' "$last"
-t_grep "pair completed with a duration" '^pair 0000:3b:00\.2 0000:3b:00\.2 completed [0-9]+\.[0-9]{3}$' "$last"
-secs=$(t_field '^dst 0000:3b:00\.3 ' 4 "$last")
-t_check "seconds in state grow (>= 1.0, got $secs)" awk -v s="$secs" 'BEGIN { exit !(s >= 1.0) }'
+t_check "snapshots are numbered in order" \
+	awk '/^snapshot / { if ($2 != ++n) exit 1 } END { exit !(n > 1) }' "$out"
 
 # Same tree for both sides: --pair decides which device is the destination.
 t_run 10 "$out" -b -n 1 --src "$tree/src" --pair 0000:3b:00.2=0000:af:00.1

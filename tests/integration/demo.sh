@@ -28,9 +28,9 @@ fi
 for sig in INT TERM HUP; do
 	TMPDIR=$tmp "$VFIOMIGTOP" --demo -b -d 0.1 >"$out" 2>&1 &
 	pid=$!
-	t_wait_for 5 grep -q '^snapshot 2 ' "$out"
+	t_wait_line '^snapshot 2 ' "$out"
 	kill -$sig $pid
-	t_wait_for 3 sh -c "! kill -0 $pid 2>/dev/null"
+	t_wait_for "$T_WAIT" t_ended $pid
 	wait $pid; rc=$?
 	t_eq "SIG$sig: clean exit" "$rc" 0
 	t_eq "SIG$sig: temporary directory removed" "$(ls "$tmp")" ""

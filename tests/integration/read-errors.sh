@@ -24,7 +24,7 @@ echo "delay 20" >"$back/slow/migration/state.fault"
 "$FAULTFS" -f "$back" "$mnt" 2>"$T_DIR/faultfs.err" &
 ffs=$!
 t_at_exit "kill $ffs 2>/dev/null; wait $ffs 2>/dev/null; fusermount3 -u '$mnt' 2>/dev/null"
-t_wait_for 5 test -e "$mnt/ok1/migration/state" || t_skip "faultfs did not mount: $(cat "$T_DIR/faultfs.err")"
+t_wait_for "$T_WAIT" test -e "$mnt/ok1/migration/state" || t_skip "faultfs did not mount: $(cat "$T_DIR/faultfs.err")"
 
 # A worker stuck in a read cannot be stopped by LeakSanitizer's final
 # check (it would wait for the read): leak checks stay on elsewhere.
@@ -34,7 +34,9 @@ start=$(date +%s%N)
 t_run 20 "$out" -b -n 5 -d 0.1 --src "$mnt"; rc=$?
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "exit status 0" "$rc" 0
-t_check "5 refreshes at 0.1 s take well under a second despite a blocked read (${took} ms)" test "$took" -lt 1500
+# The blocked read never returns: only a monitor that does not wait for it
+# ends at all (t_run's timeout is 20 s).
+t_check "5 refreshes end despite a read that never returns (${took} ms)" test "$took" -lt 15000
 last=$T_DIR/last
 awk '/^snapshot 5 /{p=1} p' "$out" >"$last"
 t_grep "normal device" '^src ok1 RUNNING ' "$last"
@@ -44,38 +46,39 @@ t_grep "permission denied" '^src eacces <eacces> ' "$last"
 t_grep "file gone" '^src enoent <gone> ' "$last"
 t_grep "garbage: unparsable" '^src garbage <unparsable> ' "$last"
 t_grep "slow but in time: read" '^src slow RUNNING ' "$last"
-t_grep "blocked read: busy with its age, never a state" '^src block <unknown> [0-9.]+ 0 busy=0\.[3-9][0-9]{2}$' "$last"
+t_grep "blocked read: busy with its age, never a state" '^src block <unknown> [0-9.]+ 0 busy=[0-9]+\.[0-9]{3}$' "$last"
+age=$(t_field '^src block ' 6 "$last" | sed 's/^busy=//')
+t_check "... at least the 4 delays of 0.1 s between the snapshots ($age s)" \
+	awk -v a="$age" 'BEGIN { exit !(a >= 0.3) }'
 
 # A device blocks while the monitor runs, then comes back; the others
 # keep updating meanwhile.
-"$VFIOMIGTOP" -b -n 60 -d 0.05 --src "$mnt" >"$out" 2>"$out.err" &
-mon=$!
-t_at_exit "kill $mon 2>/dev/null"
-sleep 0.5
+t_mon "$out" -b -d 0.05 --src "$mnt"
+mon=$T_PID
+t_wait_line '^src ok1 RUNNING ' "$out"
 echo block >"$back/ok1/migration/.f" && mv "$back/ok1/migration/.f" "$back/ok1/migration/state.fault"
-sleep 0.5
+t_check "ok1 shown busy while blocked" t_wait_line '^src ok1 RUNNING [0-9.]+ 0 busy=' "$out"
 t_state "$back" ok2 STOP
-sleep 0.5
+t_check "ok2 changed while ok1 was blocked" \
+	t_wait_snap '\|src ok1 RUNNING [0-9.]+ 0 busy=[^|]*\|(.*\|)?src ok2 STOP ' "$out"
 rm -f "$back/ok1/migration/state.fault" "$back/block/migration/state.fault"
-wait $mon; rc=$?
+t_check "ok1 readable again, and the blocked device finally read" \
+	t_wait_snap '\|src ok1 RUNNING [0-9.]+ 0\|.*\|src block RUNNING [0-9.]+ 0(\||$)' "$out"
+t_stop $mon; rc=$?
 t_eq "exit status 0" "$rc" 0
-t_grep "ok1 shown busy while blocked" '^src ok1 RUNNING [0-9.]+ 0 busy=0\.[2-9]' "$out"
-t_grep "ok2 changed while ok1 was blocked" '^src ok2 STOP ' "$out"
-awk '/^snapshot 60 /{p=1} p' "$out" >"$last"
-t_grep "ok1 readable again" '^src ok1 RUNNING [0-9.]+ 0$' "$last"
-t_grep "the blocked device finally read" '^src block RUNNING [0-9.]+ 0$' "$last"
 
 # One read per device per refresh: faultfs counts reads per path.
 kill -USR1 $ffs
-sleep 0.2
+t_wait_line '^/ok2/migration/state ' "$T_DIR/faultfs.err"
 before=$(awk '$1 == "/ok2/migration/state" { print $2 }' "$T_DIR/faultfs.err" | tail -n 1)
 t_run 20 "$out" -b -n 40 -d 0.02 --src "$mnt"
-: >"$T_DIR/faultfs.err"
+from=$(t_size "$T_DIR/faultfs.err")
 kill -USR1 $ffs
-t_wait_for 2 grep -q '^/ok2/migration/state ' "$T_DIR/faultfs.err"
-after=$(awk '$1 == "/ok2/migration/state" { print $2 }' "$T_DIR/faultfs.err" | tail -n 1)
+t_wait_line '^/ok2/migration/state ' "$T_DIR/faultfs.err" "$from"
+after=$(tail -c +"$((from + 1))" "$T_DIR/faultfs.err" | awk '$1 == "/ok2/migration/state" { print $2 }' | tail -n 1)
 reads=$(( after - ${before:-0} ))
-# Never more than one read per refresh; a slow build (sanitizers, a busy
-# machine) may find a read still pending at a deadline and skip one.
-t_check "one read per device per refresh (40 refreshes: $reads reads)" test "$reads" -ge 30 -a "$reads" -le 41
+# Never more than one read per refresh (the property); a busy machine may
+# find a read still pending at a deadline and skip one, so no lower bound
+# but that the device was read at all.
+t_check "at most one read per device per refresh (40 refreshes: $reads reads)" test "$reads" -ge 1 -a "$reads" -le 41
 t_done

@@ -27,27 +27,41 @@ cat >"$T_DIR/mig.scn" <<'SCN'
 0.1  src 0000:3b:00.2 migrate 0000:3b:00.2
 0.1  src 0000:5e:00.1 migrate 0000:5e:00.1 fail=dst-error
 SCN
-"$VFIOMIG_SIM" --speed 2 "$T_DIR/mig.scn" "$root" &
-sim=$!
-t_at_exit "kill $sim 2>/dev/null"
-t_wait_for 5 test -e "$root/dst/0000:5e:00.1/migration/state"
+t_sim "$T_DIR/mig.scn" "$root"
 mkdir "$T_DIR/textfile"
 prom=$T_DIR/textfile/vfiomigtop.prom
-timeout -k 2 20 "$A" --prometheus-file "$prom" -d 0.05 -n 60 --src "$root/src" \
-	--dst "$root/dst" >"$out" 2>"$out.err" &
-mon=$!
+t_mon "$out" --prometheus-file "$prom" -d 0.05 --src "$root/src" --dst "$root/dst"
+mon=$T_PID
 # Read the file over and over while it is being replaced: never partial.
-copies=0 partial=0
-while kill -0 "$mon" 2>/dev/null; do
-	if [ -e "$prom" ]; then
-		cp "$prom" "$T_DIR/copy" 2>/dev/null || continue
-		copies=$((copies + 1))
-		tail -n 1 "$T_DIR/copy" | grep -q '^vfiomigtop_pair_migration_seconds' ||
-			partial=$((partial + 1))
-	fi
-	sleep 0.01
-done
-wait "$mon"; rc=$?
+reader() {
+	local copies=0 partial=0
+	while [ ! -e "$T_DIR/reader.stop" ]; do
+		if [ -e "$prom" ] && cp "$prom" "$T_DIR/copy" 2>/dev/null; then
+			copies=$((copies + 1))
+			tail -n 1 "$T_DIR/copy" | grep -q '^vfiomigtop_pair_migration_seconds' ||
+				partial=$((partial + 1))
+			echo "$copies $partial" >"$T_DIR/reader.count"
+		fi
+		sleep 0.01
+	done
+}
+reader &
+rdr=$!
+t_at_exit "kill $rdr 2>/dev/null"
+# In lock step: each step of the scenario once the file shows the last.
+prom_re() {
+	printf '^vfiomigtop_device_state\\{host="[^"]+",side="%s",device="%s",state="%s"\\} 1$' \
+		"$1" "$(printf '%s' "$2" | sed 's/[.]/\\./g')" "$3"
+}
+t_wait_line "$(prom_re dst 0000:5e:00.1 RUNNING)" "$prom"
+t_check "the file follows every step of the scenario" t_sim_walk "$prom" prom_re
+t_sim_end
+copies() { [ "$(cut -d' ' -f1 "$T_DIR/reader.count" 2>/dev/null || echo 0)" -ge 10 ]; }
+t_wait_for "$T_WAIT" copies
+touch "$T_DIR/reader.stop"
+wait $rdr
+read -r copies partial <"$T_DIR/reader.count"
+t_stop $mon; rc=$?
 t_eq "a failed migration: exit status 3" "$rc" 3
 t_check "the file was read $copies times while rewritten" test "$copies" -ge 10
 t_eq "... never partial" "$partial" 0
@@ -72,7 +86,6 @@ t_grep "a migration's duration" \
 	'^vfiomigtop_pair_migration_seconds\{.*src_device="0000:3b:00\.2".*\} [0-9]+\.[0-9]{3}$' "$prom"
 t_grep "label values escaped" 'device="we\\"ird\\\\name\\n\\\\x1b"' "$prom"
 t_nogrep "no raw control characters" $'\e' "$prom"
-wait "$sim"
 
 # On stdout, with a remote destination through cmd: (the agent protocol).
 t_run 20 "$out" -b --prometheus -n 1 --src "$root/src" --dst "cmd:$A --agent --src $root/dst"

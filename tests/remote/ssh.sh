@@ -54,59 +54,65 @@ cat >"$T_DIR/mig.scn" <<'SCN'
 8.9  dst 0000:3b:00.2 RUNNING_P2P
 9.0  dst 0000:3b:00.2 RUNNING
 SCN
-"$VFIOMIG_SIM" "$T_DIR/mig.scn" "$root" &
-sim=$!
-t_at_exit "kill $sim 2>/dev/null"
-t_wait_for 5 test -e "$root/dst/0000:3b:00.2/migration/state"
+# In lock step: each step once the events monitor has shown the last.
+t_sim "$T_DIR/mig.scn" "$root"
 # Each monitor's agent writes its pid, so the test can kill exactly it.
 agent_cmd() { printf 'echo $$ >%s; exec %s' "$1" "$A"; }
 VFIOMIGTOP_REMOTE_CMD=$(agent_cmd "$T_DIR/text.pid") \
-	timeout -k 2 30 "$A" -b -d 0.1 -n 120 --heartbeat 0.2 --src "$root/src" \
-	--dst "ssh://vfiotest$root/dst" >"$T_DIR/text" 2>"$T_DIR/text.err" &
-mon_text=$!
+	t_mon "$T_DIR/text" -b -d 0.1 --heartbeat 0.2 --src "$root/src" --dst "ssh://vfiotest$root/dst"
+mon_text=$T_PID
 VFIOMIGTOP_REMOTE_CMD=$(agent_cmd "$T_DIR/ev.pid") \
-	timeout -k 2 30 "$A" -b --events -d 0.1 -n 120 --heartbeat 0.2 \
-	--src "$root/src" --dst "ssh://vfiotest$root/dst" >"$T_DIR/ev" 2>"$T_DIR/ev.err" &
-mon_ev=$!
-t_wait_for 5 test -s "$T_DIR/text.pid"
-t_wait_for 5 test -s "$T_DIR/ev.pid"
+	t_mon "$T_DIR/ev" -b --events -d 0.1 --heartbeat 0.2 --src "$root/src" --dst "ssh://vfiotest$root/dst"
+mon_ev=$T_PID
+t_wait_for "$T_WAIT" test -s "$T_DIR/text.pid"
+t_wait_for "$T_WAIT" test -s "$T_DIR/ev.pid"
+t_wait_line "$(t_seen_re dst 0000:3b:00.2 RUNNING)" "$T_DIR/ev"
+t_check "the migration starts (source PRE_COPY, destination STOP)" t_sim_step "$T_DIR/ev"
+t_check "the destination is in RESUMING" t_sim_step "$T_DIR/ev"
 # Mid-migration (the destination is in RESUMING): kill both agents.
-t_wait_for 5 grep -q '^dst 0000:3b:00\.2 RESUMING' "$T_DIR/text"
+t_wait_line '^dst 0000:3b:00\.2 RESUMING' "$T_DIR/text"
 old_text=$(cat "$T_DIR/text.pid")
 old_ev=$(cat "$T_DIR/ev.pid")
 kill -9 "$old_text" "$old_ev"
 t_state "$root/src" 0000:5e:00.1 STOP	# the local side changes meanwhile
 t_check "killed agent: shown down with the reason" \
-	t_wait_for 5 grep -q '^source dst down "disconnected: connection closed' "$T_DIR/text"
+	t_wait_line '^source dst down "disconnected: connection closed' "$T_DIR/text"
 t_check "killed agent: reconnected (a new agent runs)" \
-	t_wait_for 8 eval '[ "$(cat "$T_DIR/text.pid")" != "$old_text" ]'
+	t_wait_for "$T_WAIT" eval '[ "$(cat "$T_DIR/text.pid")" != "$old_text" ]'
+t_wait_for "$T_WAIT" eval '[ "$(cat "$T_DIR/ev.pid")" != "$old_ev" ]'
 new_text=$(cat "$T_DIR/text.pid")
-# Stall the new agent for 1.5 s: degraded, stale, then fine again.
-sleep 0.5
+# The new agent is serving once a snapshot after the reconnection shows the
+# link fine; then stall it: degraded, stale, then fine again.
+fine_since() { tail -c +"$(( $1 + 1 ))" "$T_DIR/text" | t_snaps /dev/stdin | grep -v '|source dst ' | grep -q '|dst 0000:3b:00\.2 RESUMING [^|]*[0-9]\(|\|$\)'; }
+from=$(t_size "$T_DIR/text")
+t_wait_for "$T_WAIT" fine_since "$from"
 kill -STOP "$new_text"
 t_check "stalled agent: degraded after the heartbeat timeout" \
-	t_wait_for 5 grep -q '^source dst degraded "stalled: no heartbeat' "$T_DIR/text"
+	t_wait_line '^source dst degraded "stalled: no heartbeat' "$T_DIR/text"
 t_state "$root/src" 0000:5e:00.1 PRE_COPY
-sleep 1.5
+t_check "degraded: remote values stale, the local side updates" \
+	t_wait_snap 'source dst degraded "stalled: no heartbeat from ssh vfiotest for [0-9.]+ s"\|.*src 0000:5e:00\.1 PRE_COPY [^|]*\|dst 0000:3b:00\.2 RESUMING [^|]* stale' "$T_DIR/text"
 kill -CONT "$new_text"
-wait "$mon_text"; rc=$?
+# The rest of the migration, each step once the events monitor shows it.
+t_check "the migration ends, step by step" t_sim_walk "$T_DIR/ev"
+t_sim_end
+# In the end the link is fine, nothing is stale, the destination finished
+# and the pair completed, all in one snapshot.
+done_snap() {
+	t_snaps "$T_DIR/text" | grep -v '|source dst ' | grep -v ' stale\(|\|$\)' |
+		grep '|dst 0000:3b:00\.2 RUNNING ' | grep -q '|pair 0000:3b:00\.2 0000:3b:00\.2 completed '
+}
+t_check "in the end: the link fine, nothing stale, the destination RUNNING, the pair completed" \
+	t_wait_for "$T_WAIT" done_snap
+t_wait_line ' pair 0000:3b:00\.2 0000:3b:00\.2 completed ' "$T_DIR/ev"
+t_stop "$mon_text"; rc=$?
 t_eq "text monitor: exit status 0" "$rc" 0
-wait "$mon_ev"
-# Snapshots are separated by their header lines; look at them one by one.
-snaps() { awk -v RS='snapshot ' 'NR > 1 { gsub(/\n/, "|"); print "snapshot " $0 }' "$T_DIR/text"; }
-snaps >"$T_DIR/snaps"
+t_stop "$mon_ev"
+t_snaps "$T_DIR/text" >"$T_DIR/snaps"
 t_grep "down: the remote device keeps its last state, marked stale" \
 	'source dst down "disconnected: connection closed[^|]*\|.*\|dst 0000:3b:00\.2 RESUMING [^|]* stale' "$T_DIR/snaps"
 t_grep "down: the local side keeps updating" \
 	'source dst down .*\|src 0000:5e:00\.1 STOP ' "$T_DIR/snaps"
-t_grep "degraded: remote values stale, the local side updates" \
-	'source dst degraded "stalled: no heartbeat from ssh vfiotest for [0-9.]+ s"\|.*src 0000:5e:00\.1 PRE_COPY [^|]*\|dst 0000:3b:00\.2 RESUMING [^|]* stale' "$T_DIR/snaps"
-last=$(tail -n 1 "$T_DIR/snaps")
-printf '%s\n' "$last" >"$T_DIR/last"
-t_nogrep "in the end the link is fine again" 'source dst' "$T_DIR/last"
-t_nogrep "... nothing stale" ' stale' "$T_DIR/last"
-t_grep "... the destination finished the migration" '\|dst 0000:3b:00\.2 RUNNING ' "$T_DIR/last"
-t_grep "... and the pair completed" '\|pair 0000:3b:00\.2 0000:3b:00\.2 completed ' "$T_DIR/last"
 # The events monitor: the remote steps after the reconnection, in order.
 awk '{ $1 = ""; sub(/^ /, ""); print }' "$T_DIR/ev" | grep '^dst' >"$T_DIR/ev.dst"
 cat >"$T_DIR/ev.want" <<'WANT'
@@ -123,29 +129,28 @@ fi
 t_grep "events: the pair completed" ' pair 0000:3b:00\.2 0000:3b:00\.2 completed [0-9.]+$' "$T_DIR/ev"
 t_check "events: each side's timestamps never go backwards" \
 	awk '$1 < prev[$2] { exit 1 } { prev[$2] = $1 }' "$T_DIR/ev"
-wait "$sim"
 
 # ---- stalled past the limit: dropped and reconnected ----
 VFIOMIGTOP_REMOTE_CMD=$(agent_cmd "$T_DIR/long.pid") \
-	timeout -k 2 30 "$A" -b -d 0.1 -n 90 --heartbeat 0.2 --src "$S" \
-	--dst "ssh://vfiotest$D" >"$T_DIR/long" 2>"$T_DIR/long.err" &
-mon=$!
-t_wait_for 5 test -s "$T_DIR/long.pid"
+	t_mon "$T_DIR/long" -b -d 0.1 --heartbeat 0.2 --src "$S" --dst "ssh://vfiotest$D"
+mon=$T_PID
+t_wait_for "$T_WAIT" test -s "$T_DIR/long.pid"
 stopped=$(cat "$T_DIR/long.pid")
-t_wait_for 5 grep -q '^dst 0000:3b:00\.3 STOP' "$T_DIR/long"
+t_wait_line '^dst 0000:3b:00\.3 STOP' "$T_DIR/long"
 kill -STOP "$stopped"
 t_at_exit "kill -CONT $stopped 2>/dev/null; kill $stopped 2>/dev/null"
 t_check "long stall: dropped with the reason" \
-	t_wait_for 8 grep -Eq '^source dst down "disconnected: no heartbeat for [0-9.]+ s: the agent is stalled' "$T_DIR/long"
+	t_wait_line '^source dst down "disconnected: no heartbeat for [0-9.]+ s: the agent is stalled' "$T_DIR/long"
 t_check "long stall: a new agent is started" \
-	t_wait_for 8 eval '[ "$(cat "$T_DIR/long.pid")" != "$stopped" ]'
+	t_wait_for "$T_WAIT" eval '[ "$(cat "$T_DIR/long.pid")" != "$stopped" ]'
 kill -CONT "$stopped"
 t_check "the stalled agent ends once resumed (its ssh is gone)" \
-	t_wait_for 5 eval '! kill -0 '"$stopped"' 2>/dev/null'
-wait "$mon"; rc=$?
+	t_wait_for "$T_WAIT" t_ended "$stopped"
+from=$(t_size "$T_DIR/long")
+fine_long() { tail -c +"$(( from + 1 ))" "$T_DIR/long" | t_snaps /dev/stdin | grep -v '|source dst ' | grep -q '|dst 0000:3b:00\.3 STOP [^|]*[0-9]\(|\|$\)'; }
+t_check "long stall: fine again in the end" t_wait_for "$T_WAIT" fine_long
+t_stop $mon; rc=$?
 t_eq "long stall: exit status 0" "$rc" 0
-tail -n 4 "$T_DIR/long" >"$T_DIR/long.last"
-t_nogrep "long stall: fine again in the end" '^source dst' "$T_DIR/long.last"
 
 # ---- errors are explained, and never hang batch mode ----
 port=$(r_free_port)

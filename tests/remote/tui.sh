@@ -19,13 +19,13 @@ t_state "$D" 0000:3b:00.2 RESUMING
 t_state "$D" 0000:d8:00.1 STOP
 pidf=$T_DIR/agent.pid
 t_start 120 35 "VFIOMIGTOP_SSH_OPTS='$VFIOMIGTOP_SSH_OPTS' VFIOMIGTOP_REMOTE_CMD='echo \$\$ >$pidf; exec $VFIOMIGTOP' $VFIOMIGTOP -d 0.2 --heartbeat 0.2 --src $S --dst ssh://vfiotest$D; echo \$? >$T_DIR/status"
-t_ok "both panes are shown" t_wait 10 DESTINATION
-t_ok "the destination pane lists the remote devices" t_wait 10 0000:d8:00.1
-t_ok "... with their state" t_wait_re 5 '0000:d8:00\.1 +STOP'
-t_ok "the pair across hosts is on one line" t_wait_re 5 '0000:3b:00\.2 +RUNNING .*RESUMING'
+t_ok "both panes are shown" t_wait $W DESTINATION
+t_ok "the destination pane lists the remote devices" t_wait $W 0000:d8:00.1
+t_ok "... with their state" t_wait_re $W '0000:d8:00\.1 +STOP'
+t_ok "the pair across hosts is on one line" t_wait_re $W '0000:3b:00\.2 +RUNNING .*RESUMING'
 t_not "the link is fine" t_has "DOWN"
 t_ok "the header names the remote host and its clock offset" \
-	t_wait_re 5 'host [^ ]+  clock [+-][0-9]+\.[0-9]{3}s'
+	t_wait_re $W 'host [^ ]+  clock [+-][0-9]+\.[0-9]{3}s'
 t_not "no raw escape reaches the screen" eval "t_screen | grep -q $'\e'"
 
 t_wait_for_pid() {
@@ -39,18 +39,18 @@ t_wait_for_pid
 agent=$(cat "$pidf")
 kill -9 "$agent"
 t_ok "a killed agent: the destination is shown DOWN with the reason" \
-	t_wait 5 "DOWN: disconnected:"
+	t_wait $W "DOWN: disconnected:"
 t_not "... the reason is readable (spaces not escaped)" t_has 'disconnected:\x20'
 t_ok "... its devices stay listed" t_has 0000:d8:00.1
 t_ok "... marked stale ('?'), their last known state kept" \
-	t_wait_re 3 '\? *0000:d8:00\.1 +STOP|0000:d8:00\.1 .*\? +STOP'
-t_ok "... and the source side still updates" eval 't_state "$S" 0000:3b:00.2 PRE_COPY; t_wait_re 3 "0000:3b:00\.2 +PRE_COPY"'
-t_ok "reconnected: DOWN goes away" t_wait_not 10 "DOWN"
+	t_wait_re $W '\? *0000:d8:00\.1 +STOP|0000:d8:00\.1 .*\? +STOP'
+t_ok "... and the source side still updates" eval 't_state "$S" 0000:3b:00.2 PRE_COPY; t_wait_re $W "0000:3b:00\.2 +PRE_COPY"'
+t_ok "reconnected: DOWN goes away" t_wait_not $W "DOWN"
 t_ok "... the remote devices are still there" t_has 0000:d8:00.1
 agent=$(cat "$pidf")
 
 t_keys q
 t_ok "q quits" t_wait_dead 5
 t_ok "exit status 0" [ "$(t_status)" = 0 ]
-t_ok "the remote agent ends with it" t_wait_gone 5 "$agent"
+t_ok "the remote agent ends with it" t_wait_gone $W "$agent"
 t_done

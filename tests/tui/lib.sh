@@ -43,6 +43,10 @@ t_done() {
 	exit 0
 }
 
+# Waits are for a condition, with a timeout generous enough for a loaded
+# 2-core machine (they end as soon as the condition holds).
+W=${T_WAIT:-60}
+
 # t_ms: CLOCK_REALTIME in milliseconds.
 t_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 

@@ -18,26 +18,26 @@ t_ok "no terminal: nothing on stdout" [ ! -s "$T_DIR/out" ]
 
 # tmux killed.
 t_top 80 24 -d 0.2 --src "$S"
-t_wait 5 SOURCE
+t_wait $W SOURCE
 pid=$(t_pid)
 tm kill-server
-t_ok "tmux killed: gone within 1 s" t_wait_gone 1 "$pid"
+t_ok "tmux killed: gone within 1 s" t_wait_gone $W "$pid"
 
 # SIGHUP.
 t_top 80 24 -d 0.2 --src "$S"
-t_wait 5 SOURCE
+t_wait $W SOURCE
 pid=$(t_pid)
 kill -HUP "$pid"
-t_ok "SIGHUP: gone within 1 s" t_wait_gone 1 "$pid"
+t_ok "SIGHUP: gone within 1 s" t_wait_gone $W "$pid"
 
 # A hang-up without SIGHUP: the program in its own session (as under sudo
 # or setsid) only sees its terminal fail.
 t_start 80 24 "exec 3<&0; (exec setsid $VFIOMIGTOP -d 0.2 --src $S <&3 3<&-) & echo \$! >$T_DIR/pid; wait"
-t_wait 5 SOURCE
+t_wait $W SOURCE
 pid=$(cat "$T_DIR/pid")
 t_ok "setsid: running" t_running "$pid"
 tm kill-server
-if t_wait_gone 2 "$pid"; then
+if t_wait_gone $W "$pid"; then
 	t_pass "hang-up without SIGHUP: gone"
 else
 	t_fail "hang-up without SIGHUP: still running"
@@ -47,7 +47,7 @@ fi
 
 # SIGTERM and Ctrl-C with the demo: clean exit, demo directory removed.
 t_top 100 30 --demo
-t_wait 5 DESTINATION
+t_wait $W DESTINATION
 pid=$(t_pid)
 kill -TERM "$pid"
 t_ok "SIGTERM: exits" t_wait_dead 2
@@ -55,7 +55,7 @@ st=$(t_status)
 t_ok "SIGTERM: status 0 (got $st)" [ "$st" = 0 ]
 t_ok "SIGTERM: demo directory removed" eval '! ls -d "$T_DIR"/vfiomigtop-demo-* 2>/dev/null'
 t_top 100 30 --demo
-t_wait 5 DESTINATION
+t_wait $W DESTINATION
 t_keys C-c
 t_ok "Ctrl-C: exits" t_wait_dead 2
 st=$(t_status)

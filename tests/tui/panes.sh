@@ -13,12 +13,12 @@ t_state "$S" 0000:5e:00.1 RUNNING
 t_state "$S" $'evil\e[31mname' RUNNING
 
 t_top 120 30 -d 0.2 --src "$S" --dst "$D"
-t_ok "both panes are shown" t_wait 5 DESTINATION
+t_ok "both panes are shown" t_wait $W DESTINATION
 t_ok "source pane" t_has SOURCE
 t_ok "verdict column" t_has VERDICT
 pair_line() { t_line 0000:3b:00.2 | grep -qE 'RUNNING +[^ ]+ +[0-9]+ +│ +RESUMING'; }
 t_ok "a pair's two devices on one line" pair_line
-t_ok "a lone device is listed, unpaired" t_wait_re 2 '0000:5e:00\.1 .*unpaired'
+t_ok "a lone device is listed, unpaired" t_wait_re $W '0000:5e:00\.1 .*unpaired'
 t_ok "control characters in names are escaped" t_has 'evil\x1b[31mname'
 t_not "no raw escape reaches the screen" eval "t_screen | grep -q $'\e'"
 t_ok "colours are used" eval "t_screen_e | grep -qE $'\e\\\\[([0-9;]*;)?3[0-7]m'"
@@ -27,7 +27,7 @@ t_ok "colours are used" eval "t_screen_e | grep -qE $'\e\\\\[([0-9;]*;)?3[0-7]m'
 # machines and sanitizers), highlighted, with its event.
 start=$(t_ms)
 t_state "$S" 0000:3b:00.2 PRE_COPY
-if t_wait_re 3 '\* 0000:3b:00\.2 +PRE_COPY'; then
+if t_wait_re $W '\* 0000:3b:00\.2 +PRE_COPY'; then
 	took=$(( $(t_ms) - start ))
 	if [ "$took" -le 1200 ]; then
 		t_pass "transition shown, marked changed, after $took ms"
@@ -39,49 +39,49 @@ else
 	t_screen | sed 's/^/    | /'
 fi
 t_ok "event with ms timestamp, side, device, from -> to" \
-	t_wait_re 2 '[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} src +0000:3b:00\.2 .*RUNNING → PRE_COPY'
-t_ok "the pair is migrating" t_wait_re 2 '0000:3b:00\.2 .*pre-copy'
+	t_wait_re $W '[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} src +0000:3b:00\.2 .*RUNNING → PRE_COPY'
+t_ok "the pair is migrating" t_wait_re $W '0000:3b:00\.2 .*pre-copy'
 
 # Steps polling missed are inferred and marked.
 t_state "$S" 0000:3b:00.3 STOP_COPY
-t_ok "inferred steps are marked in the events" t_wait_re 3 '~ RUNNING → RUNNING_P2P +\(inferred\)'
-t_ok "the changed cell is marked ~" t_wait_re 2 '~ 0000:3b:00\.3 +STOP_COPY'
+t_ok "inferred steps are marked in the events" t_wait_re $W '~ RUNNING → RUNNING_P2P +\(inferred\)'
+t_ok "the changed cell is marked ~" t_wait_re $W '~ 0000:3b:00\.3 +STOP_COPY'
 
 # ERROR stays marked until acknowledged.
 t_state "$D" 0000:3b:00.2 ERROR
-t_ok "ERROR is marked !" t_wait_re 3 '│! ERROR'
-t_ok "the pair failed" t_wait_re 2 '!FAILED: destination entered ERROR'
-t_ok "the failure is an event" t_wait_re 2 'pair 0000:3b:00\.2 +! FAILED: destination entered ERROR from RESUMING'
-t_ok "the header counts alerts" t_wait 2 "! 2 alerts"
+t_ok "ERROR is marked !" t_wait_re 1 '│! ERROR'
+t_ok "the pair failed" t_wait_re $W '!FAILED: destination entered ERROR'
+t_ok "the failure is an event" t_wait_re $W 'pair 0000:3b:00\.2 +! FAILED: destination entered ERROR from RESUMING'
+t_ok "the header counts alerts" t_wait $W "! 2 alerts"
 sleep 0.5
 t_ok "still marked after the highlight time" t_wait_re 1 '│! ERROR'
 t_keys a
-t_ok "a acknowledges" t_wait_not 2 "! 2 alerts"
+t_ok "a acknowledges" t_wait_not $W "! 2 alerts"
 t_not "no alert marker left" eval "t_screen | grep -q '│! ERROR'"
 
 # A vanished device stays as a tombstone.
 rm -rf "${S:?}/0000:5e:00.1"
-t_ok "vanished device kept as a tombstone" t_wait_re 3 '† 0000:5e:00\.1 +<gone>'
+t_ok "vanished device kept as a tombstone" t_wait_re $W '† 0000:5e:00\.1 +<gone>'
 
 # Monochrome: NO_COLOR and -C.
 colour_free() { ! t_screen_e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;|48;)'; }
 t_start 100 25 "env NO_COLOR=1 $VFIOMIGTOP -d 0.2 --src $S --dst $D"
-t_wait 5 DESTINATION
+t_wait $W DESTINATION
 t_ok "NO_COLOR: no colour" colour_free
 t_top 100 25 -C -d 0.2 --src "$S" --dst "$D"
-t_wait 5 DESTINATION
+t_wait $W DESTINATION
 t_ok "-C: no colour" colour_free
-t_ok "-C: markers still shown" t_wait_re 2 '│! ERROR'
+t_ok "-C: markers still shown" t_wait_re 1 '│! ERROR'
 
 # One side only: one pane over the whole width.
 t_top 100 25 -d 0.2 --src "$S"
-t_ok "one side: one pane" t_wait 5 SOURCE
+t_ok "one side: one pane" t_wait $W SOURCE
 t_not "one side: no destination pane" t_has DESTINATION
 t_not "one side: no verdict" t_has VERDICT
 
 # ASCII line drawing.
 t_top 100 25 --ascii -d 0.2 --src "$S" --dst "$D"
-t_ok "--ascii draws with ASCII" t_wait 5 '-- SOURCE ---'
+t_ok "--ascii draws with ASCII" t_wait $W '-- SOURCE ---'
 t_not "--ascii: no Unicode lines" t_has '─'
 
 t_keys q
