@@ -32,14 +32,19 @@ uint64_t run_read_deadline(uint64_t delay_ns)
 	return d;
 }
 
-static void run_refresh(struct run *r)
+/* The first refresh waits this long for its reads (a loaded machine may
+ * take a while; a read that blocks for good still shows as busy). */
+#define RUN_FIRST_DEADLINE_NS (1000 * CLOCK_NS_PER_MS)
+
+static void run_refresh(struct run *r, bool first)
 {
 	uint64_t now = clock_mono_ns(), deadline;
 
 	watch_dispatch();
 	for (size_t i = 0; i < r->nsrc; i++)
 		source_refresh_begin(r->src[i], now);
-	deadline = now + run_read_deadline(r->delay_ns);
+	deadline = now + (first ? RUN_FIRST_DEADLINE_NS :
+			  run_read_deadline(r->delay_ns));
 	for (size_t i = 0; i < r->nsrc; i++)
 		source_refresh_end(r->src[i], deadline);
 	watch_flush();		/* watches the sources asked for, now */
@@ -118,7 +123,7 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 	sigemptyset(&unblocked);
 	r->ctx.m = &r->m;
 	r->ctx.delay_ns = r->delay_ns;
-	run_refresh(r);
+	run_refresh(r, true);
 	r->ctx.seq++;
 	next = clock_mono_ns() + r->delay_ns;
 	for (;;) {
@@ -142,7 +147,7 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 			if (run_urgent(r) && !r->ctx.paused) {
 				/* A change notification: show it now; the
 				 * rhythm of the regular refreshes stays. */
-				run_refresh(r);
+				run_refresh(r, false);
 				r->ctx.extra = true;
 				rc = r->vops->frame(r->view, &r->ctx,
 						    clock_mono_ns());
@@ -180,7 +185,7 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 		if (*stop || req.quit || rc)
 			break;
 		if (!r->ctx.paused || req.refresh) {
-			run_refresh(r);
+			run_refresh(r, false);
 			r->ctx.seq++;
 		}
 		/* Keep the rhythm: a refresh asked for by a key comes on top

@@ -51,12 +51,23 @@ W=${T_WAIT:-60}
 t_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 # t_start COLS ROWS CMD...: run CMD (a shell command line) in a new session
-# "t" of that size, replacing any previous one.
+# "t" of that size, replacing any previous one.  A keeper session holds the
+# server up in between: the server exits with its last session, and a
+# client that connects while it exits fails ("server exited unexpectedly").
 t_start() {
-	local cols=$1 rows=$2
+	local cols=$1 rows=$2 i
 	shift 2
-	tm kill-session -t t >/dev/null 2>&1
 	rm -f "$T_DIR/status"
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		tm has-session -t keep 2>/dev/null ||
+			tm new-session -d -s keep "sleep 1000000" 2>/dev/null
+		tm kill-session -t t >/dev/null 2>&1
+		if tm new-session -d -s t -x "$cols" -y "$rows" "$*" 2>/dev/null &&
+		   tm has-session -t t 2>/dev/null; then
+			return 0
+		fi
+		sleep 0.2	# the server was going away: try again
+	done
 	tm new-session -d -s t -x "$cols" -y "$rows" "$*"
 }
 

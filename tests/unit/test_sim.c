@@ -1047,10 +1047,11 @@ START_TEST(test_run_timing)
 	make_root();
 	r = start("0 src a add\n0.2 src a STOP\n", false, 1.0);
 	ck_assert(exists("src") && exists("dst"));
-	ck_assert(wait_done(r, 2000));
+	/* Never early; late only by what a busy machine adds. */
+	ck_assert(wait_done(r, 20000));
 	dt = now_ns() - t0;
 	ck_assert_int_ge(dt, 195 * MS);
-	ck_assert_int_lt(dt, 1000 * MS);
+	ck_assert_int_lt(dt, 10000 * MS);
 	ck_assert_int_eq(sim_error(r, err, sizeof(err)), 0);
 	sim_stop(r);
 	assert_file("src/a/migration/state", "STOP\n");
@@ -1064,11 +1065,12 @@ START_TEST(test_run_speed)
 	int64_t t0 = now_ns(), dt;
 
 	make_root();
-	r = start("0 src a add\n1 src a PRE_COPY\n2 src a STOP_COPY\n", false, 10);
-	ck_assert(wait_done(r, 2000));
+	/* 200 s of scenario at 1000x: 0.2 s, far from 200 s unscaled. */
+	r = start("0 src a add\n100 src a PRE_COPY\n200 src a STOP_COPY\n", false, 1000);
+	ck_assert(wait_done(r, 20000));
 	dt = now_ns() - t0;
 	ck_assert_int_ge(dt, 195 * MS);
-	ck_assert_int_lt(dt, 1500 * MS);
+	ck_assert_int_lt(dt, 10000 * MS);
 	sim_stop(r);
 	assert_file("src/a/migration/state", "STOP_COPY\n");
 	remove_root();
@@ -1086,15 +1088,16 @@ START_TEST(test_run_stop_prompt)
 		usleep(1000);
 	usleep(10000);
 	ck_assert(!sim_finished(r));
+	/* Not waiting for the next step, 10 s away. */
 	t0 = now_ns();
 	sim_stop(r);
-	ck_assert_int_lt(now_ns() - t0, 50 * MS);
+	ck_assert_int_lt(now_ns() - t0, 5000 * MS);
 	assert_file("src/a/migration/state", "RUNNING\n");
-	/* Stopping right after the start is prompt too. */
+	/* Stopping right after the start is prompt too (the step is at 5 s). */
 	r = start("5 src b add\n", false, 1.0);
 	t0 = now_ns();
 	sim_stop(r);
-	ck_assert_int_lt(now_ns() - t0, 50 * MS);
+	ck_assert_int_lt(now_ns() - t0, 2500 * MS);
 	sim_stop(NULL);
 	remove_root();
 }
@@ -1112,10 +1115,10 @@ START_TEST(test_run_loop)
 	ck_assert(!sim_finished(r));
 	t0 = now_ns();
 	sim_stop(r);
-	ck_assert_int_lt(now_ns() - t0, 50 * MS);
+	ck_assert_int_lt(now_ns() - t0, 5000 * MS);
 	/* Without --loop the loop step just ends the replay. */
 	r = start("0 src a add\n0.01 src a STOP\n0.02 - - loop\n", false, 1.0);
-	ck_assert(wait_done(r, 1000));
+	ck_assert(wait_done(r, 20000));
 	sim_stop(r);
 	/* Looping without a loop step restarts after the last step. */
 	r = start("0 src a add\n0.02 src a STOP\n", true, 1.0);
@@ -1134,7 +1137,7 @@ START_TEST(test_run_errors)
 
 	make_root();
 	r = start("0 src a STOP\n", false, 1.0);
-	ck_assert(wait_done(r, 1000));
+	ck_assert(wait_done(r, 20000));
 	ck_assert_int_eq(sim_error(r, err, sizeof(err)), -1);
 	ck_assert_msg(strstr(err, "src/a: no such device") != NULL, "%s", err);
 	sim_stop(r);
@@ -1165,7 +1168,7 @@ START_TEST(test_run_demo)
 	ck_assert_msg(!sim_finished(r), "demo failed");
 	sim_stop(r);
 	ck_assert_int_eq(sim_start(&r, &sc, root, false, 1000, err, sizeof(err)), 0);
-	ck_assert(wait_done(r, 3000));
+	ck_assert(wait_done(r, 60000));
 	ck_assert_msg(sim_error(r, err, sizeof(err)) == 0, "%s", err);
 	sim_stop(r);
 	assert_file("src/0000:3b:00.2/migration/state", "RUNNING\n");
@@ -1197,7 +1200,7 @@ START_TEST(test_run_examples)
 	free(text);
 	make_root();
 	ck_assert_int_eq(sim_start(&r, &sc, root, false, 500, err, sizeof(err)), 0);
-	ck_assert(wait_done(r, 5000));
+	ck_assert(wait_done(r, 30000));
 	ck_assert_msg(sim_error(r, err, sizeof(err)) == 0, "%s", err);
 	sim_stop(r);
 	assert_no_tmp();
