@@ -3,16 +3,17 @@
  * vfiomig: VFIO migration state files in debugfs, plus an arc log.
  *
  * Shared declarations of the module's parts:
- *   vfiomig_main.c      module parameters, debugfs root, init and exit
- *   vfiomig_discover.c  finding vfio devices (class interface on "vfio-dev")
- *   vfiomig_files.c     the upstream-compatible "state" and "features" files,
- *                       and the block kept after unload (every file's
- *                       file_operations, the pollers' wait queues)
+ *   vfiomig_main.c      module parameters, debugfs root and status file,
+ *                       init and exit
+ *   vfiomig_discover.c  finding vfio devices (class interface on "vfio-dev"),
+ *                       the registry of devices
+ *   vfiomig_files.c     the upstream-compatible "state" and "features" files
  *   vfiomig_arcs.c      kretprobe, per-device arc ring, "arcs" file, notify
  */
 #ifndef VFIOMIG_H
 #define VFIOMIG_H
 
+#include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -21,9 +22,7 @@
 #include <linux/workqueue.h>
 
 struct dentry;
-struct file;
-struct inode;
-struct poll_table_struct;
+struct seq_file;
 struct vfio_device;
 
 /* Entries kept per device; a power of two. */
@@ -46,15 +45,17 @@ struct vfiomig_arc {
 };
 
 /*
- * One vfio device seen by the module, owned by the registry.  It is freed
- * (after an RCU grace period, for the kretprobe's lookup) once its debugfs
- * directory has been removed: open files never reference it outside their
- * read and poll methods, which run under debugfs_file_get().  The
- * vfio_device pointer is only used until the directory has been removed.
+ * One vfio device seen by the module.  The registry holds one reference
+ * until the device is removed, and every open "arcs" file holds one, so
+ * that its pollers' wait queue outlives them.  The last reference frees
+ * it after an RCU grace period, for the kretprobe's lookup.  The
+ * vfio_device pointer is only used until the device's debugfs directory
+ * has been removed.
  */
 struct vfiomig_dev {
 	struct hlist_node node;		/* registry, keyed by vdev */
 	struct rcu_head rcu;
+	struct kref ref;
 	struct vfio_device *vdev;	/* key; NULL once removed */
 
 	struct dentry *dir;		/* <root>/<dev_name> */
@@ -66,13 +67,12 @@ struct vfiomig_dev {
 	u32 mig_flags;
 	bool dirty_tracking;
 
-	/* Arc ring; ring[] exists only when @has_ring. */
-	bool has_ring;
 	spinlock_t lock;		/* protects gone, head and ring[] */
-	bool gone;			/* device removed */
+	bool gone;			/* device removed: no more arcs */
 	u64 head;			/* seq of the newest entry, 0: none */
+	struct vfiomig_arc *ring;	/* VFIOMIG_RING_SIZE, or NULL */
 	struct work_struct notify_work;
-	struct vfiomig_arc ring[];
+	wait_queue_head_t wq;		/* pollers of "arcs" */
 };
 
 /* vfiomig_main.c */
@@ -82,27 +82,20 @@ extern struct dentry *vfiomig_root;
 int vfiomig_discover_start(void);
 void vfiomig_discover_stop(void);
 struct vfiomig_dev *vfiomig_dev_find_rcu(const struct vfio_device *vdev);
+void vfiomig_dev_put(struct vfiomig_dev *vd);
 
 /* vfiomig_files.c */
-int vfiomig_keep_alloc(void);
-void vfiomig_keep_release(void);
-void vfiomig_keep_used(void);
-wait_queue_head_t *vfiomig_dev_wq(const struct vfiomig_dev *vd);
 const char *vfiomig_state_name(unsigned int state);
 void vfiomig_files_create(struct vfiomig_dev *vd);
-void vfiomig_arcs_file_create(struct vfiomig_dev *vd);
 
 /* vfiomig_arcs.c */
 bool vfiomig_arcs_enabled(void);
 int vfiomig_arcs_start(void);
 void vfiomig_arcs_stop(void);
-void vfiomig_arcs_init_dev(struct vfiomig_dev *vd);
+void vfiomig_arcs_status(struct seq_file *m);
+int vfiomig_arcs_init_dev(struct vfiomig_dev *vd, bool ring);
+void vfiomig_arcs_file_create(struct vfiomig_dev *vd);
 void vfiomig_arcs_remove_dev(struct vfiomig_dev *vd);
 void vfiomig_arcs_hangup(struct vfiomig_dev *vd);
-int vfiomig_arcs_open(struct inode *inode, struct file *file);
-ssize_t vfiomig_arcs_read(struct file *file, char __user *buf, size_t count,
-			  loff_t *ppos);
-__poll_t vfiomig_arcs_poll(struct file *file, struct poll_table_struct *wait);
-loff_t vfiomig_arcs_llseek(struct file *file, loff_t offset, int whence);
 
 #endif /* VFIOMIG_H */

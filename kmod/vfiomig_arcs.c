@@ -20,13 +20,16 @@
  * entries were overwritten in between, a line "# lost <n>\n" comes first.
  * read() never blocks and returns 0 when there is nothing new.
  *
- * Lifetime: an open file keeps its cursor in seq_file->private, which the
- * kernel's seq_release_private() frees, and holds nothing else: read and
- * poll find the device through inode->i_private, which is safe because they
- * run under debugfs_file_get() and the device is freed only after its files
- * are removed.  Pollers wait on a queue of the block that outlives the
- * module (vfiomig_files.c), so closing or leaving poll() after the device
- * or the module went away touches only memory that is still there.
+ * A device's seq numbers are contiguous, so a reader can also tell a gap
+ * by the numbers.  Steps the kretprobe itself missed (no free instance, or
+ * another probe running on the CPU) belong to no device and get no seq;
+ * their count is the "arcs_missed" line of the module's status file.
+ *
+ * Lifetime: the file_operations are owned by this module, so an open file
+ * keeps the module loaded.  An open file holds a reference on its device:
+ * its pollers wait on the device's wait queue, which must outlive them even
+ * when the device is removed while the file is open.  read and poll run
+ * under debugfs_file_get(), so they never see a removed device.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,13 +49,13 @@
 
 #include "vfiomig.h"
 
+/* Only read by init: every value the bool parser accepts is fine. */
 static bool arcs = true;
 module_param(arcs, bool, 0444);
 MODULE_PARM_DESC(arcs, "log FSM arcs with a kretprobe (default: Y)");
 
-static bool arcs_enabled;
-module_param(arcs_enabled, bool, 0444);
-MODULE_PARM_DESC(arcs_enabled, "read-only: Y when the arc log is active");
+/* The kretprobe is registered; set and cleared by init and exit only. */
+static bool vfiomig_arcs_on;
 
 /* Longest line: two u64, three state names, an int and separators. */
 #define VFIOMIG_LINE_MAX	128
@@ -65,11 +68,10 @@ struct vfiomig_call {
 	const u32 *next;
 };
 
-/*
- * One open "arcs" file: seq_file->private.  The seq_file's mutex serialises
- * read, poll and rewind; its buffer and iterator are not used.
- */
+/* One open "arcs" file: file->private_data. */
 struct vfiomig_reader {
+	struct vfiomig_dev *vd;		/* holds a reference */
+	struct mutex lock;		/* serialises read, poll and rewind */
 	u64 last;			/* seq of the last entry returned */
 	bool rewound;			/* start at the oldest entry, no "lost" */
 	char line[VFIOMIG_LINE_MAX];	/* line being returned */
@@ -79,7 +81,7 @@ struct vfiomig_reader {
 
 bool vfiomig_arcs_enabled(void)
 {
-	return arcs_enabled;
+	return vfiomig_arcs_on;
 }
 
 static u8 vfiomig_state_code(unsigned long state)
@@ -108,12 +110,7 @@ static void vfiomig_arcs_log(struct vfiomig_dev *vd,
 	queue_work(system_wq, &vd->notify_work);
 	spin_unlock_irqrestore(&vd->lock, flags);
 
-	/*
-	 * All waiters, exclusive ones too: the queue is shared by hashing, so
-	 * one exclusive wake-up could go to another device's poller.
-	 */
-	__wake_up(vfiomig_dev_wq(vd), TASK_INTERRUPTIBLE, 0,
-		  poll_to_key(EPOLLIN | EPOLLRDNORM));
+	wake_up_interruptible_poll(&vd->wq, EPOLLIN | EPOLLRDNORM);
 }
 
 static int vfiomig_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -146,7 +143,7 @@ static int vfiomig_return(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	rcu_read_lock();
 	vd = vfiomig_dev_find_rcu(call->vdev);
-	if (vd && vd->has_ring)
+	if (vd && vd->ring)
 		vfiomig_arcs_log(vd, &arc);
 	rcu_read_unlock();
 	return 0;
@@ -173,18 +170,37 @@ int vfiomig_arcs_start(void)
 			vfiomig_kretprobe.kp.symbol_name, ret);
 		return 0;
 	}
-	arcs_enabled = true;
+	vfiomig_arcs_on = true;
 	return 0;
+}
+
+/* Steps the probe missed: no free instance, or a probe already running. */
+static unsigned long vfiomig_arcs_missed(void)
+{
+	unsigned long missed;
+
+	/* Counters the kprobes core bumps without a lock: a snapshot. */
+	missed = data_race(vfiomig_kretprobe.nmissed);
+	/* The same for the kprobe under the kretprobe. */
+	missed += data_race(vfiomig_kretprobe.kp.nmissed);
+	return missed;
 }
 
 void vfiomig_arcs_stop(void)
 {
-	if (!arcs_enabled)
+	if (!vfiomig_arcs_on)
 		return;
 	unregister_kretprobe(&vfiomig_kretprobe);
-	arcs_enabled = false;
-	if (vfiomig_kretprobe.nmissed)
-		pr_info("arc log missed %d steps\n", vfiomig_kretprobe.nmissed);
+	vfiomig_arcs_on = false;
+}
+
+/* The arc log's lines of the status file. */
+void vfiomig_arcs_status(struct seq_file *m)
+{
+	seq_printf(m, "arcs %d\n", vfiomig_arcs_on);
+	seq_printf(m, "arcs_missed %lu\n",
+		   vfiomig_arcs_on ? vfiomig_arcs_missed() : 0);
+	seq_printf(m, "arcs_ring %d\n", VFIOMIG_RING_SIZE);
 }
 
 static void vfiomig_notify(struct work_struct *work)
@@ -198,10 +214,16 @@ static void vfiomig_notify(struct work_struct *work)
 		fsnotify_dentry(vd->arcs, FS_MODIFY);
 }
 
-void vfiomig_arcs_init_dev(struct vfiomig_dev *vd)
+/* @ring: the device gets an arc ring (and an "arcs" file). */
+int vfiomig_arcs_init_dev(struct vfiomig_dev *vd, bool ring)
 {
 	spin_lock_init(&vd->lock);
+	init_waitqueue_head(&vd->wq);
 	INIT_WORK(&vd->notify_work, vfiomig_notify);
+	if (!ring)
+		return 0;
+	vd->ring = kcalloc(VFIOMIG_RING_SIZE, sizeof(*vd->ring), GFP_KERNEL);
+	return vd->ring ? 0 : -ENOMEM;
 }
 
 void vfiomig_arcs_remove_dev(struct vfiomig_dev *vd)
@@ -220,8 +242,7 @@ void vfiomig_arcs_remove_dev(struct vfiomig_dev *vd)
  */
 void vfiomig_arcs_hangup(struct vfiomig_dev *vd)
 {
-	__wake_up(vfiomig_dev_wq(vd), TASK_INTERRUPTIBLE, 0,
-		  poll_to_key(EPOLLHUP));
+	__wake_up(&vd->wq, TASK_INTERRUPTIBLE, 0, poll_to_key(EPOLLHUP));
 }
 
 /* Put the next line into r->line; false when there is nothing new. */
@@ -270,26 +291,21 @@ static void vfiomig_reader_rewind(struct vfiomig_reader *r)
 	r->off = 0;
 }
 
-/*
- * read, poll and llseek run under debugfs_file_get(): the device (i_private)
- * exists until they return.
- */
-ssize_t vfiomig_arcs_read(struct file *file, char __user *buf, size_t count,
-			  loff_t *ppos)
+/* read and poll run under debugfs_file_get(): the device is not removed. */
+static ssize_t vfiomig_arcs_read(struct file *file, char __user *buf,
+				 size_t count, loff_t *ppos)
 {
-	struct vfiomig_dev *vd = file_inode(file)->i_private;
-	struct seq_file *m = file->private_data;
-	struct vfiomig_reader *r = m->private;
+	struct vfiomig_reader *r = file->private_data;
 	size_t done = 0;
 	bool fault;
 
-	mutex_lock(&m->lock);
+	mutex_lock(&r->lock);
 	if (*ppos == 0)
 		vfiomig_reader_rewind(r);
 	while (done < count) {
 		size_t n;
 
-		if (r->off == r->len && !vfiomig_reader_fill(r, vd))
+		if (r->off == r->len && !vfiomig_reader_fill(r, r->vd))
 			break;
 		n = min(count - done, r->len - r->off);
 		if (copy_to_user(buf + done, r->line + r->off, n))
@@ -298,7 +314,7 @@ ssize_t vfiomig_arcs_read(struct file *file, char __user *buf, size_t count,
 		done += n;
 	}
 	fault = !done && count && r->off < r->len;
-	mutex_unlock(&m->lock);
+	mutex_unlock(&r->lock);
 
 	if (fault)
 		return -EFAULT;
@@ -306,29 +322,29 @@ ssize_t vfiomig_arcs_read(struct file *file, char __user *buf, size_t count,
 	return done;
 }
 
-__poll_t vfiomig_arcs_poll(struct file *file, poll_table *wait)
+static __poll_t vfiomig_arcs_poll(struct file *file, poll_table *wait)
 {
-	struct vfiomig_dev *vd = file_inode(file)->i_private;
-	struct seq_file *m = file->private_data;
-	struct vfiomig_reader *r = m->private;
+	struct vfiomig_reader *r = file->private_data;
+	struct vfiomig_dev *vd = r->vd;
 	unsigned long flags;
 	__poll_t mask = 0;
 
-	poll_wait(file, vfiomig_dev_wq(vd), wait);
+	poll_wait(file, &vd->wq, wait);
 
-	mutex_lock(&m->lock);
+	mutex_lock(&r->lock);
 	spin_lock_irqsave(&vd->lock, flags);
 	if (vd->gone)
 		mask = EPOLLHUP;
 	else if (vd->head > r->last || r->off < r->len)
 		mask = EPOLLIN | EPOLLRDNORM;
 	spin_unlock_irqrestore(&vd->lock, flags);
-	mutex_unlock(&m->lock);
+	mutex_unlock(&r->lock);
 	return mask;
 }
 
 /* Only "rewind" (offset 0 from the start) and "where am I" make sense. */
-loff_t vfiomig_arcs_llseek(struct file *file, loff_t offset, int whence)
+static loff_t vfiomig_arcs_llseek(struct file *file, loff_t offset,
+				  int whence)
 {
 	if (offset || (whence != SEEK_SET && whence != SEEK_CUR))
 		return -EINVAL;
@@ -337,18 +353,47 @@ loff_t vfiomig_arcs_llseek(struct file *file, loff_t offset, int whence)
 	return file->f_pos;
 }
 
-int vfiomig_arcs_open(struct inode *inode, struct file *file)
+/* Under debugfs_file_get(): the registry still holds the device. */
+static int vfiomig_arcs_open(struct inode *inode, struct file *file)
 {
 	struct vfiomig_reader *r;
 
-	vfiomig_keep_used();
-	/*
-	 * No seq_operations: seq_read() is never called on this file, and
-	 * the seq_file must not point into the module after unload.
-	 */
-	r = __seq_open_private(file, NULL, sizeof(*r));
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
 		return -ENOMEM;
+	mutex_init(&r->lock);
+	r->vd = inode->i_private;
+	kref_get(&r->vd->ref);
 	vfiomig_reader_rewind(r);
+	file->private_data = r;
 	return 0;
+}
+
+/* Not under debugfs_file_get(): the device may be removed already. */
+static int vfiomig_arcs_release(struct inode *inode, struct file *file)
+{
+	struct vfiomig_reader *r = file->private_data;
+
+	vfiomig_dev_put(r->vd);
+	mutex_destroy(&r->lock);
+	kfree(r);
+	return 0;
+}
+
+static const struct file_operations vfiomig_arcs_fops = {
+	.owner = THIS_MODULE,
+	.open = vfiomig_arcs_open,
+	.read = vfiomig_arcs_read,
+	.poll = vfiomig_arcs_poll,
+	.llseek = vfiomig_arcs_llseek,
+	.release = vfiomig_arcs_release,
+};
+
+void vfiomig_arcs_file_create(struct vfiomig_dev *vd)
+{
+	struct dentry *d;
+
+	d = debugfs_create_file("arcs", 0444, vd->mig, vd, &vfiomig_arcs_fops);
+	if (!IS_ERR(d))
+		vd->arcs = d;
 }

@@ -15,6 +15,9 @@
  * released again at once.  Calling that export also makes vfio.ko a
  * dependency of this module, so the class outlives the interface.
  *
+ * The class found that way must be "vfio-dev", or the load fails: the
+ * module only understands devices embedded in a struct vfio_device.
+ *
  * The class core calls add_dev and remove_dev under the class mutex, so the
  * registry below only needs its own lock against the kretprobe (RCU).
  */
@@ -25,11 +28,14 @@
 #include <linux/err.h>
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
-#include <linux/overflow.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vfio.h>
 
 #include "vfiomig.h"
+
+/* The class of the device embedded in every struct vfio_device. */
+#define VFIOMIG_CLASS_NAME	"vfio-dev"
 
 static DEFINE_HASHTABLE(vfiomig_devs, 8);
 static DEFINE_MUTEX(vfiomig_devs_lock);	/* writers of vfiomig_devs */
@@ -44,41 +50,68 @@ struct vfiomig_dev *vfiomig_dev_find_rcu(const struct vfio_device *vdev)
 	return NULL;
 }
 
+static void vfiomig_dev_release(struct kref *ref)
+{
+	struct vfiomig_dev *vd = container_of(ref, struct vfiomig_dev, ref);
+
+	/*
+	 * The device is gone (or never was registered): the kretprobe, which
+	 * may still find it under RCU, no longer touches the ring.
+	 */
+	kfree(vd->ring);
+	kfree_rcu(vd, rcu);
+}
+
+void vfiomig_dev_put(struct vfiomig_dev *vd)
+{
+	kref_put(&vd->ref, vfiomig_dev_release);
+}
+
 static void vfiomig_dev_add(struct vfio_device *vdev)
 {
-	bool arcs = vdev->mig_ops && vfiomig_arcs_enabled();
 	struct vfiomig_dev *vd;
 
-	vd = kzalloc(struct_size(vd, ring, arcs ? VFIOMIG_RING_SIZE : 0),
-		     GFP_KERNEL);
+	vd = kzalloc(sizeof(*vd), GFP_KERNEL);
 	if (!vd)
 		return;
 
+	kref_init(&vd->ref);
 	vd->vdev = vdev;
 	vd->mig_flags = vdev->migration_flags;
 	vd->dirty_tracking = !!vdev->log_ops;
-	vd->has_ring = arcs;
-	vfiomig_arcs_init_dev(vd);
+	if (vfiomig_arcs_init_dev(vd, vdev->mig_ops && vfiomig_arcs_enabled()))
+		goto out_put;
 
 	vd->dir = debugfs_create_dir(dev_name(vdev->dev), vfiomig_root);
 	if (IS_ERR(vd->dir)) {
 		pr_info("%s: no debugfs directory (%ld)\n", dev_name(vdev->dev),
 			PTR_ERR(vd->dir));
-		kfree(vd);
-		return;
+		goto out_put;
 	}
 
 	if (vdev->mig_ops) {
 		vfiomig_files_create(vd);
-		if (arcs)
+		if (vd->ring)
 			vfiomig_arcs_file_create(vd);
 	}
 
 	mutex_lock(&vfiomig_devs_lock);
 	hash_add_rcu(vfiomig_devs, &vd->node, (unsigned long)vdev);
 	mutex_unlock(&vfiomig_devs_lock);
+	return;
+
+out_put:
+	vfiomig_dev_put(vd);
 }
 
+/*
+ * Called from device_del() of the class device, under the class mutex.
+ * Removing the directory waits for reads in progress, and a read of
+ * "state" waits in the driver's migration_get_state() for as long as the
+ * driver holds its state lock, at most one state change (see
+ * kmod/README.md for the measured bound).  It cannot be deferred: once
+ * this returns, the driver may free the device.
+ */
 static void vfiomig_dev_remove(struct vfio_device *vdev)
 {
 	struct vfiomig_dev *vd;
@@ -101,7 +134,8 @@ static void vfiomig_dev_remove(struct vfio_device *vdev)
 
 	/*
 	 * Waits for readers inside our file operations; open files fail with
-	 * EIO from now on and never look at @vd again.
+	 * EIO from now on, and only their release still runs (it drops the
+	 * reference an open "arcs" file holds).
 	 */
 	debugfs_remove(vd->dir);
 	WRITE_ONCE(vd->vdev, NULL);
@@ -109,8 +143,7 @@ static void vfiomig_dev_remove(struct vfio_device *vdev)
 	/* Pollers of a removed "arcs" file now see EPOLLHUP. */
 	vfiomig_arcs_hangup(vd);
 
-	/* The kretprobe may still be looking at it under RCU. */
-	kfree_rcu(vd, rcu);
+	vfiomig_dev_put(vd);
 }
 
 static struct vfio_device *vfiomig_to_vdev(struct device *dev)
@@ -162,13 +195,23 @@ int vfiomig_discover_start(void)
 	struct vfio_device *probe;
 
 	probe = _vfio_alloc_device(sizeof(*probe), NULL, &vfiomig_probe_ops);
-	if (IS_ERR(probe))
+	if (IS_ERR(probe)) {
+		pr_err("cannot allocate a vfio device to find its class (%ld)\n",
+		       PTR_ERR(probe));
 		return PTR_ERR(probe);
+	}
 	vfiomig_intf.class = probe->device.class;
 	vfio_put_device(probe);
 
-	if (!vfiomig_intf.class)
+	/* What the rest of the module relies on: see the top of this file. */
+	if (!vfiomig_intf.class ||
+	    strcmp(vfiomig_intf.class->name, VFIOMIG_CLASS_NAME)) {
+		pr_err("a new vfio device has class \"%s\", not \"%s\": this kernel's vfio is not supported\n",
+		       vfiomig_intf.class ? vfiomig_intf.class->name : "(none)",
+		       VFIOMIG_CLASS_NAME);
+		vfiomig_intf.class = NULL;
 		return -ENODEV;
+	}
 	return class_interface_register(&vfiomig_intf);
 }
 

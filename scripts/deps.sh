@@ -4,10 +4,11 @@
 #   scripts/deps.sh --test   build and test dependencies (qemu, tmux, fuse, ...)
 set -eu
 build="build-essential autoconf automake autoconf-archive pkg-config
-       libncurses-dev libinotifytools0-dev libjansson-dev check"
+       libncurses-dev libinotifytools0-dev libjansson-dev check
+       libpci-dev pci.ids"
 test="tmux libfuse3-dev fuse3 jq python3 strace procps
       openssh-server openssh-client prometheus clang clang-tools libclang-rt-14-dev
-      stress-ng"
+      stress-ng systemd"
 pkgs=$build
 [ "${1:-}" = "--test" ] && pkgs="$build $test"
 missing=""

@@ -1,5 +1,6 @@
 #!/bin/sh
 # Set up and run the whole test suite:
+#  0. the VM tests' debug kernel, when it is not cached yet;
 #  1. a normal build: every test, the kernel module in qemu included;
 #  2. an ASan+UBSan build: every test but the qemu ones;
 #  3. the suite again (without qemu) on a machine made busy on purpose:
@@ -11,6 +12,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 "$top/scripts/deps.sh" --test
 jobs=$(nproc)
+
+# The VM tests' debug kernel takes minutes to build, once per machine
+# (cached): build it before the tests, not beside timing-sensitive ones.
+# If it cannot be built here, tests/vm/vm-debug.sh says why.
+echo "== debug kernel of the VM tests (cached after the first build)"
+"$top/tests/vm/debug-kernel.sh" || echo "debug kernel not built; vm-debug.sh will report it"
 
 echo "== build and test (_build)"
 "$top/scripts/build.sh" _build

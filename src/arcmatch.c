@@ -100,8 +100,11 @@ int arcmatch_parse_line(const char *line, size_t len, struct arcmatch_arc *out,
 	if (arcmatch_tok(line, len, &i, &t, &tl) ||
 	    arcmatch_state(t, tl, true, &out->next))
 		return -EINVAL;
-	if (arcmatch_tok(line, len, &i, &t, &tl) ||
-	    arcmatch_state(t, tl, false, &out->target))
+	if (arcmatch_tok(line, len, &i, &t, &tl))
+		return -EINVAL;
+	if (tl == 7 && !memcmp(t, "Invalid", 7))
+		out->target = DS_INVALID;	/* asked for no state: refused */
+	else if (arcmatch_state(t, tl, false, &out->target))
 		return -EINVAL;
 	if (arcmatch_tok(line, len, &i, &t, &tl))
 		return -EINVAL;
@@ -123,6 +126,8 @@ void arcmatch_push(struct arcmatch *m, const struct arcmatch_arc *a)
 {
 	if (a->seq && a->seq <= m->last_seq)
 		return;
+	if (a->seq && m->last_seq && a->seq != m->last_seq + 1)
+		m->gap = true;		/* arcs in between were never read */
 	m->last_seq = a->seq;
 	if (m->n == ARCMATCH_MAX) {
 		memmove(m->a, m->a + 1, (ARCMATCH_MAX - 1) * sizeof(m->a[0]));
@@ -130,6 +135,13 @@ void arcmatch_push(struct arcmatch *m, const struct arcmatch_arc *a)
 		m->lost++;
 	}
 	m->a[m->n++] = *a;
+}
+
+/* Arcs were lost somewhere (the kernel missed probes): trust no
+ * conclusion from the log until the next explanation. */
+void arcmatch_loss(struct arcmatch *m)
+{
+	m->gap = true;
 }
 
 static void arcmatch_drop(struct arcmatch *m, unsigned int k)
@@ -145,6 +157,8 @@ struct arcmatch_out {
 	size_t n;		/* steps produced (may exceed max) */
 	long last;		/* index of the last ARC step, -1 */
 	uint8_t cur;		/* state after the steps so far */
+	uint64_t lo;		/* CLOCK_MONOTONIC ns of the read before: a change no
+				 * arc explains happened after it */
 };
 
 static void arcmatch_emit(struct arcmatch_out *o, uint64_t t, uint8_t from,
@@ -152,6 +166,8 @@ static void arcmatch_emit(struct arcmatch_out *o, uint64_t t, uint8_t from,
 {
 	if (o->n < o->max) {
 		o->st[o->n].t_ns = t;
+		o->st[o->n].lo_ns = flags & (SNAP_STEP_NOPATH | SNAP_STEP_LOSS) ?
+				    o->lo : t;
 		o->st[o->n].from = from;
 		o->st[o->n].to = to;
 		o->st[o->n].flags = flags;
@@ -195,13 +211,35 @@ static void arcmatch_jump(struct arcmatch_out *o, uint8_t want, uint64_t t)
  * refresh.
  */
 size_t arcmatch_explain(struct arcmatch *m, enum dstate prev, enum dstate now,
-			uint64_t read_ns, struct snap_step *out, size_t max)
+			uint64_t prev_ns, uint64_t read_ns,
+			struct snap_step *out, size_t max)
 {
 	struct arcmatch_out o = { .st = out, .max = max, .last = -1,
-				  .cur = (uint8_t)prev };
+				  .cur = (uint8_t)prev, .lo = prev_ns };
 	unsigned int i = 0, j, reach = 0;
 	uint8_t c;
 
+	if (m->lost != m->lost_seen) {
+		m->lost_seen = m->lost;
+		m->gap = true;
+	}
+	if (m->gap && dstate_is_state(prev) && dstate_is_state(now)) {
+		/* What the lost arcs did is not known: the next change is
+		 * reported as seen, and the log followed again after it. */
+		if (prev == now)
+			return 0;
+		while (i < m->n && m->a[i].t_ns < read_ns)
+			i++;
+		/* ... and those after the read that led to it */
+		for (j = i; j < m->n; j++)
+			if (!m->a[j].ret && m->a[j].next == (uint8_t)now)
+				i = j + 1;
+		arcmatch_drop(m, i);
+		m->gap = false;
+		arcmatch_emit(&o, read_ns, (uint8_t)prev, (uint8_t)now,
+			      SNAP_STEP_LOSS);
+		return o.n;
+	}
 	if (!dstate_is_state(prev) || !dstate_is_state(now)) {
 		/* Nothing to chain from or to: only drop what is old. */
 		while (i < m->n && m->a[i].t_ns < read_ns)

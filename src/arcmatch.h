@@ -29,12 +29,16 @@ struct arcmatch {
 	unsigned int n;				/* entries in a */
 	uint64_t last_seq;			/* seq of the newest arc taken in */
 	uint64_t lost;				/* arcs the ring overwrote before we read them */
+	uint64_t lost_seen;			/* lost, as of the last explanation */
+	bool gap;				/* arcs are missing before the pending ones */
 };
 
 int arcmatch_parse_line(const char *line, size_t len, struct arcmatch_arc *out,
 			uint64_t *lost);
 void arcmatch_push(struct arcmatch *m, const struct arcmatch_arc *a);
+void arcmatch_loss(struct arcmatch *m);
 size_t arcmatch_explain(struct arcmatch *m, enum dstate prev, enum dstate now,
-			uint64_t read_ns, struct snap_step *out, size_t max);
+			uint64_t prev_ns, uint64_t read_ns,
+			struct snap_step *out, size_t max);
 
 #endif

@@ -161,6 +161,27 @@ static void att_unsure(struct att_track *t, enum att_reason r, int side,
 
 /* ---- what a change means ----------------------------------------------- */
 
+/* A device going into ERROR at @lo_ns (no attempt open) is the aftermath
+ * of a failure just decided (a driver sets ERROR after failing a step),
+ * not a new attempt. */
+static bool att_aftermath(const struct att_track *t, uint64_t lo_ns)
+{
+	const struct att_attempt *last = t->ndecided ?
+		&t->kept[(t->ndecided - 1) % ATT_KEEP] : NULL;
+
+	return !t->open && last && last->outcome != ATT_COMPLETED &&
+	       lo_ns < last->end_ns + ATT_LATE_NS;
+}
+
+/* A step dated at or before the decision of the last attempt belongs to
+ * it: its side's news came late (reads of the two sides are not taken in
+ * at the same moment), it starts nothing new. */
+static bool att_before_decision(const struct att_track *t,
+				const struct att_seg *g)
+{
+	return !t->open && t->ndecided && g->hi_ns <= t->cur.end_ns;
+}
+
 /* Where a migration without PRE_COPY began: the exact steps out of
  * RUNNING that led to STOP_COPY (the VM was stopped for it). */
 static uint64_t att_stop_start(struct att_side *s, uint64_t sc_ns)
@@ -185,7 +206,8 @@ static void att_src_change(struct att_track *t, const struct att_seg *prev,
 	bool exact = g->how >= ATT_HOW_EXACT;
 
 	if (att_saving(g->val)) {
-		if (!t->open && !att_saving(prev->val))
+		if (!t->open && !att_saving(prev->val) &&
+		    !att_before_decision(t, g))
 			att_open(t, g->val == DS_STOP_COPY ?
 				 att_stop_start(&t->side[ATT_SRC], g->hi_ns) :
 				 g->hi_ns, true);
@@ -196,6 +218,8 @@ static void att_src_change(struct att_track *t, const struct att_seg *prev,
 		return;
 	}
 	if (g->val == DS_ERROR) {
+		if (att_aftermath(t, g->lo_ns))
+			return;
 		att_open(t, g->hi_ns, true);
 		att_fail(t, ATT_R_ERROR, ATT_SRC, prev->val, g->val, g->hi_ns,
 			 exact);
@@ -230,6 +254,8 @@ static void att_dst_change(struct att_track *t, const struct att_seg *prev,
 	bool exact = g->how >= ATT_HOW_EXACT;
 
 	if (g->val == DS_ERROR) {
+		if (att_aftermath(t, g->lo_ns))
+			return;
 		att_open(t, g->hi_ns, true);
 		att_fail(t, ATT_R_ERROR, ATT_DST, prev->val, g->val, g->hi_ns,
 			 exact);
@@ -343,12 +369,17 @@ static void att_failed_step(struct att_track *t, int side, uint8_t from,
 	att_fail(t, ATT_R_STEP, side, from, to, t_ns, true);
 }
 
-/* An exact step from @from to @to at @t_ns (ATT_F_* @flags). */
+/*
+ * An exact step from @from to @to at @t_ns (ATT_F_* @flags).  A change by
+ * no kernel step (ATT_F_NOPATH) is known only to have come after @lo_ns,
+ * the read before it; for a kernel step @lo_ns is @t_ns.
+ */
 void att_step(struct att_track *t, int side, uint8_t from, uint8_t to,
-	      uint64_t t_ns, unsigned int flags)
+	      uint64_t lo_ns, uint64_t t_ns, unsigned int flags)
 {
 	struct att_side *s = &t->side[side];
 	struct att_seg *cur, prev;
+	uint64_t held;
 
 	if (!dstate_is_state((enum dstate)from) ||
 	    !dstate_is_state((enum dstate)to))
@@ -359,24 +390,26 @@ void att_step(struct att_track *t, int side, uint8_t from, uint8_t to,
 	}
 	s->blind = ATT_B_NONE;
 	s->gone = false;
+	held = flags & ATT_F_NOPATH && lo_ns && lo_ns < t_ns ? lo_ns : t_ns;
 	cur = att_seg_back(s, 0);
 	if (!cur) {
-		cur = att_push(s, from, ATT_HOW_FIRST, t_ns, t_ns);
+		cur = att_push(s, from, ATT_HOW_FIRST, held, held);
 		att_first(t, side, cur);
 	} else if (cur->val != from) {
 		/* How it came to @from was not seen. */
 		prev = *cur;
-		cur = att_push(s, from, ATT_HOW_READ, prev.seen_ns, t_ns);
+		cur = att_push(s, from, ATT_HOW_READ, prev.seen_ns, held);
 		att_change(t, side, prev, cur);
 	}
-	if (t_ns > cur->seen_ns)
-		cur->seen_ns = t_ns;
+	if (held > cur->seen_ns)
+		cur->seen_ns = held;
 	if (from == to)
 		return;
 	prev = *cur;
 	att_change(t, side, prev,
 		   att_push(s, to, flags & ATT_F_NOPATH ? ATT_HOW_RESET :
-			    ATT_HOW_EXACT, t_ns, t_ns));
+			    ATT_HOW_EXACT, prev.seen_ns < held ? prev.seen_ns :
+			    held, t_ns));
 }
 
 /* @side's value is known not to have changed through @t_ns. */
@@ -427,6 +460,48 @@ void att_gone(struct att_track *t, int side, uint64_t t_ns)
 	s->blind = ATT_B_NONE;
 	s->nseg = 0;		/* a device coming back is seen afresh */
 	t->pending_events = true;
+}
+
+/* Keep @text as what the VMM of @side said about @a (the first text stays). */
+static bool att_vmm_note(struct att_attempt *a, int side, const char *text)
+{
+	if (a->vmm[side][0] || !text || !text[0])
+		return false;
+	snprintf(a->vmm[side], sizeof(a->vmm[side]), "%s", text);
+	return true;
+}
+
+/*
+ * The VMM of @side (QEMU, over QMP) reported that a migration that began
+ * after @lo_ns failed at or before @t_ns, saying @text.  Its words go to
+ * the attempt the devices show for that span (reported again if already
+ * decided); when the devices show none, the failure came before any
+ * device changed state (in setup), and QEMU's report is the evidence of
+ * a failed attempt of its own.
+ */
+void att_vmm_failed(struct att_track *t, int side, uint64_t lo_ns,
+		    uint64_t t_ns, const char *text)
+{
+	const struct att_attempt *last = att_kept(t, 0);
+
+	if (side != ATT_SRC && side != ATT_DST)
+		return;
+	if (t->open) {
+		att_vmm_note(&t->cur, side, text);
+		return;
+	}
+	/* QEMU's migration began (after lo_ns) before that attempt ended. */
+	if (last && lo_ns < last->end_ns && t_ns + ATT_LATE_NS >= last->start_ns) {
+		if (att_vmm_note(&t->kept[(t->ndecided - 1) % ATT_KEEP], side,
+				 text)) {
+			t->renote = true;
+			t->pending_events = true;
+		}
+		return;
+	}
+	att_open(t, lo_ns < t_ns ? lo_ns : t_ns, true);
+	att_vmm_note(&t->cur, side, text);
+	att_fail(t, ATT_R_VMM, side, DS_UNKNOWN, DS_UNKNOWN, t_ns, false);
 }
 
 /* ---- deciding on what was seen since --------------------------------- */
@@ -615,11 +690,22 @@ size_t att_eval(struct att_track *t, const struct att_cfg *cfg, uint64_t now_ns,
 			continue;
 		if (n < max) {
 			ev[n].decided = true;
+			ev[n].note = false;
 			ev[n].a = t->kept[i % ATT_KEEP];
 		}
 		n++;
 	}
 	t->reported = t->ndecided;
+	if (t->renote && t->ndecided) {
+		/* Already reported: again, now with the VMM's words. */
+		if (n < max) {
+			ev[n].decided = true;
+			ev[n].note = true;
+			ev[n].a = t->kept[(t->ndecided - 1) % ATT_KEEP];
+		}
+		n++;
+	}
+	t->renote = false;
 	if (t->open) {
 		enum att_phase p = att_phase_now(t);
 
@@ -630,6 +716,7 @@ size_t att_eval(struct att_track *t, const struct att_cfg *cfg, uint64_t now_ns,
 			t->phase_reported = true;
 			if (n < max) {
 				ev[n].decided = false;
+				ev[n].note = false;
 				ev[n].a = t->cur;
 			}
 			n++;
@@ -715,7 +802,8 @@ const char *att_reason_code(enum att_reason r)
 		[ATT_R_STUCK_DST] = "stuck-resuming",
 		[ATT_R_STUCK_SRC] = "stuck-stop-copy", [ATT_R_GONE] = "gone",
 		[ATT_R_NOSRC] = "source-not-migrating",
-		[ATT_R_BUSY] = "busy", [ATT_U_LEFT] = "left-resuming-unseen",
+		[ATT_R_BUSY] = "busy", [ATT_R_VMM] = "vmm-failed",
+		[ATT_U_LEFT] = "left-resuming-unseen",
 		[ATT_U_BOTH] = "both-running-unseen",
 		[ATT_U_NOLOAD] = "load-unseen", [ATT_U_BLIND] = "unreadable",
 	};
@@ -742,13 +830,42 @@ static const char *att_blind_why(enum att_blind b)
 	}
 }
 
+static size_t att_reason_text1(const struct att_attempt *a, char *buf,
+			       size_t len);
+
 static const char *att_tok(uint8_t v)
 {
 	return dstate_token((enum dstate)v);
 }
 
-/* What was seen, as a sentence fragment (no leading capital). */
+/* "; QEMU source: TEXT" for each side whose VMM said why. */
+static size_t att_vmm_text(const struct att_attempt *a, char *buf, size_t len,
+			   size_t n)
+{
+	for (int s = ATT_SRC; s <= ATT_DST; s++) {
+		int k;
+
+		if (!a->vmm[s][0] || n >= len ||
+		    (a->reason == ATT_R_VMM && s == a->side))
+			continue;
+		k = snprintf(buf + n, len - n, "; QEMU %s: %s", att_whom(s),
+			     a->vmm[s]);
+		n += k < 0 ? 0 : (size_t)k;
+	}
+	return n < len ? n : (len ? len - 1 : 0);
+}
+
+/* What was seen, as a sentence fragment (no leading capital), with what
+ * the VMMs said about it. */
 size_t att_reason_text(const struct att_attempt *a, char *buf, size_t len)
+{
+	size_t n = att_reason_text1(a, buf, len);
+
+	return att_vmm_text(a, buf, len, n);
+}
+
+static size_t att_reason_text1(const struct att_attempt *a, char *buf,
+			       size_t len)
 {
 	char d[32];
 	int n;
@@ -809,6 +926,11 @@ size_t att_reason_text(const struct att_attempt *a, char *buf, size_t len)
 		n = snprintf(buf, len, "%s vanished during the migration",
 			     att_whom(a->side));
 		break;
+	case ATT_R_VMM:
+		n = snprintf(buf, len,
+			     "QEMU %s failed the migration before any device changed state: %s",
+			     att_whom(a->side), a->vmm[a->side]);
+		break;
 	case ATT_R_BUSY:
 		n = snprintf(buf, len,
 			     "%s read blocked more than %s (a state change that long)",
@@ -865,14 +987,21 @@ size_t att_hint_text(const struct att_attempt *a, char *buf, size_t len)
 size_t att_describe(const struct att_attempt *a, uint64_t now_ns, char *buf,
 		    size_t len)
 {
-	char d[32], why[256];
+	char d[32], why[640];
 	int n;
 
 	switch (a->outcome) {
 	case ATT_COMPLETED:
 		clock_fmt_dur(d, sizeof(d), a->end_ns - a->start_ns);
-		n = snprintf(buf, len, "completed in %s%s",
-			     a->start_seen ? "" : "at least ", d);
+		why[0] = 0;
+		att_vmm_text(a, why, sizeof(why), 0);
+		n = snprintf(buf, len, "completed in %s%s%s%s",
+			     a->start_seen ? "" : "at least ", d,
+			     why[0] ? " (but" : "", why[0] ? why + 1 : "");
+		if (why[0] && n > 0 && (size_t)n + 1 < len) {
+			buf[n++] = ')';
+			buf[n] = 0;
+		}
 		break;
 	case ATT_FAILED:
 		att_reason_text(a, why, sizeof(why));

@@ -46,6 +46,7 @@ enum att_reason {
 	ATT_R_STUCK_SRC,	/* the source stayed in STOP_COPY (the VM paused) too long */
 	ATT_R_GONE,		/* a device vanished before its part was done */
 	ATT_R_BUSY,		/* a read stayed blocked too long */
+	ATT_R_VMM,		/* the VMM failed the migration before any device changed state */
 	/* uncertain */
 	ATT_U_LEFT,		/* the destination left RESUMING for RUNNING between two reads */
 	ATT_U_BOTH,		/* both sides were back in RUNNING between two reads */
@@ -134,7 +135,11 @@ struct att_attempt {
 	uint32_t d_seg;			/* its RESUMING stretch: the side's nseg then; 0 if none */
 	struct att_span d_left;		/* the destination left RESUMING for RUNNING, cause unseen */
 	uint64_t d_fail_ns;		/* a deciding destination fact (accept, ERROR, ...), 0 if none */
+	char vmm[2][96];		/* per side: the VMM's error text (QEMU's error-desc), "" if none */
 };
+
+/* Longest VMM error text kept (att_vmm_failed()). */
+#define ATT_VMM_TEXT 96
 
 /* Decided attempts kept with their details per pair. */
 #define ATT_KEEP 8
@@ -142,6 +147,7 @@ struct att_attempt {
 /* What att_eval() reports. */
 struct att_event {
 	bool decided;			/* an attempt was decided (else: a phase change) */
+	bool note;			/* ... decided before: reported again with the VMM's text */
 	struct att_attempt a;		/* the attempt (as decided, or the open one) */
 };
 
@@ -156,6 +162,7 @@ struct att_track {
 	uint32_t reported;		/* of those, reported by att_eval() */
 	uint32_t count[ATT_NOUTCOMES];	/* decided attempts per outcome, ever */
 	bool pending_events;		/* something changed since the last att_eval() */
+	bool renote;			/* the latest decided attempt got the VMM's text: report it again */
 };
 
 void att_init(struct att_track *t);
@@ -164,11 +171,13 @@ void att_set_features(struct att_track *t, int side, unsigned int features);
 void att_value(struct att_track *t, int side, uint8_t val, uint64_t lo_ns,
 	       uint64_t t_ns);
 void att_step(struct att_track *t, int side, uint8_t from, uint8_t to,
-	      uint64_t t_ns, unsigned int flags);
+	      uint64_t lo_ns, uint64_t t_ns, unsigned int flags);
 void att_confirm(struct att_track *t, int side, uint64_t t_ns);
 void att_blind(struct att_track *t, int side, enum att_blind why,
 	       uint64_t t_ns);
 void att_gone(struct att_track *t, int side, uint64_t t_ns);
+void att_vmm_failed(struct att_track *t, int side, uint64_t lo_ns,
+		    uint64_t t_ns, const char *text);
 size_t att_eval(struct att_track *t, const struct att_cfg *cfg, uint64_t now_ns,
 		struct att_event *ev, size_t max);
 

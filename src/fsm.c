@@ -14,18 +14,10 @@
 #endif
 
 #include "fsm.h"
+#include "fsm_short.h"
 
 #include <errno.h>
 #include <string.h>
-
-#define E FSM_ERROR
-#define S FSM_STOP
-#define R FSM_RUNNING
-#define SC FSM_STOP_COPY
-#define RS FSM_RESUMING
-#define RP FSM_RUNNING_P2P
-#define PC FSM_PRE_COPY
-#define PP FSM_PRE_COPY_P2P
 
 /* next[cur][target]: next step for a device supporting every feature. */
 static const unsigned char fsm_next[FSM_NR][FSM_NR] = {

@@ -15,11 +15,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "clock.h"
+#include "devinfo.h"
 #include "envcheck.h"
+#include "ident.h"
+#include "journal.h"
 #include "options.h"
+#include "replay.h"
+#include "report.h"
 #include "run.h"
 #include "sim.h"
 #include "source.h"
@@ -106,6 +112,7 @@ static char *main_slurp(const char *path, size_t *len, char *err, size_t elen)
 static int main_demo_start(const struct options *o, struct main_demo *d,
 			   char *err, size_t len)
 {
+	struct sim_opts so = { .loop = true, .arcs = true, .prime = true };
 	const char *text = sim_demo_scenario, *name = "built-in demo";
 	char *owned = NULL;
 	size_t tlen = strlen(sim_demo_scenario);
@@ -132,16 +139,12 @@ static int main_demo_start(const struct options *o, struct main_demo *d,
 	}
 	snprintf(d->src, sizeof(d->src), "%s/src", d->root);
 	snprintf(d->dst, sizeof(d->dst), "%s/dst", d->root);
-	/* Lay out the time-0 tree first, so the first snapshot is not empty;
-	 * replaying those steps again is harmless (same contents). */
-	for (size_t i = 0; i < d->sc.n && d->sc.steps[i].time_ns == 0; i++) {
-		if (d->sc.steps[i].action == SIM_LOOP)
-			break;
-		if (sim_apply(d->root, &d->sc.steps[i], err, len))
-			return -EIO;
-	}
-	/* Loop: the scenario's own `loop` step decides whether it repeats. */
-	return sim_start(&d->runner, &d->sc, d->root, true, o->speed, err, len);
+	/* The time-0 tree is laid out before the monitor starts, so the first
+	 * snapshot is not empty; the scenario's own `loop` step decides
+	 * whether it repeats; arc logs give the monitor every kernel step, as
+	 * the vfiomig module does. */
+	so.speed = o->speed;
+	return sim_start(&d->runner, &d->sc, d->root, &so, err, len);
 }
 
 static void main_demo_stop(struct main_demo *d)
@@ -215,6 +218,8 @@ static int main_sources(struct run *r, const struct options *o,
 /* The view the options ask for. */
 static const struct view_ops *main_view(const struct options *o)
 {
+	if (o->report)
+		return &view_report_ops;
 	if (o->agent)
 		return &view_agent_ops;
 	if (o->batch && o->format == OPT_FMT_PROM)
@@ -240,6 +245,127 @@ static void main_remote(const struct options *o)
  * so that the first one printed shows them. */
 #define MAIN_READY_NS (5 * CLOCK_NS_PER_S)
 
+/*
+ * Batch mode's exit status: a failed attempt (or a device that went into
+ * ERROR) first, then a side never read at all, then an attempt uncertain
+ * or not finished; 0 when every attempt completed, or none happened.
+ */
+static int main_status(const struct run *r)
+{
+	if (r->m.outcomes[ATT_FAILED] || r->m.any_error)
+		return OPT_EXIT_MIGFAIL;
+	for (size_t i = 0; i < r->nsrc; i++) {
+		if (!r->src[i]->snap.ever) {
+			fprintf(stderr, "vfiomigtop: %s was never read\n",
+				r->src[i]->spec);
+			return OPT_EXIT_UNREAD;
+		}
+	}
+	if (r->m.outcomes[ATT_UNCERTAIN] || model_open_attempts(&r->m))
+		return OPT_EXIT_UNCERTAIN;
+	return OPT_EXIT_OK;
+}
+
+/* A duration in seconds from the environment, else @def. */
+static uint64_t main_env_secs(const char *name, uint64_t def)
+{
+	const char *v = getenv(name);
+	uint64_t ns;
+
+	if (v && *v && !clock_parse_secs(v, 0.01, 3600, &ns))
+		return ns;
+	return def;
+}
+
+/*
+ * Identity, owners and QEMU: a thread of their own (vmwatch.c) when a
+ * source is local or --qmp is given.  The /proc and /dev roots and the
+ * PCI ID file can be moved for tests (VFIOMIGTOP_PROC_ROOT,
+ * VFIOMIGTOP_DEV_ROOT, VFIOMIGTOP_PCI_IDS, VFIOMIGTOP_OWNER_PERIOD).
+ */
+static int main_devinfo(struct run *r, struct devinfo *di,
+			const struct options *o, char *err, size_t len)
+{
+	struct devinfo_cfg c;
+	bool local = false;
+	const char *v;
+
+	for (size_t i = 0; i < r->nsrc; i++)
+		local |= r->src[i]->ops == &src_debugfs_ops;
+	memset(&c, 0, sizeof(c));
+	c.sysfs = o->sysfs ? o->sysfs : "/sys";
+	c.proc = (v = getenv("VFIOMIGTOP_PROC_ROOT")) && *v ? v : "/proc";
+	c.dev = (v = getenv("VFIOMIGTOP_DEV_ROOT")) && *v ? v : "/dev";
+	c.owners = !o->no_owners;
+	c.owner_ns = main_env_secs("VFIOMIGTOP_OWNER_PERIOD", 5 * CLOCK_NS_PER_S);
+	c.qmp = o->qmp;
+	c.nqmp = o->nqmp;
+	c.delay_ns = o->delay_ns;
+	c.quiet = !o->batch && !o->agent;
+	if (o->sysfs) {
+		struct stat st;
+
+		if (stat(o->sysfs, &st) || !S_ISDIR(st.st_mode)) {
+			snprintf(err, len, "--sysfs %s: %s", o->sysfs,
+				 errno && !S_ISDIR(st.st_mode) ? strerror(errno) :
+				 "not a directory");
+			return -EINVAL;
+		}
+	}
+	ident_names_init(getenv("VFIOMIGTOP_PCI_IDS"));
+	/* The demo's devices are not on this host. */
+	if (devinfo_init(di, &c, local && (!o->demo || o->sysfs), err, len))
+		return -EINVAL;
+	r->info = di;
+	return 0;
+}
+
+/* What runs after every refresh: the journal (-w), the report (--report). */
+struct main_hooks {
+	struct journal_writer *jw;
+	struct report *rep;
+	struct journal_idents ids;	/* the report's device facts (devinfo.c) */
+};
+
+/* A device fact from devinfo.c: to the journal and the report. */
+static void main_fact(void *arg, int side, const char *name, const char *key,
+		      const char *val)
+{
+	struct main_hooks *h = arg;
+
+	journal_note_ident(h->jw, side, name, key, val);
+	if (h->rep)
+		journal_ident_set(&h->ids, side, name, key, val);
+}
+
+static void main_after_refresh(struct run *r, uint64_t now_ns, bool extra,
+			       void *arg)
+{
+	struct main_hooks *h = arg;
+
+	if (r->info && (h->jw || h->rep))
+		devinfo_facts(r->info, &r->m, main_fact, h);
+	if (h->jw)
+		journal_refresh(h->jw, r, now_ns, extra);
+	if (h->rep)
+		report_collect(h->rep, &r->m, &r->ctx);
+}
+
+/* -w: open the journal once the sources are known. */
+static struct journal_writer *main_journal(const struct options *o,
+					   const struct run *r, char *err,
+					   size_t len)
+{
+	struct journal_wcfg jc;
+
+	memset(&jc, 0, sizeof(jc));
+	jc.path = o->write_path;
+	jc.max_bytes = o->write_max;
+	jc.keep = o->write_keep;
+	jc.quiet = r->vops == &view_tui_ops;
+	return journal_open(&jc, r, err, len);
+}
+
 static int main_fail(const char *msg)
 {
 	fprintf(stderr, "vfiomigtop: %s\n", msg);
@@ -249,6 +375,10 @@ static int main_fail(const char *msg)
 int main(int argc, char **argv)
 {
 	struct main_demo demo = { .root = "" };
+	struct devinfo di = { 0 };
+	struct main_hooks hooks = { NULL, NULL, { NULL, 0, 0 } };
+	struct report_env env;
+	struct report rep;
 	struct options o;
 	struct model_cfg mc;
 	struct run r;
@@ -269,12 +399,17 @@ int main(int argc, char **argv)
 		return OPT_EXIT_OK;
 	}
 	main_signals();
+	if (o.nread) {		/* -r: replay journals instead */
+		status = replay_main(&o, main_view(&o), main_status, &main_stop);
+		options_free(&o);
+		return status;
+	}
 	memset(&r, 0, sizeof(r));
 	memset(&mc, 0, sizeof(mc));
 	mc.pairs = o.pairs;
 	mc.npairs = o.npairs;
-	mc.pc.stuck_ns = o.stuck_ns;
-	mc.pc.busy_ns = o.busy_ns;
+	mc.ac.stuck_ns = o.stuck_ns;
+	mc.ac.busy_ns = o.busy_ns;
 	mc.tomb_ns = o.tomb_ns;
 	if (model_init(&r.m, &mc)) {
 		options_free(&o);
@@ -293,6 +428,25 @@ int main(int argc, char **argv)
 	} else {
 		rc = main_sources(&r, &o, o.src, o.dst, err, sizeof(err));
 	}
+	if (!rc)
+		rc = main_devinfo(&r, &di, &o, err, sizeof(err));
+	if (!rc && o.write_path) {
+		hooks.jw = main_journal(&o, &r, err, sizeof(err));
+		rc = hooks.jw ? 0 : -EINVAL;
+	}
+	if (!rc) {
+		report_env_live(&env, (const struct source *const *)r.src,
+				r.feed, r.nsrc, &r.m, r.ctx.real_off_ns);
+		report_env_set(&env);
+		if (o.report) {
+			report_init(&rep, o.report_pair);
+			rep.env = env;
+			rep.env.ids = &hooks.ids;	/* identity, owners, QEMU */
+			hooks.rep = &rep;
+		}
+		r.after_refresh = main_after_refresh;
+		r.after_arg = &hooks;
+	}
 	if (!rc) {
 		r.view = r.vops->open(&o, err, sizeof(err));
 		rc = r.view ? 0 : -EINVAL;
@@ -308,10 +462,31 @@ int main(int argc, char **argv)
 			fprintf(stderr, "vfiomigtop: cannot write output: %s\n",
 				strerror(-rc));
 			status = OPT_EXIT_USAGE;
-		} else if (o.batch && (r.m.any_error || r.m.any_failed)) {
-			status = OPT_EXIT_MIGFAIL;
+		} else if (o.batch) {
+			status = main_status(&r);
+		}
+		if (hooks.rep) {
+			report_finish(&rep, &r.m, &r.ctx);
+			if (report_print(&rep, o.format == OPT_FMT_JSON, stdout))
+				status = OPT_EXIT_USAGE;
+			else if (o.report_pair && !rep.matched) {
+				fprintf(stderr, "vfiomigtop: --report=%s: no such pair\n",
+					o.report_pair);
+				status = OPT_EXIT_USAGE;
+			}
 		}
 	}
+	if (hooks.jw && journal_close(hooks.jw, clock_mono_ns(), err,
+				      sizeof(err))) {
+		fprintf(stderr, "vfiomigtop: %s\n", err);
+		if (status == OPT_EXIT_OK)
+			status = OPT_EXIT_USAGE;
+	}
+	if (hooks.rep)
+		report_free(&rep);
+	r.m.info = NULL;
+	devinfo_free(&di);
+	journal_ident_free(&hooks.ids);
 	for (size_t i = 0; i < r.nsrc; i++)
 		source_close(r.src[i]);
 	main_demo_stop(&demo);

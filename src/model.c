@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * model.c - what the monitor knows: every device with its current value,
- * since when, and a bounded history of transitions; the pairs; and an event
- * stream for the views.  Snapshots from the sources are diffed here.  When
- * two refreshes show a jump that is not a single arc, the kernel's path is
- * rebuilt with the FSM rule and its middle steps are recorded as inferred.
+ * since when, and a bounded history of transitions; the pairs and their
+ * migration attempts; and an event stream for the views.  Snapshots from
+ * the sources are diffed here.  When two reads show a jump that is not a
+ * single arc, the steps between are rebuilt where only one way is
+ * plausible (vmmpath.c) and marked inferred, else shown as missed.  What
+ * was seen goes to each pair's attempts (attempt.c), which judge it.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -18,6 +20,7 @@
 #include <string.h>
 
 #include "fsm.h"
+#include "vmmpath.h"
 
 static int model_key(enum pair_side side, const char *name, char *key,
 		     size_t len)
@@ -89,20 +92,24 @@ unsigned int model_hist_get(const struct model_dev *d, unsigned int i,
 }
 
 static void model_record(struct model *m, int idx, enum dstate from,
-			 enum dstate to, uint64_t t, uint8_t flags)
+			 enum dstate to, uint64_t t, uint64_t lo, uint8_t flags)
 {
 	struct model_dev *d = m->devs[idx];
 	struct model_trans *tr = &d->hist[d->hist_n++ % MODEL_HIST];
 	struct model_event *e;
 
 	tr->t_ns = t;
+	tr->lo_ns = lo;
 	tr->from = (uint8_t)from;
 	tr->to = (uint8_t)to;
 	tr->flags = flags;
 	if (dstate_is_state(from) && dstate_is_state(to) &&
-	    !(flags & MODEL_T_ATTEMPT))
+	    !(flags & (MODEL_T_ATTEMPT | MODEL_T_MISSED)))
 		d->transitions++;
-	if (to == DS_ERROR && !(flags & MODEL_T_ATTEMPT)) {
+	/* A first value of ERROR is a status (a VF never opened reads so),
+	 * not an event. */
+	if (to == DS_ERROR && dstate_is_state(from) &&
+	    !(flags & MODEL_T_ATTEMPT)) {
 		d->entered_error = true;
 		m->any_error = true;
 	}
@@ -120,43 +127,47 @@ static unsigned int model_flags(const struct model_dev *d)
 	return FSM_F_ALL | d->flags_seen;
 }
 
-/* The device's value changed from its current one to @to at @t. */
-static void model_change(struct model *m, int idx, enum dstate to, uint64_t t)
+/*
+ * The device's value was read as @to at @t; the value before was last
+ * read at @lo.  Steps between two reads are shown where only one way is
+ * plausible (inferred), else as one change with the steps missed.
+ */
+static void model_change(struct model *m, int idx, enum dstate to, uint64_t t,
+			 uint64_t lo, bool followed)
 {
 	struct model_dev *d = m->devs[idx];
 	enum dstate from = d->val;
+	enum fsm_state steps[FSM_MAX_PATH];
+	int n;
 
 	if (from == to)
 		return;
 	if (dstate_is_state(to))
 		d->flags_seen |= fsm_flags_implied((enum fsm_state)to);
-	if (d->exact) {
-		/* The source explains every change with steps; what is left
-		 * (a failed read, a device gone) needs no path. */
-		model_record(m, idx, from, to, t,
-			     dstate_is_state(from) && dstate_is_state(to) ?
-			     MODEL_T_NOPATH : 0);
-	} else if (dstate_is_state(from) && dstate_is_state(to) &&
-	    !fsm_is_arc((enum fsm_state)from, (enum fsm_state)to,
-			model_flags(d))) {
-		enum fsm_state steps[FSM_MAX_PATH];
-		int n = fsm_path((enum fsm_state)from, (enum fsm_state)to,
-				 model_flags(d), steps, FSM_MAX_PATH);
+	if (!dstate_is_state(from) || !dstate_is_state(to)) {
+		model_record(m, idx, from, to, t, lo, 0);
+	} else if (followed ||
+		   fsm_path((enum fsm_state)from, (enum fsm_state)to,
+			    model_flags(d), steps, FSM_MAX_PATH) < 0) {
+		/* The arc log explains every kernel step, or the kernel has
+		 * no path: it changed by no kernel step (a reset). */
+		model_record(m, idx, from, to, t, lo, MODEL_T_NOPATH);
+	} else if (fsm_is_arc((enum fsm_state)from, (enum fsm_state)to,
+			      model_flags(d))) {
+		model_record(m, idx, from, to, t, lo, 0);
+	} else if ((n = vmmpath_between((enum fsm_state)from,
+					(enum fsm_state)to, model_flags(d),
+					steps, FSM_MAX_PATH)) > 0) {
+		enum dstate prev = from;
 
-		if (n > 1) {
-			enum dstate prev = from;
-
-			for (int i = 0; i < n - 1; i++) {
-				model_record(m, idx, prev, (enum dstate)steps[i],
-					     t, MODEL_T_INFERRED);
-				prev = (enum dstate)steps[i];
-			}
-			model_record(m, idx, prev, to, t, 0);
-		} else {
-			model_record(m, idx, from, to, t, MODEL_T_NOPATH);
+		for (int i = 0; i < n - 1; i++) {
+			model_record(m, idx, prev, (enum dstate)steps[i], t, lo,
+				     MODEL_T_INFERRED);
+			prev = (enum dstate)steps[i];
 		}
+		model_record(m, idx, prev, to, t, lo, 0);
 	} else {
-		model_record(m, idx, from, to, t, 0);
+		model_record(m, idx, from, to, t, lo, MODEL_T_MISSED);
 	}
 	d->val = to;
 	d->since_ns = t;
@@ -205,6 +216,7 @@ static int model_dev_get(struct model *m, enum pair_side side,
 	d->side = side;
 	d->order = m->next_order[side]++;
 	d->val = DS_UNKNOWN;
+	d->pair = -1;
 	d->first_ns = d->since_ns = now;
 	idx = (int)m->ndevs;
 	if (strmap_put(&m->byname, key, (size_t)klen, idx)) {
@@ -223,7 +235,7 @@ static void model_vanish(struct model *m, int idx, uint64_t now)
 	d->present = false;
 	d->gone_ns = now;
 	d->busy_ns = 0;
-	model_change(m, idx, DS_GONE, now);
+	model_change(m, idx, DS_GONE, now, 0, d->exact);
 	m->repair = true;
 }
 
@@ -243,7 +255,8 @@ static void model_apply(struct model *m, int idx, const struct snap_dev *sd,
 	memcpy(d->raw, sd->raw, sd->raw_len);
 	/* Exact devices change through their steps (model_steps). */
 	if (!sd->exact && sd->val != DS_UNKNOWN && sd->val != d->val)
-		model_change(m, idx, sd->val, sd->read_ns ? sd->read_ns : now);
+		model_change(m, idx, sd->val, sd->read_ns ? sd->read_ns : now,
+			     sd->prev_ns, false);
 }
 
 static int model_slots(struct model_feedinfo *f, size_t n)
@@ -267,15 +280,24 @@ static void model_step(struct model *m, int idx, const struct snap_step *st)
 {
 	struct model_dev *d = m->devs[idx];
 
+	if (st->flags & SNAP_STEP_LOSS) {
+		/* Steps were lost before it: a change seen, not followed. */
+		model_change(m, idx, (enum dstate)st->to, st->t_ns, st->lo_ns,
+			     false);
+		return;
+	}
 	if (st->flags & MODEL_T_ATTEMPT) {
 		model_record(m, idx, (enum dstate)st->from,
-			     (enum dstate)st->to, st->t_ns, st->flags);
+			     (enum dstate)st->to, st->t_ns, st->t_ns, st->flags);
 		return;
 	}
 	if (dstate_is_state((enum dstate)st->to))
 		d->flags_seen |= fsm_flags_implied((enum fsm_state)st->to);
+	/* A kernel step has its exact time; a change an agent saw between
+	 * two of its reads came after the first (lo_ns, 0 if not known). */
 	model_record(m, idx, (enum dstate)st->from, (enum dstate)st->to,
-		     st->t_ns, st->flags);
+		     st->t_ns, st->flags & SNAP_STEP_ARC ? st->t_ns : st->lo_ns,
+		     st->flags);
 	d->val = (enum dstate)st->to;
 	d->since_ns = st->t_ns;
 }
@@ -330,6 +352,7 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 	struct model_feedinfo *f = &m->feeds[feed];
 
 	m->now_ns = now_ns;
+	f->sn = sn;
 	if (model_slots(f, sn->nslots))
 		return -ENOMEM;
 	for (size_t k = 0; k < sn->nchanged; k++) {
@@ -367,7 +390,8 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 		if (idx >= 0 && sd->present && sd->exact &&
 		    sd->val != DS_UNKNOWN && m->devs[idx]->val != sd->val)
 			model_change(m, idx, sd->val,
-				     sd->read_ns ? sd->read_ns : now_ns);
+				     sd->read_ns ? sd->read_ns : now_ns,
+				     sd->prev_ns, true);
 	}
 	return 0;
 }
@@ -389,6 +413,28 @@ static int model_cmp_order(const void *a, const void *b)
 	const struct model_dev *y = *(struct model_dev *const *)b;
 
 	return (x->order > y->order) - (x->order < y->order);
+}
+
+/* The attempts of source @s with destination @d, kept on the source. */
+static struct model_track *model_track_get(struct model *m, int s, int d,
+					   uint64_t now)
+{
+	struct model_dev *sd = m->devs[s], *dd = m->devs[d];
+	struct model_track *k = sd->trk;
+
+	if (k && k->dst == d)
+		return k;
+	if (!k && !(k = malloc(sizeof(*k))))
+		return NULL;
+	sd->trk = k;
+	att_init(&k->att);
+	k->dst = d;
+	/* Their values now are a status: what the pair sees first. */
+	k->fed[PAIR_SRC] = sd->hist_n;
+	k->fed[PAIR_DST] = dd->hist_n;
+	att_value(&k->att, ATT_SRC, (uint8_t)sd->val, 0, now);
+	att_value(&k->att, ATT_DST, (uint8_t)dd->val, 0, now);
+	return k;
 }
 
 /* Recompute which device goes with which. */
@@ -413,6 +459,7 @@ static void model_repair(struct model *m, uint64_t now)
 	for (size_t i = 0; i < m->ndevs; i++) {
 		struct model_dev *d = m->devs[i];
 
+		d->pair = -1;
 		if (model_dev_listed(d, m->cfg.tomb_ns, now))
 			bys[d->side][n[d->side]++] = d;
 	}
@@ -441,6 +488,7 @@ static void model_repair(struct model *m, uint64_t now)
 
 				np[k].dev[s] = strmap_get(&m->byname, key,
 							  (size_t)kl);
+				m->devs[np[k].dev[s]]->pair = (int)k;
 			}
 		}
 		np[k].want[PAIR_SRC] = np[k].want[PAIR_DST] = "";
@@ -448,13 +496,11 @@ static void model_repair(struct model *m, uint64_t now)
 			np[k].want[PAIR_SRC] = m->cfg.pairs[pm[k].spec].src;
 			np[k].want[PAIR_DST] = m->cfg.pairs[pm[k].spec].dst;
 		}
-		/* Keep the previous verdict so that no event is repeated. */
-		for (size_t o = 0; o < m->npairs; o++) {
-			if (m->pairs[o].dev[0] == np[k].dev[0] &&
-			    m->pairs[o].dev[1] == np[k].dev[1]) {
-				np[k].v = m->pairs[o].v;
-				break;
-			}
+		if (np[k].dev[PAIR_SRC] >= 0 && np[k].dev[PAIR_DST] >= 0) {
+			struct model_track *t = model_track_get(
+				m, np[k].dev[PAIR_SRC], np[k].dev[PAIR_DST], now);
+
+			np[k].att = t ? &t->att : NULL;
 		}
 	}
 	free(m->pairs);
@@ -471,79 +517,186 @@ out:
 	}
 }
 
-/* A digest of everything pair_judge() reads besides the time. */
-static uint64_t model_pair_key(const struct model_dev *s,
-			       const struct model_dev *d)
+/* What a transition of a paired device tells its attempts. */
+static void model_feed_trans(struct att_track *t, int side,
+			     const struct model_trans *tr)
 {
-	uint64_t k = 1469598103934665603ull;
-	const struct model_dev *x[2] = { s, d };
+	uint8_t f = tr->flags;
 
-	for (int i = 0; i < 2; i++) {
-		uint64_t f[5] = { x[i]->hist_n, (uint64_t)x[i]->val,
-				  x[i]->since_ns, x[i]->gone_ns,
-				  (uint64_t)x[i]->busy_ns };
-
-		for (int j = 0; j < 5; j++)
-			k = (k ^ f[j]) * 1099511628211ull;
+	if (f & (MODEL_T_INFERRED | MODEL_T_REFUSED))
+		return;		/* never evidence */
+	if (tr->to == DS_GONE) {
+		att_gone(t, side, tr->t_ns);
+	} else if (!dstate_is_state((enum dstate)tr->to)) {
+		if (tr->to != DS_NOMIG && tr->to != DS_UNKNOWN)
+			att_blind(t, side, ATT_B_READ, tr->t_ns);
+	} else if (f & MODEL_T_FAILED) {
+		att_step(t, side, tr->from, tr->to, tr->t_ns, tr->t_ns,
+			 ATT_F_FAILED);
+	} else if (f & MODEL_T_ARC) {
+		att_step(t, side, tr->from, tr->to, tr->t_ns, tr->t_ns, 0);
+	} else if ((f & MODEL_T_NOPATH) && dstate_is_state((enum dstate)tr->from)) {
+		/* An exact device: the arc log shows no step for it. */
+		att_step(t, side, tr->from, tr->to, tr->lo_ns, tr->t_ns,
+			 ATT_F_NOPATH);
+	} else {
+		att_value(t, side, tr->to, tr->lo_ns, tr->t_ns);
 	}
-	return k | 1;
 }
 
-/* Re-pair if the device set changed, then judge every pair. */
+/* Feature flags a pair's attempts may rely on: only what is known. */
+static unsigned int model_flags_known(const struct model_dev *d)
+{
+	if (d->features_known && (d->features & FSM_F_STOP_COPY))
+		return d->features;
+	return d->flags_seen;
+}
+
+/* Give the attempts of pair @p what its devices did since last time, and
+ * for an attempt under way, until when their values are known. */
+static void model_feed_pair(struct model *m, struct model_pair *p,
+			    uint64_t now)
+{
+	struct model_track *k = m->devs[p->dev[PAIR_SRC]]->trk;
+	struct att_track *t = &k->att;
+
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		const struct model_dev *d = m->devs[p->dev[s]];
+		unsigned int kept = d->hist_n < MODEL_HIST ? d->hist_n : MODEL_HIST;
+		unsigned int i = k->fed[s];
+
+		att_set_exact(t, s, d->exact);
+		att_set_features(t, s, model_flags_known(d));
+		if (i < d->hist_n - kept)
+			i = d->hist_n - kept;	/* fell behind: what is kept */
+		for (; i < d->hist_n; i++)
+			model_feed_trans(t, s, &d->hist[i % MODEL_HIST]);
+		k->fed[s] = d->hist_n;
+	}
+	if (!t->open)
+		return;
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		const struct model_dev *d = m->devs[p->dev[s]];
+		const struct snapshot *sn = m->feeds[d->feed].sn;
+		const struct snap_dev *sd;
+
+		if (!d->present || !sn || d->slot >= sn->nslots)
+			continue;
+		sd = &sn->dev[d->slot];
+		if (sd->gen != d->gen)
+			continue;
+		if (sd->stale)
+			att_blind(t, s, ATT_B_STALE, now);
+		else if (sd->busy_ns)
+			att_blind(t, s, ATT_B_BUSY, sd->busy_ns);
+		else if (dstate_is_state(sd->val) && sd->seen_ns)
+			att_confirm(t, s, sd->seen_ns);
+	}
+}
+
+/* Re-pair if the device set changed, then let every pair's attempts take
+ * in the news and decide what they can. */
 void model_update_pairs(struct model *m, uint64_t now_ns)
 {
+	struct att_event ev[8];
+
 	m->now_ns = now_ns;
 	if (m->cfg.tomb_ns) {
 		for (size_t i = 0; i < m->ndevs && !m->repair; i++) {
 			struct model_dev *d = m->devs[i];
 
-			if (!d->present && d->gone_ns &&
-			    now_ns - d->gone_ns >= m->cfg.tomb_ns) {
-				for (size_t k = 0; k < m->npairs; k++)
-					if (m->pairs[k].dev[d->side] == (int)i)
-						m->repair = true;
-			}
+			if (!d->present && d->gone_ns && d->pair >= 0 &&
+			    now_ns - d->gone_ns >= m->cfg.tomb_ns)
+				m->repair = true;
 		}
 	}
 	if (m->repair)
 		model_repair(m, now_ns);
 	for (size_t k = 0; k < m->npairs; k++) {
 		struct model_pair *p = &m->pairs[k];
-		const struct model_dev *s = p->dev[PAIR_SRC] >= 0 ?
-					    m->devs[p->dev[PAIR_SRC]] : NULL;
-		const struct model_dev *d = p->dev[PAIR_DST] >= 0 ?
-					    m->devs[p->dev[PAIR_DST]] : NULL;
-		struct pair_verdict v;
-		uint64_t key;
+		struct att_track *t;
+		size_t n;
 
-		if (!s || !d)
-			continue;	/* unpaired: no verdict (zeroed at re-pairing) */
-		/* Judge again only when something it depends on changed, or
-		 * while the verdict depends on the time (a RESUMING that may
-		 * become stuck, a read that may stay blocked too long). */
-		key = model_pair_key(s, d);
-		if (key == p->key && p->v.phase != PAIR_RESUMING &&
-		    !s->busy_ns && !d->busy_ns)
+		if (!p->att)
+			continue;	/* unpaired: no attempts */
+		model_feed_pair(m, p, now_ns);
+		t = &m->devs[p->dev[PAIR_SRC]]->trk->att;
+		if (!t->open && !t->pending_events)
 			continue;
-		p->key = key;
-		pair_judge(s, d, &m->cfg.pc, now_ns, &v);
-		if (!pair_verdict_same(&v, &p->v)) {
-			struct model_event *e = model_emit(m, MODEL_EV_PAIR,
-							   now_ns);
+		n = att_eval(t, &m->cfg.ac, now_ns, ev, 8);
+		for (size_t i = 0; i < n && i < 8; i++) {
+			struct model_event *e;
+			uint64_t at = now_ns;
 
+			if (ev[i].decided && !ev[i].note) {
+				m->outcomes[ev[i].a.outcome]++;
+				if (ev[i].a.end_ns && ev[i].a.end_ns < at)
+					at = ev[i].a.end_ns;
+			}
+			e = model_emit(m, MODEL_EV_PAIR, at);
 			e->pair = (int)k;
-			e->v = v;
+			e->att = ev[i];
 		}
-		if (v.phase == PAIR_FAILED)
-			m->any_failed = true;
-		p->v = v;
 	}
+}
+
+/*
+ * True when @d reads ERROR and has since it was first seen (or came
+ * back): a status, most likely a VF never opened (drivers set RUNNING
+ * only on open), not a failure.
+ */
+bool model_dev_idle_error(const struct model_dev *d)
+{
+	struct model_trans t;
+	unsigned int kept = d->hist_n < MODEL_HIST ? d->hist_n : MODEL_HIST;
+
+	if (d->val != DS_ERROR)
+		return false;
+	if (!kept || !model_hist_get(d, kept - 1, &t))
+		return true;
+	return !dstate_is_state((enum dstate)t.from);
+}
+
+/*
+ * The VMM of device @dev (QEMU, over QMP) reported a migration that began
+ * after @lo_ns failed at @t_ns with @text: its pair's attempts take it in
+ * (att_vmm_failed()); the next model_update_pairs() reports it.
+ */
+void model_vmm_failed(struct model *m, int dev, uint64_t lo_ns, uint64_t t_ns,
+		      const char *text)
+{
+	const struct model_dev *d;
+	const struct model_pair *p;
+
+	if (dev < 0 || (size_t)dev >= m->ndevs)
+		return;
+	d = m->devs[dev];
+	if (d->pair < 0 || (size_t)d->pair >= m->npairs)
+		return;
+	p = &m->pairs[d->pair];
+	if (!p->att || p->dev[PAIR_SRC] < 0 || !m->devs[p->dev[PAIR_SRC]]->trk)
+		return;
+	att_vmm_failed(&m->devs[p->dev[PAIR_SRC]]->trk->att,
+		       d->side == PAIR_DST ? ATT_DST : ATT_SRC, lo_ns, t_ns,
+		       text);
+}
+
+/* Attempts under way now, over every pair. */
+size_t model_open_attempts(const struct model *m)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < m->npairs; k++)
+		n += m->pairs[k].att && m->pairs[k].att->open;
+	return n;
 }
 
 void model_free(struct model *m)
 {
-	for (size_t i = 0; i < m->ndevs; i++)
+	for (size_t i = 0; i < m->ndevs; i++) {
+		free(m->devs[i]->trk);
 		free(m->devs[i]);
+	}
 	free(m->devs);
 	for (size_t i = 0; i < m->nfeeds; i++)
 		free(m->feeds[i].slotdev);

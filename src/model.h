@@ -7,10 +7,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "attempt.h"
 #include "dstate.h"
 #include "pair.h"
 #include "snapshot.h"
 #include "strmap.h"
+
+struct devinfo;
 
 /* How a source's devices are assigned to sides. */
 enum model_feed {
@@ -30,12 +33,15 @@ enum model_feed {
 #define MODEL_T_NOPATH SNAP_STEP_NOPATH		/* no kernel path explains it (a reset?) */
 #define MODEL_T_FAILED SNAP_STEP_FAILED		/* a step the kernel chose and the device did not take */
 #define MODEL_T_REFUSED SNAP_STEP_REFUSED	/* a request the kernel refused; to = the target */
+#define MODEL_T_LOSS SNAP_STEP_LOSS		/* steps were lost before it: seen, not exact */
+#define MODEL_T_MISSED SNAP_STEP_MISSED	/* read values with steps between them that are not known */
 /* Flags of entries that did not change the device's state. */
 #define MODEL_T_ATTEMPT (MODEL_T_FAILED | MODEL_T_REFUSED)
 
 /* One change of a device's value. */
 struct model_trans {
 	uint64_t t_ns;		/* CLOCK_MONOTONIC ns (local) when it happened or was seen */
+	uint64_t lo_ns;		/* CLOCK_MONOTONIC ns: a read change happened after this (the last read of the value before); 0 unknown */
 	uint8_t from;		/* enum dstate before */
 	uint8_t to;		/* enum dstate after */
 	uint8_t flags;		/* MODEL_T_* */
@@ -62,7 +68,9 @@ struct model_dev {
 	bool features_known;		/* a features file exists */
 	bool dirty_tracking;		/* features list dirty-tracking */
 	unsigned int flags_seen;	/* FSM_F_* implied by the states seen */
-	bool entered_error;		/* was in ERROR at some point while watched */
+	bool entered_error;		/* went into ERROR while watched (not its first value) */
+	int pair;			/* index of its pair in model.pairs, -1 if none */
+	struct model_track *trk;	/* a source's attempts with its destination; NULL */
 	bool exact;			/* steps come from an arc log or an agent: no inference */
 	uint8_t raw_len;		/* bytes in raw */
 	char raw[DSTATE_READ_MAX];	/* unparsable content, raw */
@@ -74,7 +82,7 @@ struct model_dev {
 /* What kind of event a view is told about. */
 enum model_ev_kind {
 	MODEL_EV_TRANS,		/* a device value changed (or appeared) */
-	MODEL_EV_PAIR,		/* a pair changed phase */
+	MODEL_EV_PAIR,		/* an attempt of a pair changed phase, or was decided */
 };
 
 /* One event, in the order observed. */
@@ -85,22 +93,28 @@ struct model_event {
 	int dev;		/* device index (TRANS) */
 	int pair;		/* pair index (PAIR) */
 	struct model_trans tr;	/* the transition (TRANS) */
-	struct pair_verdict v;	/* the verdict at the time (PAIR) */
+	struct att_event att;	/* the attempt, decided or in a new phase (PAIR) */
+};
+
+/* The attempts of a source device with one destination device. */
+struct model_track {
+	struct att_track att;		/* the attempts */
+	int dst;			/* the destination's device index */
+	unsigned int fed[PAIR_NSIDES];	/* hist_n of each device already given to att */
 };
 
 /* One source/destination pair. */
 struct model_pair {
 	int dev[PAIR_NSIDES];		/* device index per side, -1 when missing */
 	const char *want[PAIR_NSIDES];	/* names from --pair (never NULL: "" otherwise) */
-	struct pair_verdict v;		/* verdict at the last refresh */
-	uint64_t key;			/* digest of what v was computed from; 0 = never */
+	const struct att_track *att;	/* its attempts; NULL unless both devices are known */
 };
 
 /* Settings of the model. */
 struct model_cfg {
 	const struct pair_spec *pairs;	/* explicit --pair list */
 	size_t npairs;			/* entries in pairs */
-	struct pair_cfg pc;		/* verdict thresholds */
+	struct att_cfg ac;		/* verdict thresholds */
 	uint64_t tomb_ns;		/* how long a vanished device stays listed, ns; 0 = forever */
 };
 
@@ -109,6 +123,7 @@ struct model_feedinfo {
 	enum model_feed kind;		/* side assignment */
 	int *slotdev;			/* slot -> device index, -1 */
 	size_t nslots;			/* entries in slotdev */
+	const struct snapshot *sn;	/* its last snapshot (valid until its next refresh) */
 };
 
 struct model {
@@ -125,9 +140,10 @@ struct model {
 	bool repair;			/* device set changed: recompute pairs */
 	struct model_event *ev;		/* ring of MODEL_EVENTS events */
 	uint64_t ev_seq;		/* seq of the last event */
-	bool any_error;			/* a device entered ERROR during the run */
-	bool any_failed;		/* a pair failed during the run */
+	bool any_error;			/* a device went into ERROR during the run */
+	uint32_t outcomes[ATT_NOUTCOMES];	/* attempts decided during the run, per outcome */
 	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the last update */
+	const struct devinfo *info;	/* identity, owners, QEMU's view (devinfo.h); NULL if none */
 };
 
 int model_init(struct model *m, const struct model_cfg *cfg);
@@ -140,6 +156,10 @@ bool model_dev_listed(const struct model_dev *d, uint64_t tomb_ns,
 		      uint64_t now);
 unsigned int model_hist_get(const struct model_dev *d, unsigned int i,
 			    struct model_trans *out);
+size_t model_open_attempts(const struct model *m);
+bool model_dev_idle_error(const struct model_dev *d);
+void model_vmm_failed(struct model *m, int dev, uint64_t lo_ns, uint64_t t_ns,
+		      const char *text);
 void model_free(struct model *m);
 
 #endif

@@ -155,6 +155,28 @@ void obuf_esc_text(struct obuf *b, const char *s, size_t n)
 }
 
 /*
+ * Text for the rest of a line: as obuf_esc_text(), but spaces pass, so a
+ * sentence (an error text from QEMU) reads as one.
+ */
+void obuf_esc_line(struct obuf *b, const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (!n)
+		obuf_put(b, "\"\"", 2);
+	while (i < n) {
+		size_t j = i;
+
+		while (j < n && s[j] != ' ')
+			j++;
+		if (j > i)
+			obuf_esc_text(b, s + i, j - i);
+		for (i = j; i < n && s[i] == ' '; i++)
+			obuf_putc(b, ' ');
+	}
+}
+
+/*
  * Length of a valid UTF-8 sequence at @s (max @n bytes), 0 if invalid;
  * the code point in *@cp.
  */

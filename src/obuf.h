@@ -27,6 +27,7 @@ void obuf_u64(struct obuf *b, uint64_t v);
 void obuf_i64(struct obuf *b, int64_t v);
 void obuf_ms3(struct obuf *b, uint64_t ns);
 void obuf_esc_text(struct obuf *b, const char *s, size_t n);
+void obuf_esc_line(struct obuf *b, const char *s, size_t n);
 void obuf_esc_json(struct obuf *b, const char *s, size_t n);
 const char *obuf_cstr(struct obuf *b);
 int obuf_write(struct obuf *b, FILE *f);

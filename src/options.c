@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "journal.h"
 
 enum {
 	OPT_SRC = 256,
@@ -36,6 +37,14 @@ enum {
 	OPT_REMOTE_CMD,
 	OPT_PROM,
 	OPT_PROM_FILE,
+	OPT_SYSFS,
+	OPT_QMP,
+	OPT_NO_OWNERS,
+	OPT_WRITE_MAX,
+	OPT_WRITE_KEEP,
+	OPT_BEGIN,
+	OPT_END,
+	OPT_REPORT,
 };
 
 static const struct option opt_long[] = {
@@ -63,6 +72,16 @@ static const struct option opt_long[] = {
 	{ "remote-cmd", required_argument, NULL, OPT_REMOTE_CMD },
 	{ "prometheus", no_argument, NULL, OPT_PROM },
 	{ "prometheus-file", required_argument, NULL, OPT_PROM_FILE },
+	{ "sysfs", required_argument, NULL, OPT_SYSFS },
+	{ "qmp", required_argument, NULL, OPT_QMP },
+	{ "no-owners", no_argument, NULL, OPT_NO_OWNERS },
+	{ "write", required_argument, NULL, 'w' },
+	{ "write-max", required_argument, NULL, OPT_WRITE_MAX },
+	{ "write-keep", required_argument, NULL, OPT_WRITE_KEEP },
+	{ "read", required_argument, NULL, 'r' },
+	{ "begin", required_argument, NULL, OPT_BEGIN },
+	{ "end", required_argument, NULL, OPT_END },
+	{ "report", optional_argument, NULL, OPT_REPORT },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -90,6 +109,12 @@ void options_usage(FILE *f)
 	      "      --remote-cmd CMD  how to run vfiomigtop over ssh (default vfiomigtop,\n"
 	      "                      also VFIOMIGTOP_REMOTE_CMD), e.g. 'sudo vfiomigtop'\n"
 	      "\n"
+	      "Identity, owners and QEMU:\n"
+	      "      --sysfs ROOT    read device identities under ROOT (default /sys)\n"
+	      "      --no-owners     do not scan /proc for the processes holding devices\n"
+	      "      --qmp PATH      also watch the QEMU on QMP socket PATH, read-only\n"
+	      "                      (repeatable)\n"
+	      "\n"
 	      "Refresh and batch mode:\n"
 	      "  -d, --delay SECS    refresh interval in seconds, 0.01 to 3600 (default 1)\n"
 	      "  -b, --batch         print snapshots instead of the interactive screen\n"
@@ -99,6 +124,18 @@ void options_usage(FILE *f)
 	      "      --prometheus    batch: Prometheus metrics (text exposition format)\n"
 	      "      --prometheus-file PATH  rewrite PATH atomically with the metrics every\n"
 	      "                      refresh (node_exporter textfile collector); implies -b\n"
+	      "\n"
+	      "Journal (vfiomigtop-journal(5)):\n"
+	      "  -w, --write FILE    record everything seen to FILE (appends)\n"
+	      "      --write-max SIZE  start a new file past SIZE bytes (K, M, G), keeping\n"
+	      "                      the previous one as FILE.1 (see --write-keep)\n"
+	      "      --write-keep N  rotated files kept, FILE.1 to FILE.N (default 1)\n"
+	      "  -r, --read FILE     replay a journal (repeatable: rotated files, or the\n"
+	      "                      journals of the source and destination hosts)\n"
+	      "      --begin TIME    replay from TIME ([YYYY-MM-DD ]HH:MM[:SS], or +SECS\n"
+	      "      --end TIME      from the journal's start), until TIME\n"
+	      "      --report[=PAIR] print a report of PAIR's attempts, or of every\n"
+	      "                      failed one, to paste into a bug report (--json)\n"
 	      "\n"
 	      "Verdicts and display:\n"
 	      "      --stuck SECS    a destination in RESUMING longer than this fails (default 30)\n"
@@ -196,9 +233,9 @@ static int opt_modes(struct options *o, bool fmt_set, char *err, size_t len)
 	}
 	if (!o->agent)
 		return 0;
-	if (o->batch || fmt_set || o->dst || o->npairs || o->demo) {
+	if (o->batch || fmt_set || o->dst || o->npairs || o->demo || o->nqmp) {
 		snprintf(err, len,
-			 "--agent serves one tree on stdout: it takes --src, -d, -n and --heartbeat only");
+			 "--agent serves one tree on stdout: it takes --src, --sysfs, --no-owners, -d, -n and --heartbeat only");
 		return -EINVAL;
 	}
 	return 0;
@@ -217,10 +254,130 @@ static int opt_long_n(const char *arg, long *out)
 	return 0;
 }
 
+/* The journal's options: -w, --write-max, --write-keep, -r, --begin,
+ * --end, --report (vfiomigtop-journal(5)). */
+static int opt_journal(struct options *o, int c, const char *arg, char *err,
+		       size_t len)
+{
+	const char **p;
+	long n;
+
+	switch (c) {
+	case 'w':
+		if (!*arg) {
+			snprintf(err, len, "-w: empty FILE");
+			return -EINVAL;
+		}
+		o->write_path = arg;
+		return 0;
+	case OPT_WRITE_MAX:
+		if (jf_parse_size(arg, &o->write_max) ||
+		    o->write_max < JOURNAL_MAX_MIN) {
+			snprintf(err, len,
+				 "--write-max '%s': expected a size of at least %uK (bytes, or with K, M, G)",
+				 arg, JOURNAL_MAX_MIN / 1024);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_WRITE_KEEP:
+		if (opt_long_n(arg, &n) || n > 1000) {
+			snprintf(err, len, "--write-keep '%s': expected 1 to 1000 files", arg);
+			return -EINVAL;
+		}
+		o->write_keep = (unsigned int)n;
+		return 0;
+	case 'r':
+		if (!*arg) {
+			snprintf(err, len, "-r: empty FILE");
+			return -EINVAL;
+		}
+		p = realloc(o->read_paths, (o->nread + 1) * sizeof(*p));
+		if (!p) {
+			snprintf(err, len, "out of memory");
+			return -ENOMEM;
+		}
+		p[o->nread++] = arg;
+		o->read_paths = p;
+		return 0;
+	case OPT_BEGIN:
+	case OPT_END:
+		if (!*arg) {
+			snprintf(err, len, "--%s: empty TIME", c == OPT_BEGIN ? "begin" : "end");
+			return -EINVAL;
+		}
+		if (c == OPT_BEGIN)
+			o->begin = arg;
+		else
+			o->end = arg;
+		return 0;
+	case OPT_REPORT:
+		o->report = true;
+		if (arg && !*arg) {
+			snprintf(err, len, "--report=: empty PAIR (a device name, or SRC=DST)");
+			return -EINVAL;
+		}
+		o->report_pair = arg;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* What the journal's options allow with the rest. */
+static int opt_journal_modes(struct options *o, bool fmt_set, char *err,
+			     size_t len)
+{
+	if (o->nread && (o->src || o->dst || o->demo || o->agent)) {
+		snprintf(err, len,
+			 "-r replays a journal: drop %s (the journal says what was watched)",
+			 o->src ? "--src" : o->dst ? "--dst" : o->demo ? "--demo" : "--agent");
+		return -EINVAL;
+	}
+	if (o->nread && (o->nqmp || o->sysfs)) {
+		snprintf(err, len,
+			 "-r replays a journal: drop %s (it watches this host)",
+			 o->nqmp ? "--qmp" : "--sysfs");
+		return -EINVAL;
+	}
+	if (o->nread && o->write_path) {
+		snprintf(err, len, "-w records live devices and -r replays a journal: use one of them");
+		return -EINVAL;
+	}
+	if (o->nread && o->delay_set) {
+		snprintf(err, len, "-d does not apply to -r: a replay keeps the journal's refreshes");
+		return -EINVAL;
+	}
+	if ((o->begin || o->end) && !o->nread) {
+		snprintf(err, len, "--%s applies to a replay: add -r FILE",
+			 o->begin ? "begin" : "end");
+		return -EINVAL;
+	}
+	if ((o->write_max || o->write_keep) && !o->write_path) {
+		snprintf(err, len, "--%s applies to a recording: add -w FILE",
+			 o->write_max ? "write-max" : "write-keep");
+		return -EINVAL;
+	}
+	if (!o->write_keep)
+		o->write_keep = 1;
+	if (!o->report)
+		return 0;
+	if (o->agent || o->prom_file ||
+	    (fmt_set && o->format != OPT_FMT_JSON)) {
+		snprintf(err, len,
+			 "--report prints a report (text, or --json): drop %s",
+			 o->agent ? "--agent" : o->prom_file ? "--prometheus-file" :
+			 o->format == OPT_FMT_EVENTS ? "--events" : "--prometheus");
+		return -EINVAL;
+	}
+	o->batch = true;	/* no screen: the report goes to stdout */
+	return 0;
+}
+
 static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 		   char *err, size_t len)
 {
 	uint64_t ns;
+	int rc;
 
 	switch (c) {
 	case OPT_SRC:
@@ -238,6 +395,7 @@ static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 	case OPT_PAIR:
 		return opt_pair(o, arg, err, len);
 	case 'd':
+		o->delay_set = true;
 		return opt_secs("-d", arg, OPT_DELAY_MIN, OPT_DELAY_MAX,
 				&o->delay_ns, err, len);
 	case 'b':
@@ -271,6 +429,36 @@ static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 	case OPT_AGENT:
 		o->agent = true;
 		return 0;
+	case OPT_SYSFS:
+		if (!*arg) {
+			snprintf(err, len, "--sysfs: empty ROOT");
+			return -EINVAL;
+		}
+		o->sysfs = arg;
+		return 0;
+	case OPT_NO_OWNERS:
+		o->no_owners = true;
+		return 0;
+	case OPT_QMP: {
+		const char **p;
+
+		if (!*arg) {
+			snprintf(err, len, "--qmp: empty PATH");
+			return -EINVAL;
+		}
+		if (o->nqmp >= OPT_QMP_MAX) {
+			snprintf(err, len, "--qmp: at most %d sockets", OPT_QMP_MAX);
+			return -EINVAL;
+		}
+		p = realloc(o->qmp, (o->nqmp + 1) * sizeof(*p));
+		if (!p) {
+			snprintf(err, len, "out of memory");
+			return -ENOMEM;
+		}
+		p[o->nqmp++] = arg;
+		o->qmp = p;
+		return 0;
+	}
 	case OPT_HEARTBEAT:
 		return opt_secs("--heartbeat", arg, 0.01, 3600, &o->heartbeat_ns,
 				err, len);
@@ -288,7 +476,17 @@ static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 		o->scenario = arg;
 		return 0;
 	case OPT_DEMO_SPEED:
-		if (opt_secs("--demo-speed", arg, 0.01, 1000, &ns, err, len))
+		/* A factor, not seconds: parsed alike, said as what it is. */
+		rc = clock_parse_secs(arg, 0.01, 1000, &ns);
+		if (rc == -ERANGE)
+			snprintf(err, len,
+				 "--demo-speed '%s': out of range (a speed-up factor from 0.01 to 1000 times)",
+				 arg);
+		else if (rc)
+			snprintf(err, len,
+				 "--demo-speed '%s': not a number (a speed-up factor, e.g. 8)",
+				 arg);
+		if (rc)
 			return -EINVAL;
 		o->speed = (double)ns / 1e9;
 		return 0;
@@ -309,6 +507,14 @@ static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 		return opt_secs("-H", arg, 0, 3600, &o->highlight_ns, err, len);
 	case OPT_TOMB:
 		return opt_secs("--tombstone", arg, 0, 86400, &o->tomb_ns, err, len);
+	case 'w':
+	case 'r':
+	case OPT_WRITE_MAX:
+	case OPT_WRITE_KEEP:
+	case OPT_BEGIN:
+	case OPT_END:
+	case OPT_REPORT:
+		return opt_journal(o, c, arg, err, len);
 	case 'h':
 		o->help = true;
 		return 0;
@@ -343,7 +549,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 	err[0] = 0;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":d:bn:CH:hV", opt_long, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:bn:CH:hVw:r:", opt_long, NULL)) != -1) {
 		if (c == '?') {
 			if (optopt)
 				snprintf(err, len, "unknown option '-%c'", optopt);
@@ -360,12 +566,17 @@ int options_parse(int argc, char **argv, struct options *o, char *err,
 		if (opt_one(o, c, optarg, &fmt_set, err, len))
 			return -EINVAL;
 	}
+	/* --report PAIR, as well as --report=PAIR. */
+	if (optind + 1 == argc && o->report && !o->report_pair && argv[optind][0])
+		o->report_pair = argv[optind++];
 	if (optind < argc) {
 		snprintf(err, len, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
 	if (o->help || o->version)
 		return 0;
+	if (opt_journal_modes(o, fmt_set, err, len))
+		return -EINVAL;
 	if (opt_modes(o, fmt_set, err, len))
 		return -EINVAL;
 	if ((o->iterations || fmt_set) && !o->batch && !o->agent) {
@@ -393,5 +604,11 @@ void options_free(struct options *o)
 	o->npairs = 0;
 	free(o->ssh_opts);
 	o->ssh_opts = NULL;
+	free(o->qmp);
+	o->qmp = NULL;
+	o->nqmp = 0;
 	o->nssh_opts = 0;
+	free(o->read_paths);
+	o->read_paths = NULL;
+	o->nread = 0;
 }

@@ -13,7 +13,12 @@
 /* Exit statuses (documented in vfiomigtop(8)). */
 #define OPT_EXIT_OK 0		/* success */
 #define OPT_EXIT_USAGE 1	/* usage or environment error */
-#define OPT_EXIT_MIGFAIL 3	/* batch: a device entered ERROR or a pair failed */
+#define OPT_EXIT_MIGFAIL 3	/* batch: a migration attempt failed, or a device went into ERROR */
+#define OPT_EXIT_UNCERTAIN 4	/* batch: no failure, but an attempt is uncertain or not finished */
+#define OPT_EXIT_UNREAD 5	/* batch: a side was never read at all (a host never reached) */
+
+/* Most --qmp sockets. */
+#define OPT_QMP_MAX 16
 
 /* Limits of -d, in seconds. */
 #define OPT_DELAY_MIN 0.01
@@ -51,6 +56,21 @@ struct options {
 	size_t nssh_opts;		/* entries in ssh_opts */
 	const char *remote_cmd;		/* --remote-cmd: runs vfiomigtop on a remote host; NULL for the default */
 	const char *prom_file;		/* --prometheus-file PATH, NULL for stdout */
+	const char *sysfs;		/* --sysfs ROOT, NULL for /sys */
+	bool no_owners;			/* --no-owners: no /proc scan */
+	const char **qmp;		/* --qmp PATH list */
+	size_t nqmp;			/* entries in qmp */
+	/* The journal (vfiomigtop-journal(5)): record, replay, report. */
+	const char *write_path;		/* -w FILE: record, NULL for none */
+	uint64_t write_max;		/* --write-max: rotate past this many bytes; 0 = never */
+	unsigned int write_keep;	/* --write-keep: rotated files kept */
+	const char **read_paths;	/* -r FILE...: replay these journals */
+	size_t nread;			/* entries in read_paths */
+	const char *begin;		/* --begin TIME (parsed by the replay), NULL */
+	const char *end;		/* --end TIME, NULL */
+	bool report;			/* --report: print a report at the end */
+	const char *report_pair;	/* --report=PAIR: only this pair, NULL for every failed attempt */
+	bool delay_set;			/* -d was given */
 	bool help;			/* -h */
 	bool version;			/* -V */
 };

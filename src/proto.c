@@ -36,6 +36,7 @@ static const struct {
 	{ SNAP_STEP_NOPATH, "nopath" },
 	{ SNAP_STEP_FAILED, "failed" },
 	{ SNAP_STEP_REFUSED, "refused" },
+	{ SNAP_STEP_MISSED, "missed" },
 };
 
 static const struct {
@@ -161,6 +162,8 @@ static void pe_step(struct obuf *b, const struct proto_step *s)
 	pe_name(b, s->name);
 	pe_token(b, "from", s->from);
 	pe_token(b, "to", s->to);
+	if (s->lo_mono_ns)
+		pe_u64(b, "lo_mono_ns", s->lo_mono_ns);
 	obuf_puts(b, ",\"flags\":[");
 	for (size_t i = 0; i < PROTO_N(proto_step_flags); i++) {
 		if (!(s->flags & proto_step_flags[i].flag))
@@ -429,12 +432,15 @@ static int pd_step(json_t *o, struct proto_step *s, char *err, size_t elen)
 {
 	json_t *f = json_object_get(o, "flags"), *e;
 	enum dstate from, to;
+	long long lo = 0;
 	size_t i;
 
 	if (pd_name(o, s->name, err, elen) ||
 	    pd_value(o, "from", &from, NULL, NULL, err, elen) ||
-	    pd_value(o, "to", &to, NULL, NULL, err, elen))
+	    pd_value(o, "to", &to, NULL, NULL, err, elen) ||
+	    pd_int(o, "lo_mono_ns", false, 0, LLONG_MAX, &lo, err, elen))
 		return -EINVAL;
+	s->lo_mono_ns = (uint64_t)lo;
 	s->from = (uint8_t)from;
 	s->to = (uint8_t)to;
 	if (f && !json_is_null(f) && !json_is_array(f)) {

@@ -61,6 +61,7 @@ struct proto_step {
 	uint8_t from;			/* enum dstate before; DS_UNKNOWN when it appeared */
 	uint8_t to;			/* enum dstate after */
 	uint8_t flags;			/* SNAP_STEP_* */
+	uint64_t lo_mono_ns;		/* a change seen between reads: it came after this (agent CLOCK_MONOTONIC ns); 0 when exact or not known */
 };
 
 struct proto_link {

@@ -23,6 +23,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -85,13 +86,14 @@ static void reader_read_features(struct reader_job *j)
 }
 
 /*
- * Read what the arc log has beyond this file's cursor.  Read after the
- * state, so every arc that led to the state read is in it.  Never blocks:
- * the module returns 0 when there is nothing new.
+ * Read what the arc log has beyond this file's cursor, after the arc_n
+ * bytes already in arc_buf.  Read after the state, so every arc that led
+ * to the state read is in it.  Never blocks: the module returns 0 when
+ * there is nothing new.
  */
 static void reader_read_arcs(struct reader_job *j)
 {
-	size_t n = 0;
+	size_t n = j->arc_n > 0 ? (size_t)j->arc_n : 0;
 
 	while (n < j->arc_cap) {
 		ssize_t r = read(j->arc_fd, j->arc_buf + n, j->arc_cap - n);
@@ -109,31 +111,75 @@ static void reader_read_arcs(struct reader_job *j)
 	j->arc_n = (long)n;
 }
 
+/* Open the state file; 0, or -1 with the job's error set. */
+static int reader_open(struct reader_job *j)
+{
+	/* O_NOATIME: a monitor's reads need not update the access time,
+	 * which costs a tenth of each read; allowed to the file's owner and
+	 * to root, so fall back without it. */
+	j->fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
+	if (j->fd < 0 && errno == EPERM)
+		j->fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (j->fd >= 0)
+		return 0;
+	j->n = -1;
+	j->err = errno;
+	return -1;
+}
+
+static void reader_read_state(struct reader_job *j)
+{
+	/* The value read held at some time after this (the verdicts need
+	 * it; arcmatch too). */
+	j->start_ns = clock_mono_ns();
+	j->n = pread(j->fd, j->buf, sizeof(j->buf), 0);
+	j->err = j->n < 0 ? errno : 0;
+}
+
+/* Times a replaced state file is opened again within one job. */
+#define READER_REOPENS 3
+/* Reads after arcs came that make sure the state file is still in place. */
+#define READER_RECHECKS 8
+
+/*
+ * True when the open state file is no longer at its path: it was replaced
+ * (a simulator's or a test's tree; debugfs files never are).  The main
+ * thread reopens it after the inotify event, but a read before that (the
+ * event is late, or the read waited for a worker) would pair the old state
+ * with the arcs that led away from it.
+ */
+static bool reader_replaced(int fd)
+{
+	struct stat sb;
+
+	return !fstat(fd, &sb) && sb.st_nlink == 0;
+}
+
 /* The I/O of one job; runs without the lock. */
 static void reader_do(struct reader_job *j)
 {
 	if (j->feat_path)
 		reader_read_features(j);
 	j->arc_n = 0;
-	if (j->fd < 0) {
-		/* O_NOATIME: a monitor's reads need not update the access
-		 * time, which costs a tenth of each read; allowed to the
-		 * file's owner and to root, so fall back without it. */
-		j->fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NOATIME);
-		if (j->fd < 0 && errno == EPERM)
-			j->fd = open(j->path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-		if (j->fd < 0) {
-			j->n = -1;
-			j->err = errno;
+	if (j->fd < 0 && reader_open(j))
+		return;
+	reader_read_state(j);
+	if (j->arc_fd < 0 || !j->arc_buf)
+		return;
+	reader_read_arcs(j);
+	/* Only while steps come: steady reads cost no more. */
+	if (j->arc_n > 0)
+		j->recheck = READER_RECHECKS;
+	if (!j->recheck)
+		return;
+	j->recheck--;
+	for (int k = 0; k < READER_REOPENS && reader_replaced(j->fd); k++) {
+		close(j->fd);
+		if (reader_open(j))
 			return;
-		}
-	}
-	if (j->arc_fd >= 0)
-		j->start_ns = clock_mono_ns();	/* arcmatch needs it */
-	j->n = pread(j->fd, j->buf, sizeof(j->buf), 0);
-	j->err = j->n < 0 ? errno : 0;
-	if (j->arc_fd >= 0 && j->arc_buf)
+		reader_read_state(j);
 		reader_read_arcs(j);
+	}
 }
 
 /* Append a finished job to the done list; called with the lock held.  The

@@ -32,11 +32,12 @@ struct reader_job {
 	char buf[DSTATE_READ_MAX + 1];	/* what pread returned (one byte more to see overlong) */
 	long last_n;			/* bytes the previous read returned, -1 if none (owner's) */
 	char last[16];			/* the previous read's bytes when short (owner's) */
-	uint64_t start_ns;		/* CLOCK_MONOTONIC ns when the state read began (arc jobs only) */
+	uint64_t start_ns;		/* CLOCK_MONOTONIC ns when the state read began */
 	int arc_fd;			/* arc log to read after the state, or -1 */
 	char *arc_buf;			/* what the arc log returned (arc_cap bytes allocated) */
 	size_t arc_cap;			/* size of arc_buf */
 	long arc_n;			/* bytes in arc_buf, -1 on error */
+	unsigned int recheck;		/* reads left that make sure the state file was not replaced (arcs came lately) */
 	long feat_n;			/* bytes of features read, -1 if unread or failed */
 	char *feat_buf;			/* features file content (READER_FEAT_MAX bytes), read once */
 };

@@ -14,10 +14,12 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "clock.h"
+#include "devinfo.h"
 #include "watch.h"
 
 /* How long a refresh waits for reads before showing devices as busy. */
@@ -36,7 +38,7 @@ uint64_t run_read_deadline(uint64_t delay_ns)
  * take a while; a read that blocks for good still shows as busy). */
 #define RUN_FIRST_DEADLINE_NS (1000 * CLOCK_NS_PER_MS)
 
-static void run_refresh(struct run *r, bool first)
+static void run_refresh(struct run *r, bool first, bool extra)
 {
 	uint64_t now = clock_mono_ns(), deadline;
 
@@ -52,6 +54,29 @@ static void run_refresh(struct run *r, bool first)
 	for (size_t i = 0; i < r->nsrc; i++)
 		model_ingest(&r->m, r->feed[i], &r->src[i]->snap, now);
 	model_update_pairs(&r->m, now);
+	if (r->info)	/* never waits: takes what its thread found */
+		devinfo_update(r->info, &r->m, r->src, r->feed, r->nsrc, now);
+	if (r->after_refresh)
+		r->after_refresh(r, now, extra, r->after_arg);
+}
+
+/* A --pair naming a device that is not there: say so once, never pair
+ * another device in its place. */
+static void run_warn_pairs(const struct run *r)
+{
+	const struct model *m = &r->m;
+
+	for (size_t k = 0; k < m->npairs; k++) {
+		const struct model_pair *p = &m->pairs[k];
+
+		for (int s = 0; s < PAIR_NSIDES; s++)
+			if (p->want[s][0] && p->dev[s] < 0)
+				fprintf(stderr,
+					"vfiomigtop: warning: --pair %s=%s: no %s device %s\n",
+					p->want[PAIR_SRC], p->want[PAIR_DST],
+					s == PAIR_SRC ? "source" : "destination",
+					p->want[s]);
+	}
 }
 
 /* True when a source has news that should be shown at once. */
@@ -118,19 +143,27 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 	sigset_t unblocked;
 	uint64_t next;
 	long done = 0;
+	bool fresh;
 	int rc = 0;
 
 	sigemptyset(&unblocked);
 	r->ctx.m = &r->m;
 	r->ctx.delay_ns = r->delay_ns;
-	run_refresh(r, true);
+	run_refresh(r, true, false);
+	run_warn_pairs(r);
 	r->ctx.seq++;
+	fresh = true;
 	next = clock_mono_ns() + r->delay_ns;
 	for (;;) {
 		struct view_req req;
 		bool input = false;
 
-		rc = r->vops->frame(r->view, &r->ctx, clock_mono_ns());
+		/* A frame that follows a refresh shows the model as of that
+		 * refresh: its time is the refresh's, so that a replay of the
+		 * journal (-r) prints exactly the same. */
+		rc = r->vops->frame(r->view, &r->ctx,
+				    fresh ? r->m.now_ns : clock_mono_ns());
+		fresh = false;
 		if (rc)
 			break;
 		if (r->iterations && ++done >= r->iterations)
@@ -147,10 +180,10 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 			if (run_urgent(r) && !r->ctx.paused) {
 				/* A change notification: show it now; the
 				 * rhythm of the regular refreshes stays. */
-				run_refresh(r, false);
+				run_refresh(r, false, true);
 				r->ctx.extra = true;
 				rc = r->vops->frame(r->view, &r->ctx,
-						    clock_mono_ns());
+						    r->m.now_ns);
 				r->ctx.extra = false;
 				if (rc)
 					break;
@@ -185,8 +218,9 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 		if (*stop || req.quit || rc)
 			break;
 		if (!r->ctx.paused || req.refresh) {
-			run_refresh(r, false);
+			run_refresh(r, false, false);
 			r->ctx.seq++;
+			fresh = true;
 		}
 		/* Keep the rhythm: a refresh asked for by a key comes on top
 		 * and leaves the schedule alone; if we fell behind, start

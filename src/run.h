@@ -4,12 +4,15 @@
 #define VFIOMIGTOP_RUN_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
 #include "source.h"
 #include "view.h"
+
+struct devinfo;
 
 /* Sources this program reads: at most one per side. */
 #define RUN_MAX_SOURCES 2
@@ -24,6 +27,13 @@ struct run {
 	struct view_ctx ctx;			/* what the view sees */
 	uint64_t delay_ns;			/* refresh interval, ns */
 	long iterations;			/* refreshes to do, 0 = until stopped */
+	struct devinfo *info;			/* identity, owners, QEMU (devinfo.h); NULL */
+	/* Called after every refresh, once the model has taken it in (the
+	 * journal, the report); NULL for none.  @extra: a refresh asked for
+	 * by a change notification, off the rhythm. */
+	void (*after_refresh)(struct run *r, uint64_t now_ns, bool extra,
+			      void *arg);
+	void *after_arg;			/* its argument */
 };
 
 int run_loop(struct run *r, volatile sig_atomic_t *stop);

@@ -36,9 +36,29 @@ enum sim_action {
 	SIM_ADD,
 	SIM_ADD_NOMIG,
 	SIM_REMOVE,
-	SIM_STATE,
+	SIM_STATE,	/* a request for state: the kernel walks its path */
+	SIM_RESET,	/* back to RUNNING by no kernel step (a device reset) */
+	SIM_FAIL,	/* the kernel chooses its next step toward state; the
+			 * driver fails it and the device stays as it was */
+	SIM_ERROR,	/* the driver sets ERROR by itself (no kernel step) */
 	SIM_RAW,
 	SIM_LOOP,
+};
+
+/* How a `migrate` line ends (its fail= option). */
+enum sim_fail {
+	SIM_FAIL_NONE,		/* it completes */
+	SIM_FAIL_SRC_CANCEL,	/* cancelled while the source is in PRE_COPY */
+	SIM_FAIL_SRC_ABORT,	/* fails in STOP_COPY; the source VM restarts */
+	SIM_FAIL_DST_ERROR,	/* the destination fails to start, enters ERROR */
+	SIM_FAIL_DST_REJECT,	/* the destination rejects the data, is reset */
+	SIM_FAIL_DST_STUCK,	/* the destination stays in RESUMING */
+};
+
+/* The truth about a migration attempt. */
+enum sim_outcome {
+	SIM_COMPLETED,
+	SIM_FAILED,
 };
 
 struct sim_step {
@@ -48,21 +68,52 @@ struct sim_step {
 	char *dev;		/* device name, NUL-terminated, heap; NULL for loop */
 	size_t dev_len;		/* bytes in dev, 1..SIM_NAME_MAX (0 for loop) */
 	enum sim_action action;	/* what the step does */
-	enum fsm_state state;	/* SIM_STATE: token written (plus newline) */
+	enum fsm_state state;	/* SIM_STATE: state requested; SIM_FAIL: its target */
 	char *raw;		/* SIM_RAW: bytes written, heap, may hold NULs */
 	size_t raw_len;		/* SIM_RAW: bytes in raw */
 	size_t repeat;		/* SIM_RAW: times raw is written, >= 1 */
 	unsigned int features;	/* SIM_ADD: FSM_F_* | SIM_F_DIRTY_TRACKING */
 	bool has_features;	/* SIM_ADD: false for `add none` (no file) */
+	bool with_error;	/* SIM_FAIL: the next step is an `error` of the
+				 * same device at the same time: the driver
+				 * enters ERROR as it fails (one request) */
+	bool folded;		/* SIM_ERROR: applied by the fail before it */
+};
+
+/* One `migrate` line: what it starts, and how it ends. */
+struct sim_migration {
+	int64_t time_ns;	/* its TIME, ns, scenario clock */
+	unsigned int line;	/* 1-based line of the scenario */
+	enum sim_side side;	/* side of the source device */
+	char *dev;		/* source device (on side), heap, NUL-terminated */
+	size_t dev_len;		/* bytes in dev */
+	char *peer;		/* destination device (other side), heap */
+	size_t peer_len;	/* bytes in peer */
+	enum sim_fail fail;	/* how it ends */
 };
 
 struct sim_scenario {
 	struct sim_step *steps;	/* sorted by time_ns, stable in file order */
 	size_t n;		/* number of steps */
 	ssize_t loop;		/* index of the loop step (always n - 1), or -1 */
+	struct sim_migration *migs; /* migrate lines, in file (and time) order */
+	size_t nmigs;		/* entries in migs */
+};
+
+/* How a replay writes the tree. */
+struct sim_opts {
+	bool loop;		/* restart at the loop step until stopped */
+	double speed;		/* scenario seconds per second, more than 0 */
+	bool arcs;		/* write migration/arcs as the vfiomig module
+				 * does (vfiomig(4)), with change notification */
+	bool prime;		/* sim_start() applies the steps of time 0
+				 * before it returns, so a reader started
+				 * then finds the first tree complete */
 };
 
 struct sim_runner;
+/* What the simulator knows of each device: state, features, arcs. */
+struct sim_world;
 
 /* Parse into @out (overwritten); 0, or -1 with "FILE:LINE: message". */
 int sim_parse(const char *text, size_t len, const char *fname,
@@ -73,17 +124,31 @@ int sim_fprint_step(FILE *f, const struct sim_step *st);
 /* Write @len bytes of @s as a scenario field: bare if safe, else quoted. */
 int sim_fprint_field(FILE *f, const char *s, size_t len);
 
-/* Apply one step to the tree under @root; 0 or -1 with a message. */
-int sim_apply(const char *root, const struct sim_step *st,
-	      char *err, size_t errlen);
+/* The outcome of a migrate line, and its fail= option's name (NULL for
+ * none). */
+enum sim_outcome sim_migration_outcome(const struct sim_migration *m);
+const char *sim_fail_name(enum sim_fail f);
+/* Print the truth: one line per migrate, "TIME SRC DST OUTCOME [FAIL]". */
+int sim_fprint_truth(FILE *f, const struct sim_scenario *sc);
+
+/* A world for sim_apply(); @arcs: write arc logs.  NULL when out of memory. */
+struct sim_world *sim_world_new(bool arcs);
+void sim_world_free(struct sim_world *w);
+
+/*
+ * Apply one step to the tree under @root; 0 or -1 with a message.  @w
+ * remembers each device between steps (NULL: no arcs, as a world without).
+ */
+int sim_apply(struct sim_world *w, const char *root,
+	      const struct sim_step *st, char *err, size_t errlen);
 
 /*
  * Replay @sc (copied) into @root from a thread, in real time on
- * CLOCK_MONOTONIC divided by @speed.  ROOT/src and ROOT/dst exist when it
- * returns 0; -1 with a message otherwise.
+ * CLOCK_MONOTONIC divided by @o->speed.  ROOT/src and ROOT/dst exist when
+ * it returns 0; -1 with a message otherwise.
  */
 int sim_start(struct sim_runner **out, const struct sim_scenario *sc,
-	      const char *root, bool loop, double speed,
+	      const char *root, const struct sim_opts *o,
 	      char *err, size_t errlen);
 /* Stop the replay (promptly), join the thread and free @r. NULL is a no-op. */
 void sim_stop(struct sim_runner *r);

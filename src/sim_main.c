@@ -35,15 +35,17 @@ struct opts {
 	bool check;		/* parse and print only */
 	bool demo;		/* use the embedded demo scenario */
 	bool step;		/* apply one time at a time, on command */
+	bool arcs;		/* write arc logs as the vfiomig module does */
+	bool truth;		/* print the outcome of every migrate */
 	double speed;		/* replay speed multiplier */
 	const char *scenario;	/* file name, "-" for stdin; NULL with demo */
-	const char *root;	/* tree root; NULL allowed with check */
+	const char *root;	/* tree root; NULL allowed with check, truth */
 };
 
 static const char usage_text[] =
-	"Usage: vfiomig-sim [--loop] [--speed X] [--check] SCENARIO ROOT\n"
-	"       vfiomig-sim [--loop] [--speed X] [--check] --demo ROOT\n"
-	"       vfiomig-sim --step SCENARIO|--demo ROOT\n"
+	"Usage: vfiomig-sim [--loop] [--speed X] [--arcs] SCENARIO|--demo ROOT\n"
+	"       vfiomig-sim --step [--arcs] SCENARIO|--demo ROOT\n"
+	"       vfiomig-sim --check|--truth SCENARIO|--demo [ROOT]\n"
 	"Replay SCENARIO (a file, or - for standard input) into ROOT/src and\n"
 	"ROOT/dst in real time, as the vfio debugfs tree would change during\n"
 	"live migrations; the format is described in vfiomig-scenario(5).\n"
@@ -52,11 +54,16 @@ static const char usage_text[] =
 	"  --loop      restart at the scenario's loop step (or its end) until\n"
 	"              SIGINT or SIGTERM; ROOT is left as it is\n"
 	"  --speed X   replay X times faster (decimal, more than 0)\n"
+	"  --arcs      also write each device's migration/arcs as the vfiomig\n"
+	"              kernel module does: every kernel step, timestamped\n"
 	"  --step      apply the steps of the first time at once, then those of\n"
 	"              the next time each time a line is read from standard\n"
 	"              input; print the steps applied, then a line \".\", and\n"
 	"              \"end\" when none is left (for tests in lock step)\n"
 	"  --check     only parse, print the expanded steps and exit\n"
+	"              (ROOT may be omitted)\n"
+	"  --truth     only parse, print the outcome of every migrate line\n"
+	"              (\"TIME SRC DST completed|failed [HOW]\") and exit\n"
 	"              (ROOT may be omitted)\n"
 	"  --help      print this help and exit\n"
 	"  --version   print the version and exit\n"
@@ -92,6 +99,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "check", no_argument, NULL, 'c' },
 		{ "step", no_argument, NULL, 'S' },
 		{ "demo", no_argument, NULL, 'd' },
+		{ "arcs", no_argument, NULL, 'a' },
+		{ "truth", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -109,6 +118,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case 'd':
 			o->demo = true;
+			break;
+		case 'a':
+			o->arcs = true;
+			break;
+		case 't':
+			o->truth = true;
 			break;
 		case 'S':
 			o->step = true;
@@ -138,10 +153,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return usage_error("missing SCENARIO", NULL);
 	if (optind < argc)
 		o->root = argv[optind++];
-	if (!o->root && !o->check)
+	if (!o->root && !o->check && !o->truth)
 		return usage_error("missing ROOT", NULL);
 	if (optind < argc)
 		return usage_error("too many arguments", argv[optind]);
+	if (o->check && o->truth)
+		return usage_error("--check and --truth go one at a time", NULL);
+	if (o->truth && (o->loop || o->step))
+		return usage_error("--truth only reads the scenario: drop --loop and --step",
+				   NULL);
+	if (o->arcs && (o->check || o->truth))
+		return usage_error("--arcs is for a replay: it goes with neither --check nor --truth",
+				   NULL);
 	if (o->step && (o->loop || o->check))
 		return usage_error("--step goes with neither --loop nor --check",
 				   NULL);
@@ -223,11 +246,16 @@ static int load(const struct opts *o, struct sim_scenario *sc)
 	return rc ? 1 : 0;
 }
 
-static int check(const struct sim_scenario *sc)
+/* --check: the expanded steps; --truth: the outcomes. */
+static int check(const struct opts *o, const struct sim_scenario *sc)
 {
-	for (size_t i = 0; i < sc->n; i++)
-		if (sim_fprint_step(stdout, &sc->steps[i]))
-			break;
+	if (o->truth) {
+		sim_fprint_truth(stdout, sc);
+	} else {
+		for (size_t i = 0; i < sc->n; i++)
+			if (sim_fprint_step(stdout, &sc->steps[i]))
+				break;
+	}
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "vfiomig-sim: standard output: %s\n",
 			strerror(errno));
@@ -262,6 +290,8 @@ static int wait_end(struct sim_runner *r, int sfd)
 
 static int replay(const struct opts *o, const struct sim_scenario *sc)
 {
+	struct sim_opts so = { .loop = o->loop, .speed = o->speed,
+			       .arcs = o->arcs };
 	struct sim_runner *r;
 	char err[512];
 	sigset_t set;
@@ -281,7 +311,7 @@ static int replay(const struct opts *o, const struct sim_scenario *sc)
 		perror("vfiomig-sim: signalfd");
 		return 1;
 	}
-	if (sim_start(&r, sc, o->root, o->loop, o->speed, err, sizeof(err))) {
+	if (sim_start(&r, sc, o->root, &so, err, sizeof(err))) {
 		fprintf(stderr, "vfiomig-sim: %s\n", err);
 		close(sfd);
 		return 1;
@@ -294,8 +324,8 @@ static int replay(const struct opts *o, const struct sim_scenario *sc)
 
 /* Print the steps of one time starting at @i and apply them; the index
  * after them, or (size_t)-1 after a message. */
-static size_t step_group(const struct opts *o, const struct sim_scenario *sc,
-			 size_t i)
+static size_t step_group(const struct opts *o, struct sim_world *w,
+			 const struct sim_scenario *sc, size_t i)
 {
 	int64_t t = sc->steps[i].time_ns;
 	char err[512];
@@ -303,7 +333,7 @@ static size_t step_group(const struct opts *o, const struct sim_scenario *sc,
 	for (; i < sc->n && sc->steps[i].time_ns == t; i++) {
 		if (sc->steps[i].action == SIM_LOOP)
 			continue;
-		if (sim_apply(o->root, &sc->steps[i], err, sizeof(err))) {
+		if (sim_apply(w, o->root, &sc->steps[i], err, sizeof(err))) {
 			fprintf(stderr, "vfiomig-sim: %s\n", err);
 			return (size_t)-1;
 		}
@@ -317,21 +347,33 @@ static size_t step_group(const struct opts *o, const struct sim_scenario *sc,
 /* --step: one time of the scenario per line of standard input. */
 static int step(const struct opts *o, const struct sim_scenario *sc)
 {
+	struct sim_world *w;
 	char line[256];
 	size_t i = 0;
+	int rc = 0;
 
 	if (mkdir(o->root, 0755) && errno != EEXIST) {
 		fprintf(stderr, "vfiomig-sim: %s: %s\n", o->root,
 			strerror(errno));
 		return 1;
 	}
-	while (i < sc->n) {
-		i = step_group(o, sc, i);
-		if (i == (size_t)-1)
-			return 1;
-		if (i < sc->n && !fgets(line, sizeof(line), stdin))
-			return 0;
+	w = sim_world_new(o->arcs);
+	if (!w) {
+		fprintf(stderr, "vfiomig-sim: out of memory\n");
+		return 1;
 	}
+	while (i < sc->n) {
+		i = step_group(o, w, sc, i);
+		if (i == (size_t)-1) {
+			rc = 1;
+			break;
+		}
+		if (i < sc->n && !fgets(line, sizeof(line), stdin))
+			break;
+	}
+	sim_world_free(w);
+	if (rc || i < sc->n)
+		return rc;
 	puts("end");
 	return fflush(stdout) ? 1 : 0;
 }
@@ -347,8 +389,8 @@ int main(int argc, char **argv)
 		return rc == 2 ? 0 : 1;
 	if (load(&o, &sc))
 		return 1;
-	if (o.check)
-		rc = check(&sc);
+	if (o.check || o.truth)
+		rc = check(&o, &sc);
 	else
 		rc = o.step ? step(&o, &sc) : replay(&o, &sc);
 	sim_free(&sc);

@@ -4,14 +4,15 @@
  *
  * Pure: no I/O except sim_fprint_step().  A line is tokenized into fields
  * (bare, or double-quoted with C escapes) decoded into a scratch buffer;
- * `migrate` lines are expanded here into the states QEMU drives each side
- * through, so the replay only ever writes single states.
+ * `migrate` lines are expanded here (with sim_migrate.c) into the requests
+ * QEMU makes of each side and what drivers and resets do besides, and
+ * remembered with their outcome, so the replay only applies single steps.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
 #endif
 
-#include "sim.h"
+#include "sim_priv.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -25,7 +26,7 @@
 #define NS_PER_S INT64_C(1000000000)
 /* Largest time accepted, in ns (about 31 years). */
 #define TIME_MAX_NS (INT64_C(999999999) * NS_PER_S)
-/* Most fields on one line (migrate has up to 7). */
+/* Most fields on one line (migrate has up to 8). */
 #define MAX_FIELDS 8
 
 struct field {
@@ -40,14 +41,14 @@ struct parser {
 	size_t errlen;		/* bytes in err */
 	struct sim_scenario *sc; /* scenario being built */
 	size_t cap;		/* allocated entries in sc->steps */
+	size_t mig_cap;		/* allocated entries in sc->migs */
 	int64_t prev_ns;	/* TIME of the previous step line, scenario clock */
 	char *scratch;		/* decoded fields of the current line */
 	size_t scratch_cap;	/* bytes allocated in scratch */
 	bool done;		/* a loop line was read: ignore the rest */
 };
 
-/* Format @ns as seconds with 3 decimals (rounded to the ms) into @buf. */
-static const char *fmt_time(char buf[32], int64_t ns)
+const char *sim_fmt_time(char buf[32], int64_t ns)
 {
 	int64_t ms = (ns + NS_PER_MS / 2) / NS_PER_MS;
 
@@ -407,6 +408,25 @@ static int do_simple(struct parser *p, int64_t t, enum sim_side side,
 	return push(p, t, side, &f[2], action) ? 0 : -1;
 }
 
+/* fail STATE: the driver fails the kernel's next step toward STATE. */
+static int do_fail(struct parser *p, int64_t t, enum sim_side side,
+		   const struct field *f, int nf)
+{
+	struct sim_step *st;
+	enum fsm_state s;
+
+	if (nf != 5)
+		return perr(p, "fail takes exactly one argument (the STATE requested)");
+	if (fsm_parse(f[4].s, f[4].len, &s))
+		return perr(p, "fail: unknown state '%.*s' (expected a state token such as RUNNING_P2P)",
+			    (int)(f[4].len > 40 ? 40 : f[4].len), f[4].s);
+	st = push(p, t, side, &f[2], SIM_FAIL);
+	if (!st)
+		return -1;
+	st->state = s;
+	return 0;
+}
+
 static int set_raw(struct parser *p, struct sim_step *st,
 		   const struct field *f, size_t repeat)
 {
@@ -452,115 +472,75 @@ static int do_raw_repeat(struct parser *p, int64_t t, enum sim_side side,
 	return st ? set_raw(p, st, &f[5], (size_t)n) : -1;
 }
 
-/* How a `migrate` line was qualified. */
-struct mig_opts {
-	bool precopy;		/* source goes through PRE_COPY */
-	bool p2p;		/* devices have the P2P states */
-	enum { FAIL_NONE, FAIL_SRC_ABORT, FAIL_DST_ERROR, FAIL_DST_STUCK } fail;
-};
-
-static int parse_mig_opt(struct parser *p, const struct field *f,
-			 struct mig_opts *o, unsigned int *seen)
+/* Remember a migrate line: the truth of its outcome. */
+static int record_migration(struct parser *p, int64_t t, enum sim_side side,
+			    const struct field *f, enum sim_fail fail)
 {
-	unsigned int bit;
+	struct sim_scenario *sc = p->sc;
+	struct sim_migration *m;
 
-	if (field_is(f, "precopy") || field_is(f, "noprecopy")) {
-		bit = 1;
-		o->precopy = field_is(f, "precopy");
-	} else if (field_is(f, "nop2p")) {
-		bit = 2;
-		o->p2p = false;
-	} else if (field_is(f, "fail=src-abort")) {
-		bit = 4;
-		o->fail = FAIL_SRC_ABORT;
-	} else if (field_is(f, "fail=dst-error")) {
-		bit = 4;
-		o->fail = FAIL_DST_ERROR;
-	} else if (field_is(f, "fail=dst-stuck")) {
-		bit = 4;
-		o->fail = FAIL_DST_STUCK;
-	} else {
-		return perr(p, "unknown migrate option '%.*s' (expected precopy, noprecopy, nop2p or fail=src-abort|dst-error|dst-stuck)",
-			    (int)(f->len > 40 ? 40 : f->len), f->s);
+	if (sc->nmigs == p->mig_cap) {
+		size_t cap = p->mig_cap ? p->mig_cap * 2 : 16;
+
+		m = realloc(sc->migs, cap * sizeof(*m));
+		if (!m)
+			return perr(p, "out of memory");
+		sc->migs = m;
+		p->mig_cap = cap;
 	}
-	if (*seen & bit)
-		return perr(p, "migrate option '%.*s' conflicts with an earlier one",
-			    (int)f->len, f->s);
-	*seen |= bit;
+	m = &sc->migs[sc->nmigs];
+	memset(m, 0, sizeof(*m));
+	m->time_ns = t;
+	m->line = p->line;
+	m->side = side;
+	m->fail = fail;
+	m->dev = memdup0(f[2].s, f[2].len);
+	m->peer = memdup0(f[4].s, f[4].len);
+	m->dev_len = f[2].len;
+	m->peer_len = f[4].len;
+	sc->nmigs++;
+	if (!m->dev || !m->peer)
+		return perr(p, "out of memory");
 	return 0;
-}
-
-/* One state written by a migrate expansion: when, which side, what. */
-struct mig_ev {
-	int ms;			/* offset from the migrate TIME, ms */
-	bool peer;		/* written on the destination (PEER) */
-	enum fsm_state state;	/* state written */
-};
-
-/*
- * Build the expansion documented in vfiomig-scenario(5); returns the count.
- * Offsets: 0 save setup, 30 load setup, 1200 vm-stop prepare, 1205 vm stop,
- * 1210 complete-precopy, 1350 restart after failure, 1480 save cleanup,
- * 1500 destination vm-start prepare, 1505 vm start, 1600 destination reset.
- */
-static int mig_events(const struct mig_opts *o, struct mig_ev *ev)
-{
-	int n = 0;
-
-#define EV(t, side, s) (ev[n++] = (struct mig_ev){ (t), (side), (s) })
-	if (o->precopy)
-		EV(0, false, FSM_PRE_COPY);
-	EV(30, true, FSM_RESUMING);
-	if (o->p2p)
-		EV(1200, false, o->precopy ? FSM_PRE_COPY_P2P : FSM_RUNNING_P2P);
-	EV(1205, false, o->precopy ? FSM_STOP_COPY : FSM_STOP);
-	if (!o->precopy)
-		EV(1210, false, FSM_STOP_COPY);
-	if (o->fail == FAIL_SRC_ABORT) {
-		if (o->p2p)
-			EV(1350, false, FSM_RUNNING_P2P);
-		EV(1355, false, FSM_RUNNING);
-		EV(1600, true, FSM_RUNNING);
-		return n;
-	}
-	EV(1480, false, FSM_STOP);
-	if (o->fail == FAIL_DST_ERROR) {
-		EV(1500, true, FSM_ERROR);
-	} else if (o->fail == FAIL_NONE) {
-		if (o->p2p)
-			EV(1500, true, FSM_RUNNING_P2P);
-		EV(1505, true, FSM_RUNNING);
-	}
-#undef EV
-	return n;
 }
 
 static int do_migrate(struct parser *p, int64_t t, enum sim_side side,
 		      const struct field *f, int nf)
 {
-	struct mig_opts o = { .precopy = true, .p2p = true, .fail = FAIL_NONE };
 	enum sim_side peer_side = side == SIM_SRC ? SIM_DST : SIM_SRC;
-	struct mig_ev ev[12];
-	unsigned int seen = 0;
-	int n;
+	struct sim_mig_ev ev[SIM_MIG_EVS];
+	struct sim_mig_opts o;
+	size_t n;
 
 	if (nf < 5)
 		return perr(p, "migrate needs a PEER device");
 	if (check_name(p, &f[4]))
 		return -1;
-	for (int i = 5; i < nf; i++)
-		if (parse_mig_opt(p, &f[i], &o, &seen))
-			return -1;
-	n = mig_events(&o, ev);
-	for (int i = 0; i < n; i++) {
+	sim_mig_defaults(&o);
+	for (int i = 5; i < nf; i++) {
+		int rc = sim_mig_option(&o, f[i].s, f[i].len);
+
+		if (rc == SIM_MIG_EUNKNOWN)
+			return perr(p, "unknown migrate option '%.*s' (expected %s)",
+				    (int)(f[i].len > 40 ? 40 : f[i].len),
+				    f[i].s, sim_mig_expected());
+		if (rc)
+			return perr(p, "migrate option '%.*s' conflicts with an earlier one",
+				    (int)f[i].len, f[i].s);
+	}
+	if (record_migration(p, t, side, f, o.fail))
+		return -1;
+	n = sim_mig_expand(&o, ev);
+	for (size_t i = 0; i < n; i++) {
 		struct sim_step *st;
 
 		st = push(p, t + ev[i].ms * NS_PER_MS,
 			  ev[i].peer ? peer_side : side,
-			  ev[i].peer ? &f[4] : &f[2], SIM_STATE);
+			  ev[i].peer ? &f[4] : &f[2], ev[i].action);
 		if (!st)
 			return -1;
-		st->state = ev[i].state;
+		if (ev[i].action == SIM_STATE || ev[i].action == SIM_FAIL)
+			st->state = ev[i].state;
 	}
 	return 0;
 }
@@ -580,8 +560,8 @@ static int do_loop(struct parser *p, int64_t t, const struct field *f, int nf)
 
 		if (st->time_ns > t)
 			return perr(p, "loop at %s s comes before the end of the migrate on line %u (a step at %s s)",
-				    fmt_time(b1, t), st->line,
-				    fmt_time(b2, st->time_ns));
+				    sim_fmt_time(b1, t), st->line,
+				    sim_fmt_time(b2, st->time_ns));
 	}
 	p->done = true;
 	return push(p, t, SIM_NOSIDE, NULL, SIM_LOOP) ? 0 : -1;
@@ -600,6 +580,12 @@ static int do_action(struct parser *p, int64_t t, enum sim_side side,
 		return do_simple(p, t, side, f, nf, SIM_ADD_NOMIG);
 	if (field_is(a, "remove"))
 		return do_simple(p, t, side, f, nf, SIM_REMOVE);
+	if (field_is(a, "reset"))
+		return do_simple(p, t, side, f, nf, SIM_RESET);
+	if (field_is(a, "error"))
+		return do_simple(p, t, side, f, nf, SIM_ERROR);
+	if (field_is(a, "fail"))
+		return do_fail(p, t, side, f, nf);
 	if (field_is(a, "raw"))
 		return do_raw(p, t, side, f, nf);
 	if (field_is(a, "raw-repeat"))
@@ -635,7 +621,7 @@ static int parse_line(struct parser *p, const char *s, size_t len)
 		return -1;
 	if (t < p->prev_ns)
 		return perr(p, "time goes backwards (%s s, after a step at %s s)",
-			    fmt_time(b1, t), fmt_time(b2, p->prev_ns));
+			    sim_fmt_time(b1, t), sim_fmt_time(b2, p->prev_ns));
 	p->prev_ns = t;
 	if (field_is(&f[3], "loop"))
 		return do_loop(p, t, f, nf);
@@ -679,6 +665,23 @@ static int sort_steps(struct sim_step *a, size_t n)
 	return 0;
 }
 
+/* A `fail` followed at the same time by an `error` of the same device is
+ * one request: the driver enters ERROR as it fails the step. */
+static void fold_errors(struct sim_scenario *sc)
+{
+	for (size_t i = 0; i + 1 < sc->n; i++) {
+		struct sim_step *f = &sc->steps[i], *e = &sc->steps[i + 1];
+
+		if (f->action == SIM_FAIL && e->action == SIM_ERROR &&
+		    f->time_ns == e->time_ns && f->side == e->side &&
+		    f->dev_len == e->dev_len &&
+		    !memcmp(f->dev, e->dev, f->dev_len)) {
+			f->with_error = true;
+			e->folded = true;
+		}
+	}
+}
+
 static int parse_all(struct parser *p, const char *text, size_t len)
 {
 	const char *s = text, *end = text + len;
@@ -696,6 +699,7 @@ static int parse_all(struct parser *p, const char *text, size_t len)
 	}
 	if (sort_steps(p->sc->steps, p->sc->n))
 		return perr(p, "out of memory");
+	fold_errors(p->sc);
 	p->sc->loop = p->done ? (ssize_t)p->sc->n - 1 : -1;
 	return 0;
 }
@@ -731,9 +735,16 @@ void sim_free(struct sim_scenario *sc)
 		free(sc->steps[i].raw);
 	}
 	free(sc->steps);
+	for (size_t i = 0; i < sc->nmigs; i++) {
+		free(sc->migs[i].dev);
+		free(sc->migs[i].peer);
+	}
+	free(sc->migs);
 	sc->steps = NULL;
 	sc->n = 0;
 	sc->loop = -1;
+	sc->migs = NULL;
+	sc->nmigs = 0;
 }
 
 static bool bare_ok(const char *s, size_t len)
@@ -804,6 +815,12 @@ static int print_action(FILE *f, const struct sim_step *st)
 		return fputs("remove", f) < 0 ? -1 : 0;
 	case SIM_STATE:
 		return fputs(fsm_name(st->state), f) < 0 ? -1 : 0;
+	case SIM_RESET:
+		return fputs("reset", f) < 0 ? -1 : 0;
+	case SIM_ERROR:
+		return fputs("error", f) < 0 ? -1 : 0;
+	case SIM_FAIL:
+		return fprintf(f, "fail %s", fsm_name(st->state)) < 0 ? -1 : 0;
 	case SIM_RAW:
 		if (st->repeat == 1 ? fputs("raw ", f) < 0 :
 		    fprintf(f, "raw-repeat %zu ", st->repeat) < 0)
@@ -820,7 +837,7 @@ int sim_fprint_step(FILE *f, const struct sim_step *st)
 	static const char *const sides[] = { "src", "dst", "-" };
 	char b[32];
 
-	if (fprintf(f, "%s %s ", fmt_time(b, st->time_ns), sides[st->side]) < 0)
+	if (fprintf(f, "%s %s ", sim_fmt_time(b, st->time_ns), sides[st->side]) < 0)
 		return -1;
 	if (st->action == SIM_LOOP ? fputs("-", f) < 0 :
 	    sim_fprint_field(f, st->dev, st->dev_len))

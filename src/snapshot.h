@@ -22,7 +22,9 @@ struct snap_dev {
 	unsigned int features;		/* FSM_F_* flags from the features file */
 	bool features_known;		/* a features file was read */
 	bool dirty_tracking;		/* the features file lists dirty-tracking */
-	uint64_t read_ns;		/* CLOCK_MONOTONIC ns when val was read */
+	uint64_t read_ns;		/* CLOCK_MONOTONIC ns when val was read (the read's end) */
+	uint64_t seen_ns;		/* CLOCK_MONOTONIC ns: val held at or after this (the last read's start); 0 unknown */
+	uint64_t prev_ns;		/* CLOCK_MONOTONIC ns: the value before val last held then; 0 unknown */
 	uint64_t busy_ns;		/* CLOCK_MONOTONIC ns since a read has been pending; 0 if none */
 	char name[SNAP_NAME_MAX];	/* directory name, raw bytes, NUL-terminated */
 	uint8_t raw_len;		/* bytes valid in raw */
@@ -37,6 +39,8 @@ struct snap_dev {
 #define SNAP_STEP_NOPATH 0x4	/* no kernel path explains it (a reset?) */
 #define SNAP_STEP_FAILED 0x8	/* the kernel chose this step but the device did not take it */
 #define SNAP_STEP_REFUSED 0x10	/* the kernel refused the request (to = the target asked for) */
+#define SNAP_STEP_LOSS 0x20	/* arcs were lost before it: the change was seen, not followed */
+#define SNAP_STEP_MISSED 0x40	/* seen between two reads, through steps not known */
 
 /*
  * One step a source knows happened, with its own time: from the kernel
@@ -47,6 +51,7 @@ struct snap_step {
 	uint32_t slot;			/* device slot */
 	uint32_t gen;			/* generation of the slot */
 	uint64_t t_ns;			/* CLOCK_MONOTONIC ns, local clock (remote times converted) */
+	uint64_t lo_ns;			/* NOPATH, LOSS: it happened after this (the read before), ns; 0 */
 	uint8_t from;			/* enum dstate before */
 	uint8_t to;			/* enum dstate after */
 	uint8_t flags;			/* SNAP_STEP_* */
@@ -72,6 +77,7 @@ struct snapshot {
 	char msg[256];			/* why the link is not OK, or a notice; empty if none */
 	int64_t clock_offset_ns;	/* remote CLOCK_REALTIME minus local, ns (0 when local) */
 	bool urgent;			/* news arrived (a change notification): refresh now */
+	bool ever;			/* its devices were read at least once (a remote side: synced) */
 	char host[256];			/* host the devices are on; "" for this host */
 };
 

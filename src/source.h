@@ -10,6 +10,8 @@
 #include "snapshot.h"
 
 struct source;
+struct ident;
+struct owner_proc;
 
 /* Operations of one kind of source (debugfs tree, remote agent, ...). */
 struct source_ops {
@@ -24,6 +26,10 @@ struct source_ops {
 	void (*pump)(struct source *s, uint64_t now_ns);
 	/* Optional: the first full snapshot is in (or cannot come soon). */
 	bool (*ready)(struct source *s);
+	/* Optional: what a remote side says a slot's device is and who holds
+	 * it (@owner_st: enum devinfo_owner); false when it said nothing. */
+	bool (*ident)(struct source *s, uint32_t slot, uint32_t gen,
+		      struct ident *id, struct owner_proc *owner, int *owner_st);
 };
 
 /* A source instance. */

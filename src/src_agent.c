@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "identmsg.h"
 #include "proto.h"
 #include "source.h"
 #include "src_agent.h"
@@ -72,6 +73,14 @@ struct sa_child {
 	uint64_t kill_ns;	/* CLOCK_MONOTONIC ns to send SIGKILL */
 };
 
+/* A remote device's identity and owner, from an "ident" message. */
+struct sa_ident {
+	bool have;			/* a message arrived */
+	struct ident id;
+	struct owner_proc owner;
+	int owner_st;			/* IDENTMSG_OWNER_* */
+};
+
 struct sa {
 	struct source *src;		/* back pointer */
 	char **argv;			/* command that starts the agent */
@@ -87,6 +96,7 @@ struct sa {
 	uint64_t start_ns;		/* CLOCK_MONOTONIC ns the child was started */
 	uint64_t rx_ns;			/* CLOCK_MONOTONIC ns bytes last arrived */
 	uint64_t hb_ns;			/* the agent's heartbeat interval, ns */
+	uint64_t ivl_ns;		/* the agent's refresh interval, ns (0 unknown) */
 	bool stalled;			/* rx_ns is older than the stall limit */
 	struct proto_lines lines;	/* framing of stdout */
 	struct proto_clock clock;	/* the agent's clock offsets */
@@ -126,6 +136,8 @@ struct sa {
 	struct snap_step *psteps;	/* steps since the last publish */
 	size_t npsteps, cap_steps;	/* entries / allocated */
 	size_t snap_steps_cap;		/* allocated entries of src->snap.steps */
+	struct sa_ident *ids;		/* per slot: what the agent said it is (identmsg.c) */
+	size_t nids;			/* entries in ids */
 };
 
 static struct src_agent_cfg sa_cfg;	/* set by src_agent_configure() */
@@ -262,6 +274,27 @@ static uint64_t sa_local(struct sa *a, uint64_t agent_mono, uint64_t now)
 	return proto_clock_to_local(&a->clock, agent_mono, 1, now);
 }
 
+/* Margin for the agent's clock, as converted to ours, ns (the conversion
+ * errs late by up to the network's one-way delay). */
+#define SA_CLOCK_MARGIN_NS (20 * CLOCK_NS_PER_MS)
+
+/*
+ * A heartbeat: the agent would have sent any change it read before it, so
+ * every value it listed held at its last refresh before the heartbeat.
+ */
+static void sa_confirm(struct sa *a, const struct proto_msg *m, uint64_t now)
+{
+	struct snapshot *sn = &a->src->snap;
+	uint64_t t = sa_local(a, m->mono_ns, now);
+	uint64_t back = (a->ivl_ns ? a->ivl_ns : a->hb_ns) + SA_CLOCK_MARGIN_NS;
+
+	if (a->phase != SA_LIVE || !t || t <= back)
+		return;
+	for (size_t i = 0; i < sn->nslots; i++)
+		if (sn->dev[i].present && t - back > sn->dev[i].seen_ns)
+			sn->dev[i].seen_ns = t - back;
+}
+
 static void sa_on_dev(struct sa *a, const struct proto_dev *p, uint64_t now)
 {
 	struct snapshot *sn = &a->src->snap;
@@ -342,6 +375,8 @@ static void sa_on_step(struct sa *a, const struct proto_msg *m, uint64_t now)
 	st->flags = m->u.step.flags;
 	if (!st->t_ns)
 		st->t_ns = now;
+	st->lo_ns = m->u.step.lo_mono_ns ?
+		    sa_local(a, m->u.step.lo_mono_ns, now) : 0;
 }
 
 /* End of the full snapshot: whatever it did not list is gone. */
@@ -359,6 +394,7 @@ static void sa_on_sync(struct sa *a)
 	}
 	a->phase = SA_LIVE;
 	a->synced = true;
+	sn->ever = true;
 	a->attempts = 0;
 	a->live_ns = clock_mono_ns();
 	a->reason[0] = 0;
@@ -376,10 +412,53 @@ static void sa_on_hello(struct sa *a, const struct proto_msg *m, uint64_t now)
 	}
 	sa_plain(a->host, sizeof(a->host), h->host, strlen(h->host));
 	a->hb_ns = h->heartbeat_ns;
+	a->ivl_ns = h->interval_ns;
 	if (a->hb_ns < 10 * CLOCK_NS_PER_MS || a->hb_ns > 3600 * CLOCK_NS_PER_S)
 		a->hb_ns = SA_HB_DEFAULT_NS;
 	memset(a->listed, 0, a->cap * sizeof(*a->listed));
 	a->phase = SA_INITIAL;
+}
+
+/* An "ident" message: kept for the slot it names (ignored if none). */
+static void sa_on_ident(struct sa *a, const char *line, size_t len)
+{
+	struct sa_ident in;
+	char name[SNAP_NAME_MAX];
+	long slot;
+
+	if (identmsg_decode(line, len, name, sizeof(name), &in.id, &in.owner,
+			    &in.owner_st) != 1)
+		return;
+	slot = sa_slot(a, name, false);
+	if (slot < 0)
+		return;
+	if ((size_t)slot >= a->nids) {
+		size_t n = (size_t)slot + 64;
+		struct sa_ident *p = realloc(a->ids, n * sizeof(*p));
+
+		if (!p)
+			return;
+		memset(p + a->nids, 0, (n - a->nids) * sizeof(*p));
+		a->ids = p;
+		a->nids = n;
+	}
+	in.have = true;
+	a->ids[slot] = in;
+}
+
+static bool sa_ident_op(struct source *s, uint32_t slot, uint32_t gen,
+			struct ident *id, struct owner_proc *owner,
+			int *owner_st)
+{
+	const struct sa *a = s->priv;
+
+	(void)gen;
+	if (slot >= a->nids || !a->ids[slot].have)
+		return false;
+	*id = a->ids[slot].id;
+	*owner = a->ids[slot].owner;
+	*owner_st = a->ids[slot].owner_st;
+	return id->kind != IDENT_UNKNOWN;
 }
 
 static void sa_line(struct sa *a, const char *line, size_t len, uint64_t now,
@@ -423,8 +502,11 @@ static void sa_line(struct sa *a, const char *line, size_t len, uint64_t now,
 			 strlen(m.u.link.msg));
 		break;
 	case PROTO_HB:
-	case PROTO_UNKNOWN:
+		sa_confirm(a, &m, now);
 		return;		/* nothing to show */
+	case PROTO_UNKNOWN:
+		sa_on_ident(a, line, len);
+		return;
 	}
 	a->src->snap.urgent = true;
 }
@@ -935,6 +1017,7 @@ static void sa_free(struct sa *a)
 	free(a->marked);
 	free(a->pend);
 	free(a->psteps);
+	free(a->ids);
 	free(sn->dev);
 	free(sn->changed);
 	free(sn->steps);
@@ -1007,4 +1090,5 @@ const struct source_ops src_agent_ops = {
 	.close = sa_close,
 	.pump = sa_pump,
 	.ready = sa_ready,
+	.ident = sa_ident_op,
 };

@@ -65,6 +65,9 @@ struct dfs_root {
 	char *path;		/* absolute or given path of the root */
 	bool watched;		/* an inotify watch is on the root */
 	bool lost;		/* the root vanished (module unloaded, tree deleted) */
+	int status_fd;		/* the module's <root>/vfiomig status file, -1 if none */
+	uint64_t missed;	/* its arcs_missed, as last read */
+	uint64_t status_try_ns;	/* CLOCK_MONOTONIC ns to look for the file again */
 };
 
 /* One device directory. */
@@ -84,6 +87,7 @@ struct dfs_dev {
 	bool doomed;		/* directory vanished: free the slot when the job is idle */
 	bool recheck;		/* look again for migration/ */
 	unsigned int eio;	/* consecutive EIO reads while the file still exists */
+	uint64_t added_ns;	/* CLOCK_MONOTONIC ns the directory was first seen (refresh time) */
 	int arc_fd;		/* the module's arc log, -1 when there is none */
 	struct arcmatch *am;	/* arcs waiting to be matched (with arc_fd) */
 	char *arc_part;		/* an incomplete last line of the arc log */
@@ -286,6 +290,10 @@ static long dfs_slot_alloc(struct dfs *d)
 	return (long)i;
 }
 
+/* How long a new device's state file may be missing before the device
+ * counts as gone (debugfs makes the directories first), ns. */
+#define DFS_STATE_GRACE_NS (1000 * CLOCK_NS_PER_MS)
+
 /* Size of the buffer for one refresh's worth of arc log, bytes. */
 #define DFS_ARC_BUF 8192
 /* Longest arc log line kept across reads, bytes. */
@@ -334,16 +342,18 @@ static void dfs_arcs_open(struct dfs_dev *v)
  * Watch the state file's current inode unless it is watched already.  A
  * watch stays on the old inode of a replaced file until that inode goes,
  * so the inode number tells whether the watch we have is the right one;
- * adding the same inode twice would leak a libinotifytools record.
+ * adding the same inode twice would leak a libinotifytools record.  After
+ * a replacement (@force) the file is new whatever its number: ext4 gives a
+ * new file the number of one just freed.
  */
-static void dfs_watch_state(struct dfs *d, size_t slot)
+static void dfs_watch_state(struct dfs *d, size_t slot, bool force)
 {
 	struct dfs_dev *v = &d->devs[slot];
 	struct stat st;
 
 	if (stat(v->state_path, &st))
 		return;
-	if (v->w_state && st.st_ino == v->w_ino)
+	if (v->w_state && st.st_ino == v->w_ino && !force)
 		return;
 	v->w_state = !watch_renew(v->state_path, DFS_STATE_MASK, dfs_event, d,
 				  ((uint64_t)slot << 8) | DFS_W_STATE);
@@ -369,7 +379,7 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 		v->has_mig = !stat(v->mig_path, &st) && S_ISDIR(st.st_mode);
 	}
 	if (v->has_mig && d->watching)
-		dfs_watch_state(d, slot);
+		dfs_watch_state(d, slot, false);
 	/* A directory watch, once set, stays: dropping it and watching the
 	 * same directory again later would make libinotifytools leak, and it
 	 * costs nothing (reads happen two levels below). */
@@ -470,6 +480,7 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 	v->eio = 0;
 	sd = &sn->dev[slot];
 	if (!sd->present) {
+		v->added_ns = d->now_ns;
 		sd->gen++;
 		sd->present = true;
 		memcpy(sd->name, name, len + 1);
@@ -652,8 +663,10 @@ static void dfs_arcs_feed(struct dfs_dev *v, const char *buf, size_t n)
 	}
 }
 
-/* Explain the change from @prev with the arc log; emit exact steps. */
-static void dfs_arcs_explain(struct dfs *d, size_t slot, enum dstate prev)
+/* Explain the change from @prev (read at @prev_ns) with the arc log;
+ * emit exact steps. */
+static void dfs_arcs_explain(struct dfs *d, size_t slot, enum dstate prev,
+			     uint64_t prev_ns)
 {
 	struct dfs_dev *v = &d->devs[slot];
 	struct snap_dev *sd = &d->src->snap.dev[slot];
@@ -664,8 +677,8 @@ static void dfs_arcs_explain(struct dfs *d, size_t slot, enum dstate prev)
 		return;
 	dfs_arcs_feed(v, v->job->arc_buf, (size_t)v->job->arc_n);
 	sd->exact = true;
-	n = arcmatch_explain(v->am, prev, sd->val, v->job->start_ns, st,
-			     sizeof(st) / sizeof(st[0]));
+	n = arcmatch_explain(v->am, prev, sd->val, prev_ns, v->job->start_ns,
+			     st, sizeof(st) / sizeof(st[0]));
 	for (size_t i = 0; i < n && i < sizeof(st) / sizeof(st[0]); i++)
 		dfs_step(d, slot, &st[i]);
 	if (n)
@@ -679,6 +692,7 @@ static void dfs_take(struct dfs *d, size_t slot)
 	struct snap_dev *sd = &d->src->snap.dev[slot];
 	struct reader_job *j = v->job;
 	enum dstate val, prev;
+	uint64_t prev_seen;
 	int err = 0;
 	bool changed;
 
@@ -698,6 +712,13 @@ static void dfs_take(struct dfs *d, size_t slot)
 			if (j->err == EIO && ++v->eio < 2)
 				return;
 			val = dstate_from_errno(j->err);
+		} else if (sd->val == DS_UNKNOWN &&
+			   d->now_ns - v->added_ns < DFS_STATE_GRACE_NS &&
+			   stat(v->mig_path, &st) == 0) {
+			/* debugfs makes migration/ before its files: a device
+			 * seen that early is not read yet, not gone; the
+			 * next refresh opens the file again. */
+			return;
 		} else {
 			val = DS_GONE;
 		}
@@ -706,12 +727,13 @@ static void dfs_take(struct dfs *d, size_t slot)
 		/* The same bytes as last time: the same value.  This is the
 		 * common case, so skip parsing and the rest. */
 		sd->read_ns = j->done_ns;
+		sd->seen_ns = j->start_ns;
 		if (sd->busy_ns) {
 			sd->busy_ns = 0;
 			dfs_mark(d, slot);
 		}
 		if (v->arc_fd >= 0)
-			dfs_arcs_explain(d, slot, sd->val);
+			dfs_arcs_explain(d, slot, sd->val, sd->seen_ns);
 		return;
 	} else {
 		val = dstate_from_read(j->buf, j->n, j->err);
@@ -740,14 +762,79 @@ static void dfs_take(struct dfs *d, size_t slot)
 		sd->raw_len = (uint8_t)n;
 	}
 	prev = sd->val;
+	prev_seen = sd->seen_ns;
+	if (val != prev)
+		sd->prev_ns = prev_seen;	/* the old value held then */
 	sd->val = val;
 	sd->err = err;
 	sd->busy_ns = 0;
 	sd->read_ns = j->done_ns;
+	sd->seen_ns = j->start_ns;
 	if (changed)
 		dfs_mark(d, slot);
 	if (v->arc_fd >= 0)
-		dfs_arcs_explain(d, slot, prev);
+		dfs_arcs_explain(d, slot, prev, prev_seen);
+}
+
+/* The number after "arcs_missed " in the module's status file, or -1. */
+static long long dfs_parse_missed(const char *buf, size_t n)
+{
+	static const char key[] = "arcs_missed ";
+	long long v = -1;
+
+	for (size_t i = 0; i + sizeof(key) - 1 <= n; i++) {
+		if ((i && buf[i - 1] != '\n') ||
+		    memcmp(buf + i, key, sizeof(key) - 1))
+			continue;
+		v = 0;
+		for (i += sizeof(key) - 1; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+			v = v * 10 + (buf[i] - '0');
+		break;
+	}
+	return v;
+}
+
+/*
+ * Arcs the kernel's probe missed (vfiomig.ko counts them in its status
+ * file, for all devices): when the count grows, no device's arc log can
+ * be trusted for that stretch.  One read per refresh and root.
+ */
+static void dfs_check_missed(struct dfs *d, unsigned int r)
+{
+	struct dfs_root *rt = &d->roots[r];
+	char buf[256];
+	ssize_t n;
+	long long v;
+
+	if (rt->status_fd < 0) {
+		char *p;
+
+		if (d->now_ns < rt->status_try_ns)
+			return;		/* not every refresh: not a module root */
+		rt->status_try_ns = d->now_ns + DFS_RESCAN_NS;
+		p = dfs_join(rt->path, "vfiomig");
+		rt->status_fd = p ? open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY) : -1;
+		free(p);
+		if (rt->status_fd < 0)
+			return;
+		n = pread(rt->status_fd, buf, sizeof(buf), 0);
+		v = n > 0 ? dfs_parse_missed(buf, (size_t)n) : -1;
+		rt->missed = v > 0 ? (uint64_t)v : 0;
+		return;
+	}
+	n = pread(rt->status_fd, buf, sizeof(buf), 0);
+	if (n < 0) {
+		close(rt->status_fd);	/* the module went away: look again */
+		rt->status_fd = -1;
+		return;
+	}
+	v = dfs_parse_missed(buf, (size_t)n);
+	if (v < 0 || (uint64_t)v == rt->missed)
+		return;
+	rt->missed = (uint64_t)v;
+	for (size_t i = 0; i < d->src->snap.nslots; i++)
+		if (d->devs[i].dir && d->devs[i].root == r && d->devs[i].am)
+			arcmatch_loss(d->devs[i].am);
 }
 
 static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
@@ -770,8 +857,10 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 		free(p->name);
 	}
 	d->npend = 0;
-	for (unsigned int r = 0; r < d->nroots; r++)
+	for (unsigned int r = 0; r < d->nroots; r++) {
 		d->rescan |= d->roots[r].lost;	/* come back as soon as it does */
+		dfs_check_missed(d, r);
+	}
 	if (d->rescan || now_ns >= d->next_rescan_ns)
 		dfs_rescan(d);
 	for (size_t i = 0; i < sn->nslots; i++) {
@@ -796,7 +885,7 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 			j->fd = -1;
 			/* The path may name a new inode now: watch it. */
 			if (d->watching && v->rewatch)
-				dfs_watch_state(d, i);
+				dfs_watch_state(d, i, true);
 			v->reopen = false;
 			v->rewatch = false;
 		}
@@ -804,6 +893,10 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 		v->inflight = true;
 		d->batch[nb++] = j;
 	}
+	/* Watches asked for above (a replaced state file's new inode) are in
+	 * place before the reads open the files: a file replaced again after
+	 * its watch reports it, one replaced before is read anew. */
+	watch_flush();
 	if (nb)
 		reader_submit(d->pool, d->batch, nb);
 }
@@ -843,6 +936,7 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 	for (unsigned int r = 0; r < d->nroots; r++)
 		lost += d->roots[r].lost;
 	sn->t_ns = clock_mono_ns();
+	sn->ever = true;
 	if (lost == d->nroots) {
 		sn->link = SNAP_LINK_DOWN;
 		snprintf(sn->msg, sizeof(sn->msg), "%s: directory vanished",
@@ -892,8 +986,11 @@ static void dfs_close_priv(struct dfs *d)
 	free(d->pend);
 	reader_pool_free(d->pool);
 	strmap_free(&d->names);
-	for (unsigned int r = 0; r < d->nroots; r++)
+	for (unsigned int r = 0; r < d->nroots; r++) {
 		free(d->roots[r].path);
+		if (d->roots[r].status_fd >= 0)
+			close(d->roots[r].status_fd);
+	}
 	free(d->roots);
 	free(d->devs);
 	free(d->batch);
@@ -946,6 +1043,9 @@ static int dfs_open(struct source *s, const char *spec, char *err, size_t len)
 		nr[d->nroots].path = strdup(tok);
 		nr[d->nroots].watched = false;
 		nr[d->nroots].lost = false;
+		nr[d->nroots].status_fd = -1;
+		nr[d->nroots].missed = 0;
+		nr[d->nroots].status_try_ns = 0;
 		d->nroots++;
 	}
 	free(copy);

@@ -11,6 +11,8 @@
 #include "options.h"
 #include "source.h"
 
+struct replay_status;	/* replay.h */
+
 /* Everything a view may look at; views never touch sources directly. */
 struct view_ctx {
 	const struct model *m;		/* the model */
@@ -21,6 +23,25 @@ struct view_ctx {
 	uint64_t seq;			/* number of the current snapshot, from 1 */
 	bool paused;			/* sampling is paused */
 	bool extra;			/* this frame follows an extra refresh (a change notification), not the rhythm */
+	/* A replay (-r): its position and controls; NULL when live. */
+	const struct replay_status *replay;
+	uint64_t model_gen;		/* changes when the model is rebuilt (a replay going back) */
+	uint64_t ev_first;		/* model events before this seq are not shown (--begin); 0 */
+	const char *host;		/* the local side's host for labels, NULL: this host */
+};
+
+/* What a replay key asks for (view_req.replay). */
+enum view_replay {
+	VIEW_RP_NONE,
+	VIEW_RP_BACK,		/* one refresh back */
+	VIEW_RP_FWD,		/* one refresh on */
+	VIEW_RP_PREV_EV,	/* to the previous refresh with an event */
+	VIEW_RP_NEXT_EV,	/* to the next one */
+	VIEW_RP_PREV_FAIL,	/* to the previous failure */
+	VIEW_RP_NEXT_FAIL,	/* to the next failure */
+	VIEW_RP_TIME,		/* to the time in replay_arg */
+	VIEW_RP_FASTER,		/* play faster */
+	VIEW_RP_SLOWER,		/* play slower */
 };
 
 /* What the loop should do after a view handled input. */
@@ -30,6 +51,8 @@ struct view_req {
 	bool redraw;			/* draw again without refreshing */
 	bool pause_toggle;		/* pause or resume sampling */
 	uint64_t delay_ns;		/* new refresh interval, 0 for unchanged */
+	enum view_replay replay;	/* a replay control, VIEW_RP_NONE */
+	char replay_arg[64];		/* its argument (VIEW_RP_TIME: the time typed) */
 };
 
 struct view;

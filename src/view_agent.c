@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "devinfo.h"
+#include "identmsg.h"
 #include "obuf.h"
 #include "proto.h"
 #include "view.h"
@@ -58,6 +60,8 @@ struct view {
 	enum snap_link link;		/* source health as last sent */
 	char link_msg[PROTO_TEXT_MAX];	/* its message as last sent */
 	char host[PROTO_TEXT_MAX];	/* this host's name */
+	uint64_t *id_hash;		/* per model device: the ident message last sent, hashed */
+	size_t nid;			/* entries in id_hash */
 };
 
 static struct view *va_open(const struct options *o, char *err, size_t len)
@@ -209,6 +213,9 @@ static void va_steps(struct view *v, const struct model *m, int64_t real_off)
 		msg.u.step.from = e->tr.from;
 		msg.u.step.to = e->tr.to;
 		msg.u.step.flags = e->tr.flags;
+		/* A change seen between two reads came after the first. */
+		if (!(e->tr.flags & MODEL_T_ARC) && e->tr.lo_ns < e->t_ns)
+			msg.u.step.lo_mono_ns = e->tr.lo_ns;
 		proto_encode(&v->out, &msg);
 	}
 }
@@ -245,6 +252,55 @@ static void va_hello(struct view *v, const struct view_ctx *c, uint64_t now,
 	proto_encode(&v->out, &msg);
 }
 
+/* Each device's identity and owner ("ident", doc/protocol.md), when it
+ * changed.  Names that are not printable ASCII are left out. */
+static void va_idents(struct view *v, const struct model *m, uint64_t now,
+		      int64_t real_off)
+{
+	struct obuf body;
+
+	if (!m->info)
+		return;
+	if (v->nid < m->ndevs) {
+		uint64_t *h = realloc(v->id_hash, m->ndevs * sizeof(*h));
+
+		if (!h)
+			return;
+		memset(h + v->nid, 0, (m->ndevs - v->nid) * sizeof(*h));
+		v->id_hash = h;
+		v->nid = m->ndevs;
+	}
+	obuf_init(&body);
+	for (size_t i = 0; i < m->ndevs; i++) {
+		const struct model_dev *d = m->devs[i];
+		const struct devinfo_dev *x = devinfo_get(m->info, (int)i);
+		uint64_t h = 1469598103934665603ULL;
+		bool plain = true;
+
+		for (const char *p = d->name; *p; p++)
+			plain &= *p >= 0x20 && *p < 0x7f;
+		if (!x || !d->present || !plain ||
+		    (!x->have_ident && x->owner_st == DI_OWNER_UNKNOWN))
+			continue;
+		obuf_reset(&body);
+		identmsg_body(&body, d->name, &x->id, (int)x->owner_st,
+			      &x->owner);
+		for (size_t k = 0; k < body.len; k++)
+			h = (h ^ (unsigned char)body.p[k]) * 1099511628211ULL;
+		h |= 1;
+		if (h == v->id_hash[i])
+			continue;
+		obuf_printf(&v->out,
+			    "{\"type\":\"ident\",\"mono_ns\":%llu,\"real_ns\":%lld,",
+			    (unsigned long long)now,
+			    (long long)((int64_t)now + real_off));
+		obuf_put(&v->out, body.p, body.len);
+		obuf_puts(&v->out, "}\n");
+		v->id_hash[i] = h;
+	}
+	obuf_free(&body);
+}
+
 static int va_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 {
 	const struct model *m = c->m;
@@ -269,6 +325,7 @@ static int va_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 		va_steps(v, m, real_off);
 		va_devices(v, m, now, real_off);
 	}
+	va_idents(v, m, now, real_off);
 	va_link(v, c->snap[PAIR_SRC], now, real_off);
 	if (now >= v->next_hb_ns) {
 		va_msg_init(&msg, PROTO_HB, now, real_off);
@@ -294,6 +351,7 @@ static void va_close(struct view *v)
 	if (!v)
 		return;
 	obuf_free(&v->out);
+	free(v->id_hash);
 	free(v->sh);
 	free(v);
 }

@@ -13,12 +13,14 @@
 #include <string.h>
 
 #include "clock.h"
+#include "devinfo.h"
 #include "fsm.h"
 #include "obuf.h"
+#include "verdict.h"
 #include "view.h"
 
 /* JSON schema version of --json output. */
-#define VIEW_JSON_SCHEMA 1
+#define VIEW_JSON_SCHEMA 2
 
 struct view {
 	enum opt_format fmt;		/* which output */
@@ -69,20 +71,6 @@ static const char *vb_status(enum dstate v)
 	return (unsigned int)v < DS_NR ? s[v] : "unknown";
 }
 
-static const char *vb_reason(enum pair_reason r)
-{
-	static const char *const s[] = {
-		[PAIR_R_NONE] = "none", [PAIR_R_ERROR] = "error",
-		[PAIR_R_SRC_ABORT] = "source-abort",
-		[PAIR_R_SRC_CANCEL] = "source-cancel",
-		[PAIR_R_STUCK] = "stuck-resuming", [PAIR_R_READ] = "read-error",
-		[PAIR_R_GONE] = "gone", [PAIR_R_BUSY] = "busy",
-		[PAIR_R_RESET] = "reset", [PAIR_R_STEP] = "step-failed",
-	};
-
-	return (unsigned int)r <= PAIR_R_STEP ? s[r] : "unknown";
-}
-
 static void vb_time(struct obuf *b, const struct view_ctx *c, uint64_t mono)
 {
 	char t[40];
@@ -104,6 +92,12 @@ static void vb_name_or_dash(struct obuf *b, const struct model *m, int idx,
 
 /* ---- plain text ---- */
 
+/* A pair gets a line when both sides are named (a device, or --pair). */
+static bool vb_pair_listed(const struct model_pair *p)
+{
+	return (p->dev[0] >= 0 || *p->want[0]) && (p->dev[1] >= 0 || *p->want[1]);
+}
+
 /* A present device whose source cannot read it now: its value is the last known. */
 bool view_dev_stale(const struct view_ctx *c, const struct model_dev *d)
 {
@@ -124,7 +118,7 @@ static void vb_offset(struct obuf *b, int64_t ns, bool plus)
 }
 
 static void vb_text_dev(struct obuf *b, const struct view_ctx *c,
-			const struct model_dev *d, uint64_t now)
+			const struct model_dev *d, int idx, uint64_t now)
 {
 	obuf_puts(b, pair_side_name(d->side));
 	obuf_putc(b, ' ');
@@ -149,43 +143,65 @@ static void vb_text_dev(struct obuf *b, const struct view_ctx *c,
 	}
 	if (view_dev_stale(c, d))
 		obuf_puts(b, " stale");
+	if (model_dev_idle_error(d))
+		obuf_puts(b, " idle");
+	devinfo_text_dev(c->m->info, idx, now, b);
 	obuf_putc(b, '\n');
+}
+
+/*
+ * An attempt in one line's words: "pre-copy 1.200", "completed 0.840",
+ * "failed dst step-failed \"...\"", "uncertain dst left-resuming-unseen
+ * \"...\"" (the same in text snapshots and in events).
+ */
+static void vb_attempt(struct obuf *b, const struct att_attempt *a,
+		       uint64_t now, bool in_phase)
+{
+	char why[640];
+
+	if (a->outcome == ATT_OPEN) {
+		obuf_puts(b, att_phase_name(a->phase));
+		if (in_phase) {
+			obuf_putc(b, ' ');
+			obuf_ms3(b, now > a->phase_ns ? now - a->phase_ns : 0);
+		}
+		return;
+	}
+	obuf_puts(b, att_outcome_name(a->outcome));
+	obuf_putc(b, ' ');
+	if (a->outcome == ATT_COMPLETED) {
+		obuf_ms3(b, a->end_ns - a->start_ns);
+		return;
+	}
+	att_reason_text(a, why, sizeof(why));
+	obuf_printf(b, "%s %s \"", pair_side_name((enum pair_side)a->side),
+		    att_reason_code(a->reason));
+	obuf_esc_json(b, why, strlen(why));
+	obuf_putc(b, '"');
 }
 
 static void vb_text_pair(struct obuf *b, const struct model *m,
 			 const struct model_pair *p, uint64_t now)
 {
-	const struct pair_verdict *v = &p->v;
-	char why[256];
+	struct verdict v;
 
+	verdict_of(m, p, now, &v);
 	obuf_puts(b, "pair ");
 	vb_name_or_dash(b, m, p->dev[PAIR_SRC], p->want[PAIR_SRC]);
 	obuf_putc(b, ' ');
 	vb_name_or_dash(b, m, p->dev[PAIR_DST], p->want[PAIR_DST]);
 	obuf_putc(b, ' ');
-	if (p->dev[PAIR_SRC] < 0 || p->dev[PAIR_DST] < 0) {
-		obuf_puts(b, "unpaired\n");
-		return;
-	}
-	obuf_puts(b, pair_phase_name(v->phase));
-	switch (v->phase) {
-	case PAIR_IDLE:
-		break;
-	case PAIR_COMPLETED:
-		obuf_putc(b, ' ');
-		obuf_ms3(b, v->end_ns - v->start_ns);
-		break;
-	case PAIR_FAILED:
-		pair_reason_text(v, now, why, sizeof(why));
-		obuf_printf(b, " %s %s \"", pair_side_name(v->side),
-			    vb_reason(v->reason));
-		obuf_esc_json(b, why, strlen(why));
-		obuf_putc(b, '"');
-		break;
-	default:
-		obuf_putc(b, ' ');
-		obuf_ms3(b, now > v->phase_ns ? now - v->phase_ns : 0);
-		break;
+	if (v.a)
+		vb_attempt(b, v.a, now, true);
+	else
+		obuf_puts(b, v.word);
+	if (v.attempts > 1 || (v.attempts && v.kind == VERDICT_OPEN))
+		obuf_printf(b, " attempts=%u completed=%u failed=%u uncertain=%u",
+			    v.attempts, v.count[ATT_COMPLETED],
+			    v.count[ATT_FAILED], v.count[ATT_UNCERTAIN]);
+	if (v.stranded) {
+		obuf_printf(b, " stranded=%s:", pair_side_name((enum pair_side)v.stranded_side));
+		obuf_ms3(b, now > v.stranded_ns ? now - v.stranded_ns : 0);
 	}
 	obuf_putc(b, '\n');
 }
@@ -199,7 +215,7 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 	for (size_t i = 0; i < m->ndevs; i++)
 		ndev += model_dev_listed(m->devs[i], m->cfg.tomb_ns, now);
 	for (size_t k = 0; k < m->npairs; k++)
-		npair += m->pairs[k].dev[0] >= 0 && m->pairs[k].dev[1] >= 0;
+		npair += vb_pair_listed(&m->pairs[k]);
 	obuf_puts(b, "snapshot ");
 	obuf_u64(b, c->seq);
 	obuf_putc(b, ' ');
@@ -220,7 +236,10 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 		obuf_printf(b, " %s_host=", pair_side_name(s));
 		obuf_esc_text(b, sn->host, strlen(sn->host));
 		obuf_printf(b, " %s_clock_offset=", pair_side_name(s));
-		vb_offset(b, sn->clock_offset_ns, true);
+		if (sn->ever)
+			vb_offset(b, sn->clock_offset_ns, true);
+		else
+			obuf_putc(b, '-');	/* never reached: not known */
 	}
 	obuf_putc(b, '\n');
 	for (int s = 0; s < PAIR_NSIDES; s++) {
@@ -237,11 +256,10 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 		for (size_t i = 0; i < m->ndevs; i++)
 			if (m->devs[i]->side == (enum pair_side)s &&
 			    model_dev_listed(m->devs[i], m->cfg.tomb_ns, now))
-				vb_text_dev(b, c, m->devs[i], now);
+				vb_text_dev(b, c, m->devs[i], (int)i, now);
 	for (size_t k = 0; k < m->npairs; k++)
-		if (m->pairs[k].dev[0] >= 0 || *m->pairs[k].want[0])
-			if (m->pairs[k].dev[1] >= 0 || *m->pairs[k].want[1])
-				vb_text_pair(b, m, &m->pairs[k], now);
+		if (vb_pair_listed(&m->pairs[k]))
+			vb_text_pair(b, m, &m->pairs[k], now);
 }
 
 /* ---- JSON ---- */
@@ -287,7 +305,7 @@ static void vb_json_features(struct obuf *b, const struct model_dev *d)
 }
 
 static void vb_json_dev(struct obuf *b, const struct view_ctx *c,
-			const struct model_dev *d, uint64_t now)
+			const struct model_dev *d, int idx, uint64_t now)
 {
 	obuf_puts(b, "{\"side\":");
 	vb_jstr(b, pair_side_name(d->side));
@@ -322,6 +340,8 @@ static void vb_json_dev(struct obuf *b, const struct view_ctx *c,
 		obuf_puts(b, "null");
 	obuf_puts(b, ",\"entered_error\":");
 	obuf_puts(b, d->entered_error ? "true" : "false");
+	obuf_puts(b, ",\"idle_error\":");
+	obuf_puts(b, model_dev_idle_error(d) ? "true" : "false");
 	obuf_puts(b, ",\"stale\":");
 	obuf_puts(b, view_dev_stale(c, d) ? "true" : "false");
 	if (d->val == DS_UNPARSABLE) {
@@ -329,6 +349,7 @@ static void vb_json_dev(struct obuf *b, const struct view_ctx *c,
 		obuf_esc_json(b, d->raw, d->raw_len);
 		obuf_putc(b, '"');
 	}
+	devinfo_json_dev(c->m->info, idx, now, b);
 	obuf_putc(b, '}');
 }
 
@@ -343,47 +364,112 @@ static void vb_json_name(struct obuf *b, const struct model *m, int idx,
 		obuf_puts(b, "null");
 }
 
+static void vb_json_attempt(struct obuf *b, const struct att_attempt *a,
+			    uint64_t now)
+{
+	char txt[640];
+
+	obuf_puts(b, "{\"no\":");
+	obuf_u64(b, a->no);
+	obuf_puts(b, ",\"outcome\":");
+	vb_jstr(b, a->outcome == ATT_OPEN ? att_phase_name(a->phase) :
+		   att_outcome_name(a->outcome));
+	obuf_puts(b, ",\"decided\":");
+	obuf_puts(b, a->outcome == ATT_OPEN ? "false" : "true");
+	obuf_puts(b, ",\"exact\":");
+	obuf_puts(b, a->exact ? "true" : "false");
+	obuf_puts(b, ",\"start_seen\":");
+	obuf_puts(b, a->start_seen ? "true" : "false");
+	obuf_puts(b, ",\"duration\":");
+	if (a->outcome == ATT_OPEN)
+		obuf_ms3(b, now > a->start_ns ? now - a->start_ns : 0);
+	else
+		obuf_ms3(b, a->end_ns - a->start_ns);
+	obuf_puts(b, ",\"side\":");
+	if (a->outcome == ATT_FAILED || a->outcome == ATT_UNCERTAIN)
+		vb_jstr(b, pair_side_name((enum pair_side)a->side));
+	else
+		obuf_puts(b, "null");
+	obuf_puts(b, ",\"reason\":");
+	if (a->outcome == ATT_FAILED || a->outcome == ATT_UNCERTAIN)
+		vb_jstr(b, att_reason_code(a->reason));
+	else
+		obuf_puts(b, "null");
+	obuf_puts(b, ",\"text\":");
+	att_describe(a, now, txt, sizeof(txt));
+	vb_jstr(b, txt);
+	obuf_puts(b, ",\"hint\":");
+	if (att_hint_text(a, txt, sizeof(txt)))
+		vb_jstr(b, txt);
+	else
+		obuf_puts(b, "null");
+	obuf_putc(b, '}');
+}
+
 static void vb_json_pair(struct obuf *b, const struct model *m,
 			 const struct model_pair *p, uint64_t now)
 {
-	const struct pair_verdict *v = &p->v;
-	bool whole = p->dev[0] >= 0 && p->dev[1] >= 0;
-	char txt[256];
+	struct verdict v;
+	char txt[720];
 
+	verdict_of(m, p, now, &v);
 	obuf_puts(b, "{\"src\":");
 	vb_json_name(b, m, p->dev[PAIR_SRC], p->want[PAIR_SRC]);
 	obuf_puts(b, ",\"dst\":");
 	vb_json_name(b, m, p->dev[PAIR_DST], p->want[PAIR_DST]);
 	obuf_puts(b, ",\"phase\":");
-	vb_jstr(b, whole ? pair_phase_name(v->phase) : "unpaired");
+	vb_jstr(b, v.word);
 	obuf_puts(b, ",\"verdict\":");
-	if (whole) {
-		pair_describe(v, now, txt, sizeof(txt));
+	if (v.kind != VERDICT_UNPAIRED) {
+		verdict_text(&v, now, txt, sizeof(txt));
 		vb_jstr(b, txt);
 	} else {
 		obuf_puts(b, "null");
 	}
 	obuf_puts(b, ",\"failed\":");
-	obuf_puts(b, whole && v->phase == PAIR_FAILED ? "true" : "false");
-	obuf_puts(b, ",\"failed_side\":");
-	if (whole && v->phase == PAIR_FAILED)
-		vb_jstr(b, pair_side_name(v->side));
-	else
+	obuf_puts(b, v.kind == VERDICT_FAILED ? "true" : "false");
+	obuf_puts(b, ",\"vmm_disagree\":");
+	obuf_puts(b, v.vmm_disagree ? "true" : "false");
+	obuf_puts(b, ",\"stranded\":");
+	if (v.stranded) {
+		obuf_puts(b, "{\"side\":");
+		vb_jstr(b, pair_side_name((enum pair_side)v.stranded_side));
+		obuf_puts(b, ",\"no_owner\":");
+		obuf_puts(b, v.orphan ? "true" : "false");
+		obuf_puts(b, ",\"for\":");
+		obuf_ms3(b, now > v.stranded_ns ? now - v.stranded_ns : 0);
+		obuf_putc(b, '}');
+	} else {
 		obuf_puts(b, "null");
-	obuf_puts(b, ",\"reason\":");
-	if (whole && v->phase == PAIR_FAILED)
-		vb_jstr(b, vb_reason(v->reason));
-	else
-		obuf_puts(b, "null");
-	obuf_puts(b, ",\"duration\":");
-	if (whole && v->phase == PAIR_COMPLETED)
-		obuf_ms3(b, v->end_ns - v->start_ns);
-	else if (whole && v->start_ns && v->phase != PAIR_IDLE)
-		obuf_ms3(b, (v->phase == PAIR_FAILED ? v->end_ns : now) > v->start_ns ?
-			 (v->phase == PAIR_FAILED ? v->end_ns : now) - v->start_ns : 0);
-	else
-		obuf_puts(b, "null");
-	obuf_putc(b, '}');
+	}
+	obuf_puts(b, ",\"counts\":{\"completed\":");
+	obuf_u64(b, v.count[ATT_COMPLETED]);
+	obuf_puts(b, ",\"failed\":");
+	obuf_u64(b, v.count[ATT_FAILED]);
+	obuf_puts(b, ",\"uncertain\":");
+	obuf_u64(b, v.count[ATT_UNCERTAIN]);
+	obuf_puts(b, "},\"attempts\":[");
+	if (p->att) {
+		bool first = true;
+
+		/* The last ATT_KEEP decided, oldest first, then the open one. */
+		for (unsigned int i = ATT_KEEP; i-- > 0;) {
+			const struct att_attempt *a = att_kept(p->att, i);
+
+			if (!a)
+				continue;
+			if (!first)
+				obuf_putc(b, ',');
+			vb_json_attempt(b, a, now);
+			first = false;
+		}
+		if (p->att->open) {
+			if (!first)
+				obuf_putc(b, ',');
+			vb_json_attempt(b, &p->att->cur, now);
+		}
+	}
+	obuf_puts(b, "]}");
 }
 
 static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
@@ -426,7 +512,7 @@ static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
 		else
 			obuf_puts(b, "null");
 		obuf_puts(b, ",\"clock_offset\":");
-		if (sn && sn->host[0])
+		if (sn && sn->host[0] && sn->ever)
 			vb_offset(b, sn->clock_offset_ns, false);
 		else
 			obuf_puts(b, "null");
@@ -440,7 +526,7 @@ static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
 				continue;
 			if (!first)
 				obuf_putc(b, ',');
-			vb_json_dev(b, c, m->devs[i], now);
+			vb_json_dev(b, c, m->devs[i], (int)i, now);
 			first = false;
 		}
 	}
@@ -457,7 +543,9 @@ static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
 		vb_json_pair(b, m, p, now);
 		first = false;
 	}
-	obuf_puts(b, "]}\n");
+	obuf_putc(b, ']');
+	devinfo_json_top(m->info, b);
+	obuf_puts(b, "}\n");
 }
 
 /* ---- events ---- */
@@ -468,7 +556,6 @@ static void vb_event(struct obuf *b, const struct view_ctx *c,
 	const struct model *m = c->m;
 	const struct snapshot *sn = e->kind == MODEL_EV_TRANS ?
 				    c->snap[m->devs[e->dev]->side] : NULL;
-	char txt[256];
 
 	/* A remote device's time is shown in its host's own clock. */
 	vb_time(b, c, e->t_ns + (uint64_t)(sn && sn->host[0] ?
@@ -495,6 +582,8 @@ static void vb_event(struct obuf *b, const struct view_ctx *c,
 			obuf_puts(b, " failed");
 		if (e->tr.flags & MODEL_T_REFUSED)
 			obuf_puts(b, " refused");
+		if (e->tr.flags & MODEL_T_MISSED)
+			obuf_puts(b, " missed");
 	} else if (e->pair >= 0 && (size_t)e->pair < m->npairs) {
 		const struct model_pair *p = &m->pairs[e->pair];
 
@@ -503,17 +592,7 @@ static void vb_event(struct obuf *b, const struct view_ctx *c,
 		obuf_putc(b, ' ');
 		vb_name_or_dash(b, m, p->dev[PAIR_DST], p->want[PAIR_DST]);
 		obuf_putc(b, ' ');
-		obuf_puts(b, pair_phase_name(e->v.phase));
-		if (e->v.phase == PAIR_COMPLETED) {
-			obuf_putc(b, ' ');
-			obuf_ms3(b, e->v.end_ns - e->v.start_ns);
-		} else if (e->v.phase == PAIR_FAILED) {
-			pair_reason_text(&e->v, e->t_ns, txt, sizeof(txt));
-			obuf_printf(b, " %s %s \"", pair_side_name(e->v.side),
-				    vb_reason(e->v.reason));
-			obuf_esc_json(b, txt, strlen(txt));
-			obuf_putc(b, '"');
-		}
+		vb_attempt(b, &e->att.a, e->t_ns, false);
 	}
 	obuf_putc(b, '\n');
 }
@@ -539,6 +618,8 @@ static void vb_events(struct view *v, const struct view_ctx *c)
 	const struct model_event **ev;
 	size_t n = 0;
 
+	if (v->ev_next < c->ev_first)
+		v->ev_next = c->ev_first;	/* a replay's --begin */
 	if (m->ev_seq >= v->ev_next + MODEL_EVENTS) {
 		obuf_printf(&v->out, "# lost %llu events\n",
 			    (unsigned long long)(m->ev_seq - MODEL_EVENTS + 1 -

@@ -21,6 +21,7 @@
 
 #include "clock.h"
 #include "obuf.h"
+#include "verdict.h"
 #include "view.h"
 
 #ifndef PACKAGE_VERSION
@@ -40,14 +41,6 @@ struct view {
 	struct prom_count *cnt;		/* per model device */
 	size_t ncnt;			/* entries in cnt */
 	char host[256];			/* this host's name */
-};
-
-static const char *const prom_reasons[] = {
-	[PAIR_R_NONE] = "none", [PAIR_R_ERROR] = "error",
-	[PAIR_R_SRC_ABORT] = "source-abort", [PAIR_R_SRC_CANCEL] = "source-cancel",
-	[PAIR_R_STUCK] = "stuck-resuming", [PAIR_R_READ] = "read-error",
-	[PAIR_R_GONE] = "gone", [PAIR_R_BUSY] = "busy", [PAIR_R_RESET] = "reset",
-	[PAIR_R_STEP] = "step-failed",
 };
 
 static const char *const prom_status[DS_NR] = {
@@ -151,7 +144,9 @@ static const char *prom_host(const struct view *v, const struct view_ctx *c,
 {
 	const struct snapshot *sn = c->snap[side];
 
-	return sn && sn->host[0] ? sn->host : v->host;
+	if (sn && sn->host[0])
+		return sn->host;
+	return c->host ? c->host : v->host;	/* a replay: the recording's host */
 }
 
 
@@ -186,7 +181,9 @@ static int prom_count_events(struct view *v, const struct model *m)
 		if (!e || e->kind != MODEL_EV_TRANS || e->dev < 0 ||
 		    (size_t)e->dev >= v->ncnt || (e->tr.flags & MODEL_T_ATTEMPT))
 			continue;
-		if (e->tr.to == DS_ERROR)
+		/* ERROR as a first value is a status, not an entry. */
+		if (e->tr.to == DS_ERROR &&
+		    dstate_is_state((enum dstate)e->tr.from))
 			v->cnt[e->dev].errors++;
 		else if (dstate_is_failure((enum dstate)e->tr.to) &&
 			 e->tr.to != DS_GONE)
@@ -358,70 +355,109 @@ static void prom_pair_labels(struct obuf *b, const struct view *v,
 	obuf_putc(b, '"');
 }
 
-/* Seconds the current (or last) migration of a pair took so far. */
-static uint64_t prom_mig_ns(const struct pair_verdict *pv, uint64_t now)
-{
-	uint64_t end = pv->phase == PAIR_COMPLETED || pv->phase == PAIR_FAILED ?
-		       pv->end_ns : now;
-
-	if (!pv->start_ns || pv->phase == PAIR_IDLE || end < pv->start_ns)
-		return 0;
-	return end - pv->start_ns;
-}
-
 static void prom_pairs(struct obuf *b, const struct view *v,
 		       const struct view_ctx *c, uint64_t now)
 {
+	static const char *const phases[] = {
+		"idle", "pre-copy", "stop-copy", "resuming", "completed",
+		"failed", "uncertain",
+	};
+	static const enum att_outcome counted[] = {
+		ATT_COMPLETED, ATT_FAILED, ATT_UNCERTAIN,
+	};
 	const struct model *m = c->m;
+	struct verdict *vd = calloc(m->npairs + 1, sizeof(*vd));
 
-	prom_head(b, "vfiomigtop_pair_phase", "gauge",
-		  "Where the pair's migration stands, one-hot (idle, pre-copy, stop-copy, resuming, completed, failed).");
+	if (!vd)
+		return;
+	for (size_t k = 0; k < m->npairs; k++)
+		verdict_of(m, &m->pairs[k], now, &vd[k]);
+	prom_head(b, "vfiomigtop_pair_attempts_total", "counter",
+		  "Migration attempts of the pair decided since vfiomigtop started, by outcome (completed, failed, uncertain).");
 	for (size_t k = 0; k < m->npairs; k++) {
 		if (!prom_whole(&m->pairs[k]))
 			continue;
-		for (int ph = PAIR_IDLE; ph <= PAIR_FAILED; ph++) {
+		for (size_t i = 0; i < PROM_N(counted); i++) {
+			obuf_puts(b, "vfiomigtop_pair_attempts_total");
+			prom_pair_labels(b, v, c, &m->pairs[k]);
+			obuf_printf(b, ",outcome=\"%s\"} %u\n",
+				    att_outcome_name(counted[i]),
+				    vd[k].count[counted[i]]);
+		}
+	}
+	prom_head(b, "vfiomigtop_pair_phase", "gauge",
+		  "The pair's latest attempt, one-hot: idle (none yet), pre-copy, stop-copy, resuming (under way), completed, failed, uncertain.");
+	for (size_t k = 0; k < m->npairs; k++) {
+		const char *now_ph = vd[k].kind == VERDICT_OPEN ?
+				     att_phase_name(vd[k].a->phase) :
+				     vd[k].kind == VERDICT_IDLE ? "idle" :
+				     att_outcome_name(vd[k].a ? vd[k].a->outcome :
+						      ATT_OPEN);
+
+		if (!prom_whole(&m->pairs[k]))
+			continue;
+		for (size_t ph = 0; ph < PROM_N(phases); ph++) {
 			obuf_puts(b, "vfiomigtop_pair_phase");
 			prom_pair_labels(b, v, c, &m->pairs[k]);
-			obuf_printf(b, ",phase=\"%s\"} %d\n",
-				    pair_phase_name((enum pair_phase)ph),
-				    m->pairs[k].v.phase == (enum pair_phase)ph);
+			obuf_printf(b, ",phase=\"%s\"} %d\n", phases[ph],
+				    !strcmp(now_ph, phases[ph]));
 		}
 	}
 	prom_head(b, "vfiomigtop_pair_failed", "gauge",
-		  "Whether the pair's migration failed (the verdict).");
+		  "Whether the pair's latest attempt failed.");
 	for (size_t k = 0; k < m->npairs; k++) {
 		if (!prom_whole(&m->pairs[k]))
 			continue;
 		obuf_puts(b, "vfiomigtop_pair_failed");
 		prom_pair_labels(b, v, c, &m->pairs[k]);
-		obuf_printf(b, "} %d\n", m->pairs[k].v.phase == PAIR_FAILED);
+		obuf_printf(b, "} %d\n", vd[k].kind == VERDICT_FAILED);
 	}
 	prom_head(b, "vfiomigtop_pair_failure_info", "gauge",
-		  "Why a failed pair failed: which side and the reason; present only while failed.");
+		  "Why the pair's latest attempt failed or is uncertain: the side whose evidence decided and the reason; present only then.");
 	for (size_t k = 0; k < m->npairs; k++) {
-		const struct pair_verdict *pv = &m->pairs[k].v;
+		const struct att_attempt *a = vd[k].a;
 
-		if (!prom_whole(&m->pairs[k]) || pv->phase != PAIR_FAILED)
+		if (!prom_whole(&m->pairs[k]) || !a ||
+		    (a->outcome != ATT_FAILED && a->outcome != ATT_UNCERTAIN))
 			continue;
 		obuf_puts(b, "vfiomigtop_pair_failure_info");
 		prom_pair_labels(b, v, c, &m->pairs[k]);
-		obuf_printf(b, ",failed_side=\"%s\",reason=\"%s\"} 1\n",
-			    pair_side_name(pv->side),
-			    (unsigned int)pv->reason < PROM_N(prom_reasons) &&
-			    prom_reasons[pv->reason] ? prom_reasons[pv->reason] :
-			    "unknown");
+		obuf_printf(b, ",outcome=\"%s\",failed_side=\"%s\",reason=\"%s\"} 1\n",
+			    att_outcome_name(a->outcome),
+			    pair_side_name((enum pair_side)a->side),
+			    att_reason_code(a->reason));
+	}
+	prom_head(b, "vfiomigtop_pair_stranded_seconds", "gauge",
+		  "How long a device has been left behind by a failed attempt (a destination in RESUMING or ERROR, a source in STOP_COPY); present only then.");
+	for (size_t k = 0; k < m->npairs; k++) {
+		if (!prom_whole(&m->pairs[k]) || !vd[k].stranded)
+			continue;
+		obuf_puts(b, "vfiomigtop_pair_stranded_seconds");
+		prom_pair_labels(b, v, c, &m->pairs[k]);
+		obuf_printf(b, ",side=\"%s\"} ",
+			    pair_side_name((enum pair_side)vd[k].stranded_side));
+		prom_secs(b, now > vd[k].stranded_ns ? now - vd[k].stranded_ns : 0);
+		obuf_putc(b, '\n');
 	}
 	prom_head(b, "vfiomigtop_pair_migration_seconds", "gauge",
-		  "Duration of the pair's current or last migration (0 when none was seen).");
+		  "Duration of the pair's latest attempt: so far while under way, start to end once decided (0 when none).");
 	for (size_t k = 0; k < m->npairs; k++) {
+		const struct att_attempt *a = vd[k].a;
+		uint64_t d = 0;
+
 		if (!prom_whole(&m->pairs[k]))
 			continue;
+		if (a)
+			d = a->outcome == ATT_OPEN ?
+			    (now > a->start_ns ? now - a->start_ns : 0) :
+			    a->end_ns - a->start_ns;
 		obuf_puts(b, "vfiomigtop_pair_migration_seconds");
 		prom_pair_labels(b, v, c, &m->pairs[k]);
 		obuf_puts(b, "} ");
-		prom_secs(b, prom_mig_ns(&m->pairs[k].v, now));
+		prom_secs(b, d);
 		obuf_putc(b, '\n');
 	}
+	free(vd);
 }
 
 static void prom_build(struct view *v, const struct view_ctx *c, uint64_t now)

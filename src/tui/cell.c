@@ -11,11 +11,11 @@
 #endif
 
 #include "cell.h"
-
 #include <stdio.h>
 #include <string.h>
 
 #include "format.h"
+#include "verdict.h"
 
 enum role cell_state_role(enum dstate v)
 {
@@ -63,7 +63,7 @@ bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
 	if (kept >= 2 && model_hist_get(d, kept - 2, &prev) &&
 	    (prev.flags & MODEL_T_INFERRED) && prev.t_ns == last.t_ns)
 		*inferred = true;
-	if ((last.flags & MODEL_T_INFERRED) ||
+	if ((last.flags & (MODEL_T_INFERRED | MODEL_T_MISSED)) ||
 	    ((last.flags & MODEL_T_NOPATH) && last.to != DS_ERROR))
 		*inferred = true;
 	return true;
@@ -84,6 +84,11 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 	format_dur(out->time, sizeof(out->time), since);
 	out->time_role = ROLE_NORMAL;
 	snprintf(out->trans, sizeof(out->trans), "%u", d->transitions);
+	if (model_dev_idle_error(d)) {
+		/* A status, not a failure: VFs never opened read ERROR. */
+		snprintf(out->state, sizeof(out->state), "ERROR idle?");
+		out->state_role = ROLE_NOMIG;
+	}
 	if (changed)
 		out->until_ns = d->hist[(d->hist_n - 1) % MODEL_HIST].t_ns +
 				cfg->highlight_ns;
@@ -128,31 +133,42 @@ void cell_stale(struct cell *c)
 	c->time_role = ROLE_DIM;
 }
 
-/* The verdict cell of a row: @dev are the row's devices, -1 when missing. */
-void cell_verdict(const struct model_pair *p, const int dev[2],
+/*
+ * The verdict cell of a row (@p NULL for a device alone): the latest
+ * attempt, and how many failed before it.
+ */
+void cell_verdict(const struct model *m, const struct model_pair *p,
 		  unsigned int alerts, uint64_t now, struct cell_verdict *out)
 {
+	struct verdict v;
+	uint32_t before;
+	size_t n;
+
 	out->mark = " ";
 	out->role = ROLE_DIM;
-	if (!p || dev[PAIR_SRC] < 0 || dev[PAIR_DST] < 0) {
-		if (p && dev[PAIR_SRC] < 0 && p->want[PAIR_SRC][0])
-			snprintf(out->text, sizeof(out->text), "missing source");
-		else if (p && dev[PAIR_DST] < 0 && p->want[PAIR_DST][0])
-			snprintf(out->text, sizeof(out->text),
-				 "missing destination");
-		else
-			snprintf(out->text, sizeof(out->text), "unpaired");
+	if (!p) {
+		snprintf(out->text, sizeof(out->text), "unpaired");
 		return;
 	}
-	pair_describe(&p->v, now, out->text, sizeof(out->text));
-	switch (p->v.phase) {
-	case PAIR_IDLE:
+	verdict_of(m, p, now, &v);
+	n = verdict_text(&v, now, out->text, sizeof(out->text));
+	before = v.count[ATT_FAILED] - (v.kind == VERDICT_FAILED);
+	if (before && n < sizeof(out->text))
+		snprintf(out->text + n, sizeof(out->text) - n, " (%u failed before)",
+			 before);
+	switch (v.kind) {
+	case VERDICT_UNPAIRED:
+		break;
+	case VERDICT_IDLE:
 		out->role = ROLE_NORMAL;
 		break;
-	case PAIR_COMPLETED:
+	case VERDICT_COMPLETED:
 		out->role = ROLE_OK;
 		break;
-	case PAIR_FAILED:
+	case VERDICT_UNCERTAIN:
+		out->role = ROLE_UNCERTAIN;	/* the text says "uncertain" */
+		break;
+	case VERDICT_FAILED:
 		out->role = ROLE_FAILED;
 		if (alerts & CELL_AL_FAIL) {
 			out->mark = "!";
@@ -163,4 +179,6 @@ void cell_verdict(const struct model_pair *p, const int dev[2],
 		out->role = ROLE_PROGRESS;
 		break;
 	}
+	if (v.stranded && out->role != ROLE_ALERT)
+		out->role = ROLE_FAILED;
 }

@@ -36,7 +36,7 @@ struct cell {
 /* One pair's verdict cell. */
 struct cell_verdict {
 	const char *mark;	/* "!" while a failure is unacknowledged, else " " */
-	char text[256];		/* pair_describe(), "unpaired", "missing ..." */
+	char text[384];		/* verdict_text() and the failures before, or "unpaired", "missing-..." */
 	enum role role;		/* role of the text */
 };
 
@@ -46,7 +46,7 @@ bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
 void cell_dev(const struct model_dev *d, unsigned int alerts,
 	      const struct cell_cfg *cfg, uint64_t now, struct cell *out);
 void cell_stale(struct cell *c);
-void cell_verdict(const struct model_pair *p, const int dev[2],
+void cell_verdict(const struct model *m, const struct model_pair *p,
 		  unsigned int alerts, uint64_t now, struct cell_verdict *out);
 
 #endif

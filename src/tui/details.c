@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "draw.h"
 #include "format.h"
+#include "details_ident.h"
 
 /* Lines of the details screen at most. */
 #define DETAILS_MAX (2 * MODEL_HIST + 40)
@@ -43,6 +44,16 @@ static struct details_line *details_add(struct details *d, const char *label,
 	l->role = r;
 	l->text[0] = 0;
 	return l;
+}
+
+/* A line of the identity section (details_ident.c). */
+static void details_ident_line(void *ctx, const char *label, enum role r,
+			       const char *text)
+{
+	struct details_line *l = details_add(ctx, label, r);
+
+	if (l)
+		snprintf(l->text, sizeof(l->text), "%s", text);
 }
 
 static void details_features(const struct model_dev *dv, char *buf,
@@ -84,11 +95,14 @@ static void details_side(struct details *d, const struct view *v,
 		draw_time(t, sizeof(t), c, dv->since_ns, true);
 		clock_fmt_dur(dur, sizeof(dur), now > dv->since_ns ?
 			      now - dv->since_ns : 0);
+		bool idle = model_dev_idle_error(dv);
+
 		snprintf(l->text, sizeof(l->text), "%s%s%s%s since %s, %s",
 			 dstate_token(dv->val),
-			 dstate_is_state(dv->val) ? "" : " (",
+			 dstate_is_state(dv->val) && !idle ? "" : " (",
+			 idle ? "idle: never opened?" :
 			 dstate_is_state(dv->val) ? "" : dstate_describe(dv->val),
-			 dstate_is_state(dv->val) ? "" : ")", t, dur);
+			 dstate_is_state(dv->val) && !idle ? "" : ")", t, dur);
 	}
 	if ((l = details_add(d, "read", ROLE_NORMAL))) {
 		if (dv->busy_ns && dv->present) {
@@ -126,6 +140,7 @@ static void details_side(struct details *d, const struct view *v,
 		snprintf(l->text, sizeof(l->text), "vanished at %s (tombstone)",
 			 t);
 	}
+	details_ident(c->m, dev, now, details_ident_line, d);
 	(void)v;
 }
 
@@ -189,6 +204,7 @@ static void details_timeline(struct details *d, const struct view *v,
 		uint64_t end = st[i].end_ns ? st[i].end_ns : now;
 		/* Any state may fail into ERROR: that is no missing path. */
 		bool nopath = (tr->flags & MODEL_T_NOPATH) && tr->to != DS_ERROR;
+		bool missed = tr->flags & MODEL_T_MISSED;
 
 		l = details_add(d, "", cell_state_role((enum dstate)tr->to));
 		if (!l)
@@ -198,14 +214,66 @@ static void details_timeline(struct details *d, const struct view *v,
 			      end - tr->t_ns : 0);
 		snprintf(l->text, sizeof(l->text), "%s %s %c %-12s %s %-12s %8s%s%s%s",
 			 t, pair_side_name((enum pair_side)st[i].side),
-			 tr->flags & MODEL_T_INFERRED ? '~' : nopath ? '?' : ' ',
+			 tr->flags & MODEL_T_INFERRED || nopath || missed ?
+			 '~' : ' ',
 			 tr->from == DS_UNKNOWN ? "(new)" :
-			 dstate_token((enum dstate)tr->from), v->g.arrow,
+			 dstate_token((enum dstate)tr->from),
+			 missed ? v->g.dots : v->g.arrow,
 			 dstate_token((enum dstate)tr->to), dur,
 			 st[i].end_ns ? "" : " (now)",
-			 tr->flags & MODEL_T_INFERRED ? "  inferred" : "",
-			 nopath ? "  no kernel path" : "");
+			 tr->flags & MODEL_T_INFERRED ? "  inferred" :
+			 missed ? "  steps missed" : "",
+			 nopath ? "  by no kernel step: reset" : "");
 	}
+}
+
+/* One attempt's line: number, when, outcome and why, how it was seen. */
+static void details_attempt(struct details *d, const struct view_ctx *c,
+			    const struct att_attempt *a, uint64_t now)
+{
+	struct details_line *l;
+	char t[32], why[320], hint[160];
+	enum role r = a->outcome == ATT_COMPLETED ? ROLE_OK :
+		      a->outcome == ATT_FAILED ? ROLE_FAILED :
+		      a->outcome == ATT_UNCERTAIN ? ROLE_UNCERTAIN :
+		      ROLE_PROGRESS;
+
+	if (!(l = details_add(d, "", r)))
+		return;
+	draw_time(t, sizeof(t), c, a->start_ns, true);
+	att_describe(a, now, why, sizeof(why));
+	snprintf(l->text, sizeof(l->text), "#%u %s%s  %s  (%s)", a->no,
+		 a->start_seen ? "" : "by ", t, why,
+		 a->exact ? "exact steps" : "read values");
+	if (att_hint_text(a, hint, sizeof(hint)) &&
+	    (l = details_add(d, "", ROLE_DIM)))
+		snprintf(l->text, sizeof(l->text), "    %s", hint);
+}
+
+/* The pair's attempts, oldest first, and a device left behind. */
+static void details_attempts(struct details *d, const struct view_ctx *c,
+			     const struct att_track *t, uint64_t now)
+{
+	struct details_line *l;
+
+	if ((l = details_add(d, "ATTEMPTS", ROLE_TITLE))) {
+		if (!t->ndecided && !t->open)
+			snprintf(l->text, sizeof(l->text), "none yet");
+		else
+			snprintf(l->text, sizeof(l->text),
+				 "%u decided: %u completed, %u failed, %u uncertain%s",
+				 t->ndecided, t->count[ATT_COMPLETED],
+				 t->count[ATT_FAILED], t->count[ATT_UNCERTAIN],
+				 t->ndecided > ATT_KEEP ? " (the last ones:)" : "");
+	}
+	for (unsigned int i = ATT_KEEP; i-- > 0;) {
+		const struct att_attempt *a = att_kept(t, i);
+
+		if (a)
+			details_attempt(d, c, a, now);
+	}
+	if (t->open)
+		details_attempt(d, c, &t->cur, now);
 }
 
 static void details_build(struct details *d, const struct view *v,
@@ -222,21 +290,13 @@ static void details_build(struct details *d, const struct view *v,
 	if ((l = details_add(d, "VERDICT", ROLE_TITLE))) {
 		struct cell_verdict cv;
 
-		cell_verdict(pr, dev, evlog_alert(&v->log, dev[0]) |
+		cell_verdict(m, pr, evlog_alert(&v->log, dev[0]) |
 			     evlog_alert(&v->log, dev[1]), now, &cv);
 		snprintf(l->text, sizeof(l->text), "%s", cv.text);
 		l->role = cv.role;
 	}
-	if (pr && dev[0] >= 0 && dev[1] >= 0 && pr->v.start_ns &&
-	    (l = details_add(d, "", ROLE_NORMAL))) {
-		char t[32], p[32];
-
-		draw_time(t, sizeof(t), c, pr->v.start_ns, true);
-		draw_time(p, sizeof(p), c, pr->v.phase_ns, true);
-		snprintf(l->text, sizeof(l->text),
-			 "migration began %s, phase %s since %s", t,
-			 pair_phase_name(pr->v.phase), p);
-	}
+	if (pr && pr->att)
+		details_attempts(d, c, pr->att, now);
 	details_add(d, "", ROLE_NORMAL);
 	details_side(d, v, c, PAIR_SRC, dev[0], now);
 	details_add(d, "", ROLE_NORMAL);

@@ -23,6 +23,7 @@ static void draw_bar_prompt(const struct view *v, int y)
 
 	draw_put(&p, ROLE_PROMPT, A_NORMAL,
 		 u->ask == UI_ASK_DELAY ? "Delay in seconds (0.01-3600): " :
+		 u->ask == UI_ASK_TIME ? "Jump to ([YYYY-MM-DD ]HH:MM[:SS], +SECS): " :
 		 "Filter (substring or * ? [ ] pattern): ");
 	room = COLS - p.x - 32;
 	if (room < 8)
@@ -32,7 +33,7 @@ static void draw_bar_prompt(const struct view *v, int y)
 	draw_put(&p, ROLE_NORMAL, A_NORMAL, ans);
 	draw_put(&p, ROLE_NORMAL, A_REVERSE, " ");
 	draw_put(&p, ROLE_DIM, A_NORMAL,
-		 u->ask == UI_ASK_DELAY ? "  Enter: set  Esc: cancel" :
+		 u->ask != UI_ASK_FILTER ? "  Enter: set  Esc: cancel" :
 		 "  Enter: keep  Esc: clear");
 }
 

@@ -52,10 +52,14 @@ static void draw_ev_trans(const struct view *v, const struct model *m,
 		mark = "~";
 		mr = ROLE_INFERRED;
 		note = "  (inferred)";
-	} else if ((t->flags & MODEL_T_NOPATH) && t->to != DS_ERROR) {
-		mark = "?";
+	} else if (t->flags & MODEL_T_MISSED) {
+		mark = "~";
 		mr = ROLE_INFERRED;
-		note = "  (no kernel path: reset?)";
+		note = "  (steps missed)";
+	} else if ((t->flags & MODEL_T_NOPATH) && t->to != DS_ERROR) {
+		mark = "~";
+		mr = ROLE_INFERRED;
+		note = "  (by no kernel step: reset)";
 	}
 	if (t->to == DS_ERROR || dstate_is_failure((enum dstate)t->to)) {
 		mark = "!";
@@ -72,7 +76,8 @@ static void draw_ev_trans(const struct view *v, const struct model *m,
 	} else {
 		draw_put(p, cell_state_role((enum dstate)t->from), A_NORMAL,
 			 format_token((enum dstate)t->from));
-		snprintf(buf, sizeof(buf), " %s ", v->g.arrow);
+		snprintf(buf, sizeof(buf), " %s ", t->flags & MODEL_T_MISSED ?
+			 v->g.dots : v->g.arrow);
 		draw_put(p, ROLE_NORMAL, A_NORMAL, buf);
 	}
 	draw_put(p, tr, A_NORMAL, format_token((enum dstate)t->to));
@@ -83,14 +88,15 @@ static void draw_ev_trans(const struct view *v, const struct model *m,
 static void draw_ev_pair(const struct view *v, struct draw_pen *p,
 			 const struct evlog_ent *e)
 {
-	bool failed = e->v.phase == PAIR_FAILED;
-	char buf[256];
+	bool failed = e->a.outcome == ATT_FAILED;
+	enum role r = failed ? ROLE_FAILED : e->a.outcome == ATT_UNCERTAIN ?
+		      ROLE_UNCERTAIN : ROLE_OK;
+	char buf[320];
 
-	draw_put(p, failed ? ROLE_ALERT : ROLE_OK, A_NORMAL,
-		 failed ? "!" : " ");
+	draw_put(p, failed ? ROLE_ALERT : r, A_NORMAL, failed ? "!" : " ");
 	draw_put(p, ROLE_NORMAL, A_NORMAL, " ");
-	pair_describe(&e->v, e->t_ns, buf, sizeof(buf));
-	draw_put(p, failed ? ROLE_FAILED : ROLE_OK, A_NORMAL, buf);
+	att_describe(&e->a, e->t_ns, buf, sizeof(buf));
+	draw_put(p, r, A_NORMAL, buf);
 	(void)v;
 }
 

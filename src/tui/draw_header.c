@@ -15,6 +15,7 @@
 #include "clock.h"
 #include "draw.h"
 #include "format.h"
+#include "verdict.h"
 
 /* States in the order the counts are listed. */
 static const enum dstate draw_header_order[] = {
@@ -28,20 +29,18 @@ static void draw_header_top(const struct view *v, const struct view_ctx *c,
 {
 	const struct model *m = c->m;
 	struct draw_pen p = { 0, 0, COLS - 10, v->g.ascii };
-	unsigned int mig = 0, done = 0, failed = 0;
+	unsigned int mig = 0, done = 0, failed = 0, unsure = 0;
 	char buf[640], dur[32];
 
+	/* Each pair counted by its latest attempt. */
 	for (size_t k = 0; k < m->npairs; k++) {
-		const struct model_pair *pr = &m->pairs[k];
+		struct verdict vd;
 
-		if (pr->dev[0] < 0 || pr->dev[1] < 0)
-			continue;
-		if (pr->v.phase == PAIR_COMPLETED)
-			done++;
-		else if (pr->v.phase == PAIR_FAILED)
-			failed++;
-		else if (pr->v.phase != PAIR_IDLE)
-			mig++;
+		verdict_of(m, &m->pairs[k], now, &vd);
+		mig += vd.kind == VERDICT_OPEN;
+		done += vd.kind == VERDICT_COMPLETED;
+		failed += vd.kind == VERDICT_FAILED;
+		unsure += vd.kind == VERDICT_UNCERTAIN;
 	}
 	draw_fill(0, 0, COLS, ROLE_HEADER, A_NORMAL);
 	draw_put(&p, ROLE_TITLE, A_NORMAL, "vfiomigtop");
@@ -58,6 +57,10 @@ static void draw_header_top(const struct view *v, const struct view_ctx *c,
 		draw_put(&p, done ? ROLE_OK : ROLE_HEADER, A_NORMAL, buf);
 		snprintf(buf, sizeof(buf), ", %u failed", failed);
 		draw_put(&p, failed ? ROLE_FAILED : ROLE_HEADER, A_NORMAL, buf);
+		if (unsure) {
+			snprintf(buf, sizeof(buf), ", %u uncertain", unsure);
+			draw_put(&p, ROLE_UNCERTAIN, A_NORMAL, buf);
+		}
 	}
 	if (v->log.nalerts) {
 		snprintf(buf, sizeof(buf), "  ! %u alert%s ",

@@ -15,6 +15,7 @@
 #include "colors.h"
 #include "draw.h"
 #include "format.h"
+#include "details_ident.h"
 
 static void draw_headings(const struct view *v, const struct layout_pane *p,
 			  int y, bool verdict)
@@ -32,6 +33,8 @@ static void draw_headings(const struct view *v, const struct layout_pane *p,
 	draw_text(y, p->state.x, p->state.w, ROLE_COLHEAD, A_NORMAL, "STATE", a);
 	draw_right(y, p->time.x, p->time.w, ROLE_COLHEAD, A_NORMAL, "TIME", a);
 	draw_right(y, p->trans.x, p->trans.w, ROLE_COLHEAD, A_NORMAL, "TR", a);
+	draw_text(y, p->vm.x, p->vm.w, ROLE_COLHEAD, A_NORMAL, "VM", a);
+	draw_text(y, p->drv.x, p->drv.w, ROLE_COLHEAD, A_NORMAL, "DRIVER", a);
 }
 
 /* One device's cells in pane @p on line @y; returns its highlight end. */
@@ -75,6 +78,16 @@ static uint64_t draw_dev(const struct view *v, const struct view_ctx *c,
 	draw_text(y, p->state.x, p->state.w, cl.state_role, extra, cl.state, a);
 	draw_right(y, p->time.x, p->time.w, cl.time_role, extra, cl.time, a);
 	draw_right(y, p->trans.x, p->trans.w, ROLE_NORMAL, extra, cl.trans, a);
+	if (p->vm.w) {
+		enum role vr;
+
+		tui_ident_vm_cell(m, dev, name, sizeof(name), &vr);
+		draw_text(y, p->vm.x, p->vm.w, vr, extra, name, a);
+	}
+	if (p->drv.w) {
+		tui_ident_drv_cell(m, dev, name, sizeof(name));
+		draw_text(y, p->drv.x, p->drv.w, ROLE_DIM, extra, name, a);
+	}
 	return cl.until_ns;
 }
 
@@ -89,7 +102,7 @@ static void draw_verdict(const struct view *v, const struct model *m,
 			  evlog_alert(&v->log, r->dev[1]);
 	struct cell_verdict cv;
 
-	cell_verdict(pr, r->dev, al, now, &cv);
+	cell_verdict(m, pr, al, now, &cv);
 	draw_text(y, p->mark.x, p->mark.w, cv.role, extra, cv.mark, v->g.ascii);
 	draw_text(y, p->text.x, p->text.w, cv.role, extra, cv.text, v->g.ascii);
 }

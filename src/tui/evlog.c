@@ -71,7 +71,10 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 		if (me->kind == MODEL_EV_TRANS) {
 			e.dev[0] = me->dev;
 			e.tr = me->tr;
-			if (me->tr.to == DS_ERROR) {
+			/* ERROR as a first value is a status (a VF never
+			 * opened reads so), not an alert. */
+			if (me->tr.to == DS_ERROR &&
+			    dstate_is_state((enum dstate)me->tr.from)) {
 				evlog_raise(l, m, me->dev, CELL_AL_ERROR);
 				raised++;
 				l->nalerts++;
@@ -83,12 +86,12 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 		}
 		if (me->pair < 0 || (size_t)me->pair >= m->npairs)
 			continue;
-		if (me->v.phase != PAIR_FAILED && me->v.phase != PAIR_COMPLETED)
+		if (!me->att.decided)
 			continue;
-		e.v = me->v;
+		e.a = me->att.a;
 		for (int s = 0; s < PAIR_NSIDES; s++)
 			e.dev[s] = m->pairs[me->pair].dev[s];
-		if (me->v.phase == PAIR_FAILED) {
+		if (e.a.outcome == ATT_FAILED) {
 			for (int s = 0; s < PAIR_NSIDES; s++)
 				evlog_raise(l, m, e.dev[s], CELL_AL_FAIL);
 			raised++;

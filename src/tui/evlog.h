@@ -16,10 +16,10 @@
 struct evlog_ent {
 	uint64_t seq;			/* model event number */
 	uint64_t t_ns;			/* CLOCK_MONOTONIC ns (local) */
-	enum model_ev_kind kind;	/* transition or pair verdict */
+	enum model_ev_kind kind;	/* transition or decided attempt */
 	int dev[PAIR_NSIDES];		/* TRANS: dev[0] is the device; PAIR: per side, -1 */
 	struct model_trans tr;		/* TRANS: the transition */
-	struct pair_verdict v;		/* PAIR: the verdict then */
+	struct att_attempt a;		/* PAIR: the attempt as decided */
 };
 
 struct evlog {

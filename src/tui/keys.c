@@ -58,6 +58,27 @@ static const struct keys_entry keys_tab[] = {
 	  "ASCII or Unicode lines" },
 	{ { 'c' }, KA_COLORS, KEYS_MAIN | KEYS_DETAILS, NULL,
 	  "colours: dark, light, mono" },
+	/* --- journal begin --- (replay -r, and the report; replay_ui.c) */
+	{ { ',' }, KA_RP_BACK, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "replay: one refresh back" },
+	{ { '.' }, KA_RP_FWD, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "replay: one refresh on" },
+	{ { '[' }, KA_RP_PREV_EV, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "replay: previous event" },
+	{ { ']' }, KA_RP_NEXT_EV, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "replay: next event" },
+	{ { 'N' }, KA_RP_PREV_FAIL, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "replay: previous failure" },
+	{ { 'n' }, KA_RP_NEXT_FAIL, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "replay: next failure" },
+	{ { 't' }, KA_RP_TIME, KEYS_MAIN, NULL, "replay: jump to a time" },
+	{ { '+' }, KA_RP_FASTER, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "replay: play faster" },
+	{ { '-' }, KA_RP_SLOWER, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "replay: play slower" },
+	{ { 'R' }, KA_REPORT, KEYS_DETAILS, "Report",
+	  "details: report to copy" },
+	/* --- journal end --- */
 };
 
 #define KEYS_N (sizeof(keys_tab) / sizeof(keys_tab[0]))

@@ -42,6 +42,18 @@ enum keys_action {
 	KA_ACK,			/* acknowledge errors and failures */
 	KA_ASCII,		/* toggle ASCII drawing */
 	KA_COLORS,		/* next colour scheme */
+	/* --- journal begin --- (replay_ui.c) */
+	KA_RP_BACK,		/* replay: one refresh back */
+	KA_RP_FWD,		/* replay: one refresh on */
+	KA_RP_PREV_EV,		/* replay: to the previous event */
+	KA_RP_NEXT_EV,		/* replay: to the next event */
+	KA_RP_PREV_FAIL,	/* replay: to the previous failure */
+	KA_RP_NEXT_FAIL,	/* replay: to the next failure */
+	KA_RP_TIME,		/* replay: ask for a time to jump to */
+	KA_RP_FASTER,		/* replay: play faster */
+	KA_RP_SLOWER,		/* replay: play slower */
+	KA_REPORT,		/* details: the report text, to copy */
+	/* --- journal end --- */
 	KA_NR,
 };
 

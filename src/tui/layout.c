@@ -31,6 +31,8 @@ struct layout_w {
 	bool time;		/* time columns shown */
 	bool trans;		/* transitions columns shown */
 	int verdict;		/* verdict text width */
+	int vm;			/* VM columns' width, 0 hidden */
+	int drv;		/* DRIVER columns' width, 0 hidden */
 };
 
 static int layout_min(int a, int b)
@@ -48,7 +50,8 @@ static int layout_side_w(const struct layout_w *w, int side, bool border)
 {
 	return (border ? 1 : 0) + 2 + (w->name[side] ? w->name[side] + 1 : 0) +
 	       LAYOUT_STATE_W + (w->time ? LAYOUT_TIME_W + 1 : 0) +
-	       (w->trans ? LAYOUT_TRANS_W + 1 : 0) + 1;
+	       (w->trans ? LAYOUT_TRANS_W + 1 : 0) + (w->vm ? w->vm + 1 : 0) +
+	       (w->drv ? w->drv + 1 : 0) + 1;
 }
 
 static int layout_total(const struct layout_w *w, bool two)
@@ -122,6 +125,13 @@ static void layout_widths(const struct layout_in *in, struct layout_w *w)
 	if (two)
 		layout_grow_verdict(w, in->cols, vwant);
 	layout_grow_names(w, two, in->cols, want);
+	/* The VM and DRIVER columns come last, each only where all of it fits. */
+	w->vm = layout_min(layout_max(in->vm_want, 0), LAYOUT_VM_CAP);
+	if (w->vm && layout_total(w, two) > in->cols)
+		w->vm = 0;
+	w->drv = layout_min(layout_max(in->drv_want, 0), LAYOUT_DRV_CAP);
+	if (w->drv && layout_total(w, two) > in->cols)
+		w->drv = 0;
 	if (two)
 		layout_grow_verdict(w, in->cols, in->cols);
 }
@@ -148,6 +158,10 @@ static void layout_side(struct layout_pane *p, const struct layout_w *w,
 		p->time = layout_next(&x, LAYOUT_TIME_W, 1);
 	if (w->trans)
 		p->trans = layout_next(&x, LAYOUT_TRANS_W, 1);
+	if (w->vm)
+		p->vm = layout_next(&x, w->vm, 1);
+	if (w->drv)
+		p->drv = layout_next(&x, w->drv, 1);
 }
 
 static void layout_across(const struct layout_in *in, struct layout *out)

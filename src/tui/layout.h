@@ -16,6 +16,8 @@
 #define LAYOUT_TIME_W 6		/* format_dur() */
 #define LAYOUT_TRANS_W 4	/* transitions */
 #define LAYOUT_NAME_MIN 8	/* a name is never narrower */
+#define LAYOUT_VM_CAP 16	/* the VM column is never wider */
+#define LAYOUT_DRV_CAP 18	/* nor the DRIVER column ("hisi_acc_vfio_pci") */
 
 enum layout_pane_id {
 	LAYOUT_SRC,		/* the source pane, or the only pane */
@@ -45,6 +47,8 @@ struct layout_pane {
 	struct layout_col time;	/* time in the value */
 	struct layout_col trans;	/* transitions */
 	struct layout_col text;	/* verdict text (verdict pane) */
+	struct layout_col vm;	/* optional: the owner's VM (details_ident.c) */
+	struct layout_col drv;	/* optional: the bound driver (details_ident.c) */
 };
 
 /* What the layout depends on besides the size. */
@@ -56,6 +60,8 @@ struct layout_in {
 	size_t nevents;		/* events there are to show */
 	int name_want;		/* widest escaped name, columns */
 	int verdict_want;	/* widest verdict wanted, columns */
+	int vm_want;		/* widest VM column wanted, 0 for none */
+	int drv_want;		/* widest DRIVER column wanted, 0 for none */
 };
 
 struct layout {

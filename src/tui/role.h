@@ -28,6 +28,7 @@ enum role {
 	ROLE_OK,		/* a completed migration */
 	ROLE_PROGRESS,		/* a migration under way */
 	ROLE_FAILED,		/* a failed migration (acknowledged) */
+	ROLE_UNCERTAIN,		/* a migration whose outcome the evidence cannot tell */
 	ROLE_DIM,		/* secondary text: idle, unpaired, empty */
 	ROLE_PROMPT,		/* the input line */
 	ROLE_MESSAGE,		/* a transient message */

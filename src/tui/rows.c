@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "cell.h"
+#include "verdict.h"
 
 const char *rows_sort_name(enum rows_sort s)
 {
@@ -64,23 +65,27 @@ static int rows_state_rank(enum dstate v)
 	return (unsigned int)v < DS_NR ? rank[v] : 16;
 }
 
-static int rows_phase_rank(const struct model_pair *p, const int dev[2])
+/* Where the verdict sorts: problems first, then what is under way. */
+static int rows_phase_rank(const struct model *m, const struct model_pair *p,
+			   const int dev[2])
 {
+	struct verdict v;
+
 	if (dev[0] < 0 || dev[1] < 0)
-		return 6;
-	switch (p->v.phase) {
-	case PAIR_FAILED:
+		return 7;
+	verdict_of(m, p, m->now_ns, &v);
+	switch (v.kind) {
+	case VERDICT_FAILED:
 		return 0;
-	case PAIR_STOP_COPY:
+	case VERDICT_UNCERTAIN:
 		return 1;
-	case PAIR_RESUMING:
-		return 2;
-	case PAIR_PRE_COPY:
-		return 3;
-	case PAIR_COMPLETED:
-		return 4;
+	case VERDICT_OPEN:
+		return v.a->phase == ATT_PH_STOP_COPY ? 2 :
+		       v.a->phase == ATT_PH_RESUMING ? 3 : 4;
+	case VERDICT_COMPLETED:
+		return v.stranded ? 0 : 5;
 	default:
-		return 5;
+		return v.stranded ? 0 : 6;
 	}
 }
 
@@ -93,8 +98,13 @@ static unsigned int rows_alert(const struct rows_cfg *c, int dev)
 static bool rows_problem(const struct model *m, const struct rows_cfg *c,
 			 const struct model_pair *p, const int dev[2])
 {
-	if (dev[0] >= 0 && dev[1] >= 0 && p->v.phase == PAIR_FAILED)
-		return true;
+	if (dev[0] >= 0 && dev[1] >= 0) {
+		struct verdict v;
+
+		verdict_of(m, p, m->now_ns, &v);
+		if (v.problem)
+			return true;
+	}
 	for (int s = 0; s < PAIR_NSIDES; s++) {
 		const struct model_dev *d;
 
@@ -153,7 +163,7 @@ static long long rows_key(const struct model *m, const struct rows_cfg *c,
 		}
 		return k;
 	case ROWS_SORT_VERDICT:
-		return rows_phase_rank(p, dev);
+		return rows_phase_rank(m, p, dev);
 	default:
 		return 0;
 	}

@@ -190,4 +190,5 @@ void screen_glyphs(const struct screen *s, bool ascii,
 		g->plus = WACS_PLUS;
 	}
 	g->arrow = g->ascii ? "->" : "\xe2\x86\x92";
+	g->dots = g->ascii ? "..>" : "\xe2\x87\xa2";
 }

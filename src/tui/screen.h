@@ -18,6 +18,7 @@ struct screen_glyphs {
 	const cchar_t *btee;	/* line meeting from above */
 	const cchar_t *plus;	/* crossing */
 	const char *arrow;	/* "from -> to" */
+	const char *dots;	/* "from ..> to": steps between not known */
 	bool ascii;		/* ASCII only */
 };
 

@@ -21,6 +21,8 @@
 #include "draw.h"
 #include "format.h"
 #include "tui.h"
+#include "details_ident.h"
+#include "replay_ui.h"
 
 /* Longest wait between two frames, so the clock and ages move, ns. */
 #define TUI_TICK_NS CLOCK_NS_PER_S
@@ -85,6 +87,10 @@ static void tui_apply(struct view *v, const struct ui_effect *e,
 	req->pause_toggle ^= e->req.pause_toggle;
 	if (e->req.delay_ns)
 		req->delay_ns = e->req.delay_ns;
+	if (e->req.replay) {
+		req->replay = e->req.replay;
+		memcpy(req->replay_arg, e->req.replay_arg, sizeof(req->replay_arg));
+	}
 	if (e->ack)
 		evlog_ack(&v->log);
 	if (e->clear)
@@ -103,15 +109,15 @@ static void tui_apply(struct view *v, const struct ui_effect *e,
 static void tui_input(struct view *v, const struct view_ctx *c,
 		      struct view_req *req)
 {
-	uint64_t now = clock_mono_ns();
+	/* A replay's screen lives in the recording's time. */
+	uint64_t now = c->replay ? v->frame_ns : clock_mono_ns();
 	bool got = false;
 
-	(void)c;
 	if (v->scr.lost) {
 		req->quit = true;
 		return;
 	}
-	for (int i = 0; i < TUI_MAX_KEYS && !req->quit; i++) {
+	for (int i = 0; i < TUI_MAX_KEYS && !req->quit && !req->replay; i++) {
 		struct ui_effect e;
 		int key;
 
@@ -201,8 +207,9 @@ static void tui_measure(struct view *v, const struct view_ctx *c)
 			if (w[s] > v->name_w)
 				v->name_w = w[s];
 		}
-		if (p->v.phase == PAIR_FAILED)
-			v->any_failed = true;
+		if (p->att && !p->att->open && p->att->ndecided &&
+		    att_kept(p->att, 0)->outcome != ATT_COMPLETED)
+			v->any_failed = true;	/* a long verdict to show */
 		if (!v->dst_names && n[PAIR_DST][0] &&
 		    (w[PAIR_SRC] != w[PAIR_DST] || strcmp(n[PAIR_SRC], n[PAIR_DST])))
 			v->dst_names = true;
@@ -221,9 +228,10 @@ static void tui_layout(struct view *v, const struct view_ctx *c)
 		.name_want = v->name_w,
 		.verdict_want = v->any_failed ? TUI_VERDICT_FAILED :
 				TUI_VERDICT_WANT,
+		.vm_want = c->m ? tui_ident_vm_want(c->m) : 0,
+		.drv_want = c->m ? tui_ident_drv_want(c->m) : 0,
 	};
 
-	(void)c;
 	layout_compute(&in, &v->lay);
 }
 
@@ -233,6 +241,11 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 
 	if (v->scr.lost)
 		return -EPIPE;
+	if (c->model_gen != v->model_gen) {
+		tui_replay_reset(v, c);
+		v->model_gen = c->model_gen;
+	}
+	v->ui.replay = c->replay != NULL;
 	screen_resize(&v->scr);
 	raised = evlog_take(&v->log, c->m, !v->started);
 	if (raised && v->bell && v->started)
@@ -254,13 +267,16 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 		help_draw(v, c);
 		draw_bar(v, c, now);
 	} else if (v->ui.mode == UI_DETAILS) {
-		v->ui.dlines = details_draw(v, c, now);
+		v->ui.dlines = v->ui.report ? report_draw(v, c, now) :
+				details_draw(v, c, now);
 		draw_bar(v, c, now);
+		draw_replay(v, c);
 	} else {
 		draw_header(v, c, now);
 		v->wake_ns = draw_table(v, c, now);
 		draw_events(v, c);
 		draw_bar(v, c, now);
+		draw_replay(v, c);
 	}
 	attrset(A_NORMAL);
 	wnoutrefresh(stdscr);

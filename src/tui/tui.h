@@ -36,6 +36,7 @@ struct view {
 	int detail[PAIR_NSIDES];	/* devices the details are about */
 	uint64_t frame_ns;		/* CLOCK_MONOTONIC ns of the last frame */
 	uint64_t wake_ns;		/* CLOCK_MONOTONIC ns a highlight ends; 0 if none */
+	uint64_t model_gen;		/* view_ctx.model_gen of the model last drawn */
 };
 
 #endif

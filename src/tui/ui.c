@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "keys.h"
 #include "options.h"
+#include "replay_ui.h"
 
 void ui_init(struct ui *u, bool ascii, bool can_color, enum role_scheme scheme)
 {
@@ -135,6 +136,10 @@ static void ui_answer(struct ui *u, uint64_t now, struct ui_effect *e)
 		snprintf(u->filter, sizeof(u->filter), "%s", u->prompt.buf);
 		return;
 	}
+	if (u->ask == UI_ASK_TIME) {
+		ui_replay_answer(u, e);
+		return;
+	}
 	if (!u->prompt.len)
 		return;
 	if (clock_parse_secs(u->prompt.buf, OPT_DELAY_MIN, OPT_DELAY_MAX, &ns)) {
@@ -201,7 +206,7 @@ static bool ui_common(struct ui *u, enum keys_action a, struct ui_effect *e)
 static void ui_main_key(struct ui *u, enum keys_action a, uint64_t now,
 			struct ui_effect *e)
 {
-	if (ui_common(u, a, e))
+	if (ui_common(u, a, e) || ui_replay_key(u, a, now, e))
 		return;
 	switch (a) {
 	case KA_HELP:
@@ -273,7 +278,7 @@ void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e)
 		a = keys_lookup(KEYS_DETAILS, key);
 		if (a == KA_BACK)
 			u->mode = UI_MAIN;
-		else if (!ui_common(u, a, e))
+		else if (!ui_common(u, a, e) && !ui_replay_key(u, a, now_ns, e))
 			ui_scroll(u, a);
 		return;
 	case UI_MAIN:

@@ -25,6 +25,7 @@ enum ui_mode {
 enum ui_ask {
 	UI_ASK_DELAY,		/* the refresh interval */
 	UI_ASK_FILTER,		/* the name filter (applied while typing) */
+	UI_ASK_TIME,		/* a replay: the time to jump to */
 };
 
 struct ui {
@@ -46,6 +47,8 @@ struct ui {
 	int dlines;		/* details: lines at the last frame */
 	char msg[160];		/* message on the key bar, "" for none */
 	uint64_t msg_until;	/* CLOCK_MONOTONIC ns the message goes away */
+	bool replay;		/* a journal is replayed (-r): the replay keys work */
+	bool report;		/* details: show the report text */
 };
 
 /* What a key press asks of the rest of the program. */

@@ -21,6 +21,17 @@ t_check "returning device, same name, new state" t_wait_line ' src 0000:3b:00\.3
 t_stop $mon
 t_nogrep "hidden entries are not devices" ' src \.' "$out"
 
+# A device seen before its state file exists (debugfs makes the
+# directories first) is not read yet, never gone.
+t_mon "$out" -b -d 0.05 --src "$root/src"
+mon=$T_PID
+mkdir -p "$root/src/half/migration"
+t_check "a half-made device is listed, not read yet" t_wait_line '^src half <unknown> ' "$out"
+printf 'RUNNING\n' >"$root/src/half/migration/.s" && mv "$root/src/half/migration/.s" "$root/src/half/migration/state"
+t_check "... then read once its state file is there" t_wait_line '^src half RUNNING ' "$out"
+t_stop $mon
+t_nogrep "... and never reported gone" '^src half <gone>' "$out"
+
 # A tombstone stays listed for --tombstone seconds, then goes.
 t_state "$root/src" tomb RUNNING
 t_mon "$out" -b -d 0.05 --tombstone 0.5 --src "$root/src"
@@ -49,7 +60,7 @@ t_wait_for "$T_WAIT" test -d "$root/dst"
 t_run 300 "$out" -b -n 300 -d 0.01 --tombstone 0 --src "$root/src" --dst "$root/dst"; rc=$?
 t_eq "high-rate hot-plug: exit 0 or 3 (the scenario aborts migrations), no crash" "$([ "$rc" = 0 ] || [ "$rc" = 3 ] && echo ok || echo "$rc")" ok
 kill $sim; wait $sim 2>/dev/null
-t_run 10 "$out" -b -n 2 -d 0.05 --src "$root/src" --dst "$root/dst"
+t_run 60 "$out" -b -n 2 -d 0.05 --src "$root/src" --dst "$root/dst"
 want=$( (cd "$root" && shopt -s nullglob && for d in src/* dst/*; do echo "${d%%/*} ${d#*/}"; done) | sort)
 got=$(awk '/^snapshot 2 /{p=1;next} p && ($1=="src"||$1=="dst") { print $1, $2 }' "$out" | sort)
 t_eq "after the storm the device list matches the tree" "$got" "$want"

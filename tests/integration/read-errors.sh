@@ -31,14 +31,16 @@ t_wait_for "$T_WAIT" test -e "$mnt/ok1/migration/state" || t_skip "faultfs did n
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 out=$T_DIR/out
 start=$(date +%s%N)
-t_run 20 "$out" -b -n 5 -d 0.1 --src "$mnt"; rc=$?
+# 15 refreshes: more than the second a new device's state file may take
+# to appear before a missing one means the device is gone.
+t_run 30 "$out" -b -n 15 -d 0.1 --src "$mnt"; rc=$?
 took=$(( ($(date +%s%N) - start) / 1000000 ))
 t_eq "exit status 0" "$rc" 0
 # The blocked read never returns: only a monitor that does not wait for it
 # ends at all (t_run's timeout is 20 s).
-t_check "5 refreshes end despite a read that never returns (${took} ms)" test "$took" -lt 15000
+t_check "15 refreshes end despite a read that never returns (${took} ms)" test "$took" -lt 25000
 last=$T_DIR/last
-awk '/^snapshot 5 /{p=1} p' "$out" >"$last"
+awk '/^snapshot 15 /{p=1} p' "$out" >"$last"
 t_grep "normal device" '^src ok1 RUNNING ' "$last"
 t_grep "EINVAL: driver get_state failed" '^src einval <einval> ' "$last"
 t_grep "EIO on a file that still exists: an I/O error with its errno" '^src eio <errno> [0-9.]+ 0 errno=5$' "$last"
@@ -48,8 +50,8 @@ t_grep "garbage: unparsable" '^src garbage <unparsable> ' "$last"
 t_grep "slow but in time: read" '^src slow RUNNING ' "$last"
 t_grep "blocked read: busy with its age, never a state" '^src block <unknown> [0-9.]+ 0 busy=[0-9]+\.[0-9]{3}$' "$last"
 age=$(t_field '^src block ' 6 "$last" | sed 's/^busy=//')
-t_check "... at least the 4 delays of 0.1 s between the snapshots ($age s)" \
-	awk -v a="$age" 'BEGIN { exit !(a >= 0.3) }'
+t_check "... at least the 14 delays of 0.1 s between the snapshots ($age s)" \
+	awk -v a="$age" 'BEGIN { exit !(a >= 1.3) }'
 
 # A device blocks while the monitor runs, then comes back; the others
 # keep updating meanwhile.
@@ -71,7 +73,7 @@ t_eq "exit status 0" "$rc" 0
 kill -USR1 $ffs
 t_wait_line '^/ok2/migration/state ' "$T_DIR/faultfs.err"
 before=$(awk '$1 == "/ok2/migration/state" { print $2 }' "$T_DIR/faultfs.err" | tail -n 1)
-t_run 20 "$out" -b -n 40 -d 0.02 --src "$mnt"
+t_run 60 "$out" -b -n 40 -d 0.02 --src "$mnt"
 from=$(t_size "$T_DIR/faultfs.err")
 kill -USR1 $ffs
 t_wait_line '^/ok2/migration/state ' "$T_DIR/faultfs.err" "$from"

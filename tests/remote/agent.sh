@@ -78,7 +78,7 @@ t_grep "output closed: it had sent hello" '"type":"hello"' "$out"
 exec 8>&-
 
 # Input at its end from the start: nothing to serve.
-t_run 5 "$out" --agent --src "$D" </dev/null; rc=$?
+t_run 60 "$out" --agent --src "$D" </dev/null; rc=$?
 t_eq "no input: ends at once with status 0" "$rc" 0
 
 # -n works without -b for the agent: it ends while its input is still open.
@@ -95,15 +95,15 @@ t_eq "-n N: status 0" "$rc" 0
 
 for bad in "-b" "--dst $D" "--json" "--prometheus" "--pair a=b" "--demo"; do
 	# shellcheck disable=SC2086
-	t_run 5 "$out" --agent --src "$D" $bad </dev/null; rc=$?
+	t_run 60 "$out" --agent --src "$D" $bad </dev/null; rc=$?
 	t_eq "--agent $bad: refused" "$rc" 1
 done
 t_grep "... with a message" 'agent serves one tree on stdout' "$out.err"
-t_run 5 "$out" --agent --heartbeat 0 --src "$D" </dev/null; rc=$?
+t_run 60 "$out" --agent --heartbeat 0 --src "$D" </dev/null; rc=$?
 t_eq "--heartbeat 0: refused" "$rc" 1
 
 # A tree that does not exist: the agent says so on stderr and fails.
-t_run 5 "$out" --agent --src "$T_DIR/nonexistent" </dev/null; rc=$?
+t_run 60 "$out" --agent --src "$T_DIR/nonexistent" </dev/null; rc=$?
 t_eq "missing tree: status 1" "$rc" 1
 t_grep "missing tree: explained" 'nonexistent' "$out.err"
 t_done

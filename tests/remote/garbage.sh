@@ -27,7 +27,7 @@ last() { awk -v RS='snapshot ' 'END { gsub(/\n/, "|"); print }' "$out"; }
 
 printf 'this is not json\n' >"$T_DIR/notjson"
 run 'source dst down "disconnected: not a vfiomigtop agent' "cat $T_DIR/notjson"; rc=$?
-t_eq "not JSON: exit status 0" "$rc" 0
+t_eq "not JSON: exit status 5 (a side never read)" "$rc" 5
 t_grep "not JSON: down, with the reason" \
 	'^source dst down "disconnected: not a vfiomigtop agent: first line: invalid JSON: .*; retry in [0-9.]+ s"$' "$out"
 t_grep "not JSON: the local side is shown" '^src 0000:3b:00\.2 RUNNING ' "$out"

@@ -74,7 +74,13 @@ t_grep "the completed pair" \
 t_grep "the failed pair" \
 	'^vfiomigtop_pair_failed\{src_host="[^"]+",src_device="0000:5e:00\.1",dst_host="[^"]+",dst_device="0000:5e:00\.1"\} 1$' "$prom"
 t_grep "why it failed" \
-	'^vfiomigtop_pair_failure_info\{.*dst_device="0000:5e:00\.1",failed_side="dst",reason="error"\} 1$' "$prom"
+	'^vfiomigtop_pair_failure_info\{.*dst_device="0000:5e:00\.1",outcome="failed",failed_side="dst",reason="error"\} 1$' "$prom"
+t_grep "attempts counted by outcome: the completed one" \
+	'^vfiomigtop_pair_attempts_total\{[^}]*src_device="0000:3b:00\.2"[^}]*,outcome="completed"\} 1$' "$prom"
+t_grep "... the failed one" \
+	'^vfiomigtop_pair_attempts_total\{[^}]*src_device="0000:5e:00\.1"[^}]*,outcome="failed"\} 1$' "$prom"
+t_grep "... and zero for what did not happen" \
+	'^vfiomigtop_pair_attempts_total\{[^}]*src_device="0000:5e:00\.1"[^}]*,outcome="completed"\} 0$' "$prom"
 t_grep "the device in ERROR, one-hot" \
 	'^vfiomigtop_device_state\{host="[^"]+",side="dst",device="0000:5e:00\.1",state="ERROR"\} 1$' "$prom"
 t_grep "its ERROR counted" \
@@ -88,22 +94,22 @@ t_grep "label values escaped" 'device="we\\"ird\\\\name\\n\\\\x1b"' "$prom"
 t_nogrep "no raw control characters" $'\e' "$prom"
 
 # On stdout, with a remote destination through cmd: (the agent protocol).
-t_run 20 "$out" -b --prometheus -n 1 --src "$root/src" --dst "cmd:$A --agent --src $root/dst"
+t_run 60 "$out" -b --prometheus -n 1 --src "$root/src" --dst "cmd:$A --agent --src $root/dst"
 t_check "stdout with a remote side: promtool check metrics" promtool check metrics <"$out"
 t_grep "the remote host names the destination's devices" \
 	"^vfiomigtop_device_present\\{host=\"$(hostname)\",side=\"dst\",device=\"0000:3b:00\\.2\"\\} 1$" "$out"
 t_grep "the remote source is up" '^vfiomigtop_source_up\{host="[^"]+",side="dst",source="cmd:.*"\} 1$' "$out"
 t_grep "its clock offset" '^vfiomigtop_source_clock_offset_seconds\{.*side="dst".*\} -?[0-9]+\.[0-9]+$' "$out"
 
-t_run 20 "$out" -b --prometheus -n 1 --src "$root/src" --dst "cmd:exit 1"
+t_run 60 "$out" -b --prometheus -n 1 --src "$root/src" --dst "cmd:exit 1"
 t_check "a remote side that is down: promtool check metrics" promtool check metrics <"$out"
 t_grep "... shown down" '^vfiomigtop_source_up\{.*side="dst".*\} 0$' "$out"
 
-t_run 5 "$out" --prometheus-file "$T_DIR/nonexistent/x.prom" --src "$root/src"; rc=$?
+t_run 60 "$out" --prometheus-file "$T_DIR/nonexistent/x.prom" --src "$root/src"; rc=$?
 t_eq "a file in a missing directory: status 1" "$rc" 1
 t_grep "... explained" 'prometheus-file .*nonexistent/x\.prom: No such file or directory' "$out.err"
-t_run 5 "$out" --prometheus --src "$root/src"; rc=$?
+t_run 60 "$out" --prometheus --src "$root/src"; rc=$?
 t_eq "--prometheus without -b: status 1" "$rc" 1
-t_run 5 "$out" --prometheus-file "$prom" --json --src "$root/src"; rc=$?
+t_run 60 "$out" --prometheus-file "$prom" --json --src "$root/src"; rc=$?
 t_eq "--prometheus-file with --json: status 1" "$rc" 1
 t_done

@@ -18,7 +18,7 @@ t_state "$S" 0000:3b:00.2 RUNNING
 t_state "$D" 0000:3b:00.2 RESUMING
 t_state "$D" 0000:3b:00.3 STOP
 out=$T_DIR/first
-t_run 20 "$out" -b -n 1 --src "$S" --dst "ssh://vfiotest$D"; rc=$?
+t_run 60 "$out" -b -n 1 --src "$S" --dst "ssh://vfiotest$D"; rc=$?
 t_eq "batch over ssh: exit status 0" "$rc" 0
 t_grep "the first snapshot shows the remote devices" '^dst 0000:3b:00\.2 RESUMING ' "$out"
 t_grep "... all of them" '^dst 0000:3b:00\.3 STOP ' "$out"
@@ -29,7 +29,7 @@ t_nogrep "the link is fine" '^source ' "$out"
 t_nogrep "nothing is stale" ' stale$' "$out"
 t_grep "the pair is matched across hosts" '^pair 0000:3b:00\.2 0000:3b:00\.2 ' "$out"
 
-t_run 20 "$out" -b --json -n 1 --src "$S" --dst "ssh://$R_USER@127.0.0.1:$R_PORT$D"; rc=$?
+t_run 60 "$out" -b --json -n 1 --src "$S" --dst "ssh://$R_USER@127.0.0.1:$R_PORT$D"; rc=$?
 t_eq "user@host:port URL: exit status 0" "$rc" 0
 t_check "JSON: the remote source is ok, remote, with a host and a clock offset" \
 	jqe '.sources.dst | .link == "ok" and .remote == true and (.host | type) == "string"
@@ -155,22 +155,24 @@ t_eq "long stall: exit status 0" "$rc" 0
 # ---- errors are explained, and never hang batch mode ----
 port=$(r_free_port)
 start=$(date +%s)
-t_run 20 "$out" -b -n 1 --src "$S" --dst "ssh://127.0.0.1:$port$D"; rc=$?
-t_eq "refused connection: exit status 0" "$rc" 0
+t_run 60 "$out" -b -n 1 --src "$S" --dst "ssh://127.0.0.1:$port$D"; rc=$?
+t_eq "refused connection: exit status 5 (a side never read)" "$rc" 5
+t_grep "... said on stderr" 'ssh://127\.0\.0\.1:[0-9]+.* was never read' "$out.err"
+t_grep "... and no clock offset made up for a host never reached" ' dst_clock_offset=-$' "$out"
 t_grep "refused connection: ssh's message and status" \
 	'^source dst down "disconnected: connection closed before the agent said hello: ssh: connect to host 127\.0\.0\.1 port [0-9]+: Connection refused \(exit status 255\); retry in' "$out"
 t_check "refused connection: no long wait" test $(( $(date +%s) - start )) -le 4
 t_grep "refused connection: the local side is shown" '^src 0000:3b:00\.2 RUNNING ' "$out"
 
-VFIOMIGTOP_REMOTE_CMD=/nonexistent/vfiomigtop t_run 20 "$out" -b -n 1 --src "$S" --dst "ssh://vfiotest$D"
+VFIOMIGTOP_REMOTE_CMD=/nonexistent/vfiomigtop t_run 60 "$out" -b -n 1 --src "$S" --dst "ssh://vfiotest$D"
 t_grep "remote command missing: a hint" \
 	'^source dst down ".*\(exit status 127: is vfiomigtop installed there\? see VFIOMIGTOP_REMOTE_CMD\)' "$out"
 
-t_run 20 "$out" -b -n 1 --src "$S" --dst "ssh://vfiotest$T_DIR/nonexistent"
+t_run 60 "$out" -b -n 1 --src "$S" --dst "ssh://vfiotest$T_DIR/nonexistent"
 t_grep "the agent's own error is shown" \
 	'^source dst down ".*: vfiomigtop: .*nonexistent.* \(exit status 1\)' "$out"
 
-t_run 20 "$out" -b -n 1 --src "$S" --dst "ssh://-oProxyCommand=x/tmp"; rc=$?
+t_run 60 "$out" -b -n 1 --src "$S" --dst "ssh://-oProxyCommand=x/tmp"; rc=$?
 t_eq "a host that looks like an option is refused" "$rc" 1
 t_grep "... with a message" 'expected ssh://\[user@\]host\[:port\]\[/PATH\]' "$out.err"
 t_done

@@ -507,9 +507,13 @@ void fg_watch_exact(const struct fg_flow *f, struct fg_result *r)
 	for (uint64_t t = FG_BASE; t <= f->end_ns; t += 50 * MS) {
 		size_t n;
 
+		/* The arc log times kernel steps; a reset shows only as a
+		 * change since the read before. */
 		for (; i < f->n && f->st[i].t_ns <= t; i++)
-			att_step(&tr, f->st[i].side, f->st[i].from,
-				 f->st[i].to, f->st[i].t_ns, f->st[i].flags);
+			att_step(&tr, f->st[i].side, f->st[i].from, f->st[i].to,
+				 f->st[i].flags & ATT_F_NOPATH ? t - 50 * MS :
+				 f->st[i].t_ns, f->st[i].flags & ATT_F_NOPATH ?
+				 t : f->st[i].t_ns, f->st[i].flags);
 		att_confirm(&tr, ATT_SRC, t);
 		att_confirm(&tr, ATT_DST, t);
 		n = att_eval(&tr, &fg_cfg, t, ev, 8);

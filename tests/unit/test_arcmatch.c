@@ -56,6 +56,7 @@ START_TEST(test_parse_rejects)
 		"1 5 RUNNING - STOP 0", "1 5 RUNNING STOP STOP -22",
 		"1 5 RUNNING STOP STOP 99999", "# lost", "# lost x",
 		"123456789012345678901 5 RUNNING STOP STOP 0",
+		"1 5 Invalid - STOP -22", "1 5 RUNNING Invalid STOP 0",
 	};
 	struct arcmatch_arc a;
 	uint64_t lost = 0;
@@ -64,6 +65,45 @@ START_TEST(test_parse_rejects)
 		ck_assert_msg(arcmatch_parse_line(bad[i], strlen(bad[i]), &a,
 						  &lost) == -EINVAL, "%s", bad[i]);
 	ck_assert_uint_eq(lost, 0);
+}
+END_TEST
+
+/*
+ * The kernel refuses a request for a state outside its enum and the module
+ * logs the target as "Invalid" (migtest asks for 42): a line like any
+ * other, so the next arc's sequence number is no gap and the steps after
+ * it are still exact.
+ */
+START_TEST(test_refused_invalid_target)
+{
+	static const char *const lines[] = {
+		"7 100 RUNNING - ERROR -22",
+		"8 101 RUNNING - Invalid -22",
+		"9 200 RUNNING RUNNING_P2P RESUMING 0",
+		"10 201 RUNNING_P2P STOP RESUMING 0",
+		"11 202 STOP RESUMING RESUMING 0",
+	};
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	struct arcmatch_arc a;
+	uint64_t lost = 0;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		ck_assert_int_eq(arcmatch_parse_line(lines[i], strlen(lines[i]),
+						     &a, &lost), 1);
+		arcmatch_push(&m, &a);
+	}
+	ck_assert_uint_eq(lost, 0);
+	n = arcmatch_explain(&m, DS_RUNNING, DS_RUNNING, 50, 150, st, 16);
+	ck_assert_uint_eq(n, 2);
+	STEP(0, DS_RUNNING, DS_ERROR, SNAP_STEP_REFUSED);
+	STEP(1, DS_RUNNING, DS_INVALID, SNAP_STEP_REFUSED);
+	n = arcmatch_explain(&m, DS_RUNNING, DS_RESUMING, 150, 250, st, 16);
+	ck_assert_uint_eq(n, 3);
+	STEP(0, DS_RUNNING, DS_RUNNING_P2P, SNAP_STEP_ARC);
+	STEP(1, DS_RUNNING_P2P, DS_STOP, SNAP_STEP_ARC);
+	STEP(2, DS_STOP, DS_RESUMING, SNAP_STEP_ARC);
 }
 END_TEST
 
@@ -78,7 +118,7 @@ START_TEST(test_source_migration)
 	push(&m, arc(2, 20, DS_PRE_COPY, DS_PRE_COPY_P2P, DS_STOP_COPY, 0));
 	push(&m, arc(3, 21, DS_PRE_COPY_P2P, DS_STOP_COPY, DS_STOP_COPY, 0));
 	push(&m, arc(4, 30, DS_STOP_COPY, DS_STOP, DS_STOP, 0));
-	n = arcmatch_explain(&m, DS_RUNNING, DS_STOP, 40, st, 16);
+	n = arcmatch_explain(&m, DS_RUNNING, DS_STOP, 0, 40, st, 16);
 	ck_assert_uint_eq(n, 4);
 	STEP(0, DS_RUNNING, DS_PRE_COPY, SNAP_STEP_ARC);
 	STEP(1, DS_PRE_COPY, DS_PRE_COPY_P2P, SNAP_STEP_ARC);
@@ -98,12 +138,12 @@ START_TEST(test_arc_after_read_waits)
 
 	push(&m, arc(1, 10, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
 	push(&m, arc(2, 50, DS_PRE_COPY, DS_PRE_COPY_P2P, DS_STOP_COPY, 0));
-	n = arcmatch_explain(&m, DS_RUNNING, DS_PRE_COPY, 40, st, 16);
+	n = arcmatch_explain(&m, DS_RUNNING, DS_PRE_COPY, 0, 40, st, 16);
 	ck_assert_uint_eq(n, 1);
 	STEP(0, DS_RUNNING, DS_PRE_COPY, SNAP_STEP_ARC);
 	ck_assert_uint_eq(m.n, 1);
 	push(&m, arc(3, 51, DS_PRE_COPY_P2P, DS_STOP_COPY, DS_STOP_COPY, 0));
-	n = arcmatch_explain(&m, DS_PRE_COPY, DS_STOP_COPY, 60, st, 16);
+	n = arcmatch_explain(&m, DS_PRE_COPY, DS_STOP_COPY, 0, 60, st, 16);
 	ck_assert_uint_eq(n, 2);
 	STEP(0, DS_PRE_COPY, DS_PRE_COPY_P2P, SNAP_STEP_ARC);
 	STEP(1, DS_PRE_COPY_P2P, DS_STOP_COPY, SNAP_STEP_ARC);
@@ -119,11 +159,11 @@ START_TEST(test_failed_step_then_reset)
 	size_t n;
 
 	push(&m, arc(7, 10, DS_RESUMING, DS_STOP, DS_STOP, 0));
-	n = arcmatch_explain(&m, DS_RESUMING, DS_RESUMING, 20, st, 16);
+	n = arcmatch_explain(&m, DS_RESUMING, DS_RESUMING, 0, 20, st, 16);
 	ck_assert_uint_eq(n, 1);
 	STEP(0, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
 	ck_assert_uint_eq(m.n, 0);
-	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 30, st, 16);
+	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 0, 30, st, 16);
 	ck_assert_uint_eq(n, 1);
 	STEP(0, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
 }
@@ -142,7 +182,7 @@ START_TEST(test_two_failed_loads_between_reads)
 	push(&m, arc(14, 21, DS_RUNNING_P2P, DS_STOP, DS_RESUMING, 0));
 	push(&m, arc(15, 22, DS_STOP, DS_RESUMING, DS_RESUMING, 0));
 	push(&m, arc(16, 30, DS_RESUMING, DS_STOP, DS_STOP, 0));
-	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 40, st, 16);
+	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 0, 40, st, 16);
 	ck_assert_uint_eq(n, 7);
 	STEP(0, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
 	STEP(1, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
@@ -167,7 +207,7 @@ START_TEST(test_read_waited_for_transition)
 
 	push(&m, arc(1, 25, DS_RUNNING, DS_RUNNING_P2P, DS_STOP, 0));
 	push(&m, arc(2, 26, DS_RUNNING_P2P, DS_STOP, DS_STOP, 0));
-	n = arcmatch_explain(&m, DS_RUNNING, DS_STOP, 20, st, 16);
+	n = arcmatch_explain(&m, DS_RUNNING, DS_STOP, 0, 20, st, 16);
 	ck_assert_uint_eq(n, 2);
 	STEP(0, DS_RUNNING, DS_RUNNING_P2P, SNAP_STEP_ARC);
 	STEP(1, DS_RUNNING_P2P, DS_STOP, SNAP_STEP_ARC);
@@ -181,7 +221,7 @@ START_TEST(test_in_progress_is_not_failed)
 	struct snap_step st[16];
 
 	push(&m, arc(1, 25, DS_RESUMING, DS_STOP, DS_STOP, 0));
-	ck_assert_uint_eq(arcmatch_explain(&m, DS_RESUMING, DS_RESUMING, 20,
+	ck_assert_uint_eq(arcmatch_explain(&m, DS_RESUMING, DS_RESUMING, 0, 20,
 					   st, 16), 0);
 	ck_assert_uint_eq(m.n, 1);
 }
@@ -196,7 +236,7 @@ START_TEST(test_refused_and_cycle)
 	push(&m, arc(1, 10, DS_RUNNING, DS_UNKNOWN, DS_ERROR, -22));
 	push(&m, arc(2, 11, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
 	push(&m, arc(3, 12, DS_PRE_COPY, DS_RUNNING, DS_RUNNING, 0));
-	n = arcmatch_explain(&m, DS_RUNNING, DS_RUNNING, 20, st, 16);
+	n = arcmatch_explain(&m, DS_RUNNING, DS_RUNNING, 0, 20, st, 16);
 	ck_assert_uint_eq(n, 3);
 	STEP(0, DS_RUNNING, DS_ERROR, SNAP_STEP_REFUSED);
 	STEP(1, DS_RUNNING, DS_PRE_COPY, SNAP_STEP_ARC);
@@ -213,7 +253,7 @@ START_TEST(test_first_sighting_drops_history)
 
 	push(&m, arc(1, 10, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
 	push(&m, arc(2, 11, DS_PRE_COPY, DS_RUNNING, DS_RUNNING, 0));
-	ck_assert_uint_eq(arcmatch_explain(&m, DS_UNKNOWN, DS_RUNNING, 20,
+	ck_assert_uint_eq(arcmatch_explain(&m, DS_UNKNOWN, DS_RUNNING, 0, 20,
 					   st, 16), 0);
 	ck_assert_uint_eq(m.n, 0);
 }
@@ -234,7 +274,51 @@ START_TEST(test_duplicates_and_overflow)
 }
 END_TEST
 
-TU_MAIN("arcmatch", test_parse, test_parse_rejects, test_source_migration,
+/*
+ * Arcs lost before the pending ones (a "# lost" line, a sequence gap, the
+ * kernel's missed probes): the change is reported as seen, with the time
+ * span it fell in, never as a failed step or a change by no kernel path.
+ */
+START_TEST(test_loss_is_not_failure)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	uint64_t lost = 0;
+	struct arcmatch_arc a;
+	size_t n;
+
+	/* A completed load whose RESUMING -> STOP arc was lost: only
+	 * STOP -> RUNNING_P2P and RUNNING_P2P -> RUNNING are in the log. */
+	push(&m, arc(1, 5, DS_RUNNING, DS_RUNNING_P2P, DS_RESUMING, 0));
+	ck_assert_int_eq(arcmatch_parse_line("# lost 1", 8, &a, &lost), 0);
+	m.lost += lost;
+	push(&m, arc(3, 12, DS_STOP, DS_RUNNING_P2P, DS_RUNNING, 0));
+	push(&m, arc(4, 13, DS_RUNNING_P2P, DS_RUNNING, DS_RUNNING, 0));
+	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 8, 20, st, 16);
+	ck_assert_uint_eq(n, 1);
+	STEP(0, DS_RESUMING, DS_RUNNING, SNAP_STEP_LOSS);
+	ck_assert_uint_eq(st[0].lo_ns, 8);
+	ck_assert_uint_eq(st[0].t_ns, 20);
+	/* The next stretch is followed exactly again. */
+	push(&m, arc(5, 30, DS_RUNNING, DS_RUNNING_P2P, DS_STOP, 0));
+	push(&m, arc(6, 30, DS_RUNNING_P2P, DS_STOP, DS_STOP, 0));
+	n = arcmatch_explain(&m, DS_RUNNING, DS_STOP, 20, 40, st, 16);
+	ck_assert_uint_eq(n, 2);
+	STEP(0, DS_RUNNING, DS_RUNNING_P2P, SNAP_STEP_ARC);
+	STEP(1, DS_RUNNING_P2P, DS_STOP, SNAP_STEP_ARC);
+	/* A gap in the sequence numbers (7 never read) is a loss too. */
+	push(&m, arc(8, 50, DS_RESUMING, DS_STOP, DS_STOP, 0));
+	n = arcmatch_explain(&m, DS_STOP, DS_STOP, 40, 60, st, 16);
+	ck_assert_uint_eq(n, 0);
+	/* So are probes the kernel missed. */
+	arcmatch_loss(&m);
+	n = arcmatch_explain(&m, DS_STOP, DS_RUNNING, 60, 80, st, 16);
+	ck_assert_uint_eq(n, 1);
+	STEP(0, DS_STOP, DS_RUNNING, SNAP_STEP_LOSS);
+}
+END_TEST
+
+TU_MAIN("arcmatch", test_parse, test_loss_is_not_failure, test_parse_rejects, test_refused_invalid_target, test_source_migration,
 	test_arc_after_read_waits, test_failed_step_then_reset,
 	test_in_progress_is_not_failed, test_refused_and_cycle,
 	test_two_failed_loads_between_reads, test_read_waited_for_transition,

@@ -41,6 +41,23 @@ START_TEST(test_text_escape)
 }
 END_TEST
 
+/* Prose keeps its spaces, and nothing else that could reach a terminal. */
+START_TEST(test_line_escape)
+{
+	struct obuf b;
+	const char msg[] = "  load of\tmigration failed: \x1b[2J\\ \xc3\xa9 ";
+
+	obuf_init(&b);
+	obuf_esc_line(&b, msg, sizeof(msg) - 1);
+	ck_assert_str_eq(obuf_cstr(&b),
+			 "  load of\\x09migration failed: \\x1b[2J\\\\ \\xc3\\xa9 ");
+	obuf_reset(&b);
+	obuf_esc_line(&b, "", 0);
+	ck_assert_str_eq(obuf_cstr(&b), "\"\"");
+	obuf_free(&b);
+}
+END_TEST
+
 /* Every byte string of a hostile set becomes valid JSON that decodes to
  * the same bytes where they were valid UTF-8. */
 START_TEST(test_json_escape_valid)
@@ -124,6 +141,6 @@ START_TEST(test_growth_and_printf)
 }
 END_TEST
 
-TU_MAIN("obuf", test_numbers, test_text_escape, test_json_escape_valid,
+TU_MAIN("obuf", test_numbers, test_text_escape, test_line_escape, test_json_escape_valid,
 	test_json_escape_content, test_json_c1_roundtrip,
 	test_growth_and_printf)

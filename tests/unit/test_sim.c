@@ -17,10 +17,12 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "arcmatch.h"
 #include "fsm.h"
 #include "sim.h"
 
@@ -226,6 +228,15 @@ static const struct bad bad_cases[] = {
 	{ "0 src a add\n1 src a migrate b\n2 - - loop\n",
 	  "t.scn:3: loop at 2.000 s comes before the end of the migrate on line 2" },
 	{ "0 src a add\n0 src a\0 STOP\n", "t.scn:2: NUL byte in line" },
+	{ "0 src a reset now\n", "t.scn:1: reset takes no argument" },
+	{ "0 src a error x\n", "t.scn:1: error takes no argument" },
+	{ "0 src a fail\n", "t.scn:1: fail takes exactly one argument (the STATE requested)" },
+	{ "0 src a fail STOP now\n", "t.scn:1: fail takes exactly one argument" },
+	{ "0 src a fail stop\n", "t.scn:1: fail: unknown state 'stop'" },
+	{ "0 src a migrate b fail=src-cancel fail=dst-reject\n",
+	  "t.scn:1: migrate option 'fail=dst-reject' conflicts" },
+	{ "0 src a migrate b fail=\n",
+	  "t.scn:1: unknown migrate option 'fail=' (expected precopy, noprecopy, nop2p or fail=src-cancel|src-abort|dst-error|dst-reject|dst-stuck)" },
 };
 
 START_TEST(test_parse_errors)
@@ -243,6 +254,8 @@ START_TEST(test_parse_errors)
 		      "for %s\n got: %s\nwant: %s...", b->text, err, b->msg);
 	ck_assert_ptr_null(sc.steps);
 	ck_assert_uint_eq(sc.n, 0);
+	ck_assert_ptr_null(sc.migs);
+	ck_assert_uint_eq(sc.nmigs, 0);
 }
 END_TEST
 
@@ -303,8 +316,12 @@ START_TEST(test_print_roundtrip)
 		"1 src 0000:3b:00.2 migrate \"we\\x01ird #name\\n\" noprecopy fail=dst-error\n"
 		"3 src m raw \"\\x00\\xff\\\"\\\\ \\t\"\n"
 		"3 src m raw-repeat 1000 \"RUNNING\"\n"
+		"3.5 dst m fail RUNNING_P2P\n"
+		"3.5 dst m error\n"
+		"3.6 src m reset\n"
+		"3.7 src m migrate m fail=dst-reject\n"
 		"4 src n remove\n"
-		"5 - - loop\n";
+		"6 - - loop\n";
 	struct sim_scenario a, b;
 	char *out = NULL;
 	size_t len = 0;
@@ -335,10 +352,16 @@ START_TEST(test_print_roundtrip)
 			ck_assert(!memcmp(x->raw, y->raw, x->raw_len));
 		ck_assert_uint_eq(x->features, y->features);
 		ck_assert_int_eq(x->has_features, y->has_features);
+		ck_assert_int_eq(x->with_error, y->with_error);
+		ck_assert_int_eq(x->folded, y->folded);
 	}
+	/* The expansion is steps: the truth stays with the migrate lines. */
+	ck_assert_uint_eq(a.nmigs, 2);
+	ck_assert_uint_eq(b.nmigs, 0);
+	ck_assert_ptr_nonnull(strstr(out, "3.500 dst m fail RUNNING_P2P\n3.500 dst m error\n3.600 src m reset\n"));
 	ck_assert_ptr_nonnull(strstr(out, "0.000 dst \"we\\x01ird #name\\n\" add none\n"));
 	ck_assert_ptr_nonnull(strstr(out, "3.000 src m raw-repeat 1000 RUNNING\n"));
-	ck_assert_ptr_nonnull(strstr(out, "5.000 - - loop\n"));
+	ck_assert_ptr_nonnull(strstr(out, "6.000 - - loop\n"));
 	free(out);
 	sim_free(&a);
 	sim_free(&b);
@@ -372,72 +395,69 @@ static const struct variant variants[] = {
 	{ "noprecopy", true, false, { R, RP, S, SC, S }, 5, { R, RS, RP, R }, 4 },
 	{ "nop2p", false, true, { R, PC, SC, S }, 4, { R, RS, R }, 3 },
 	{ "noprecopy nop2p", false, false, { R, S, SC, S }, 4, { R, RS, R }, 3 },
-	{ "fail=src-abort", true, true, { R, PC, PP, SC, RP, R }, 6, { R, RS, R }, 3 },
+	{ "fail=src-abort", true, true, { R, PC, PP, SC, R }, 5, { R, RS, R }, 3 },
 	{ "fail=dst-error", true, true, { R, PC, PP, SC, S }, 5, { R, RS, E }, 3 },
 	{ "fail=dst-stuck", true, true, { R, PC, PP, SC, S }, 5, { R, RS }, 2 },
-	{ "noprecopy fail=src-abort", true, false, { R, RP, S, SC, RP, R }, 6, { R, RS, R }, 3 },
+	{ "noprecopy fail=src-abort", true, false, { R, RP, S, SC, R }, 5, { R, RS, R }, 3 },
 	{ "nop2p fail=src-abort", false, true, { R, PC, SC, R }, 4, { R, RS, R }, 3 },
 	{ "fail=dst-error noprecopy", true, false, { R, RP, S, SC, S }, 5, { R, RS, E }, 3 },
 	{ "nop2p fail=dst-stuck", false, true, { R, PC, SC, S }, 4, { R, RS }, 2 },
+	{ "fail=src-cancel", true, true, { R, PC, R }, 3, { R, RS, R }, 3 },
+	{ "noprecopy fail=src-cancel", true, false, { R }, 1, { R, RS, R }, 3 },
+	{ "fail=dst-reject", true, true, { R, PC, PP, SC, S }, 5, { R, RS, R }, 3 },
+	{ "nop2p fail=dst-reject", false, true, { R, PC, SC, S }, 4, { R, RS, R }, 3 },
 };
 
-/*
- * Pairs where one QEMU ioctl is a kernel combination transition, so a
- * debugfs reader sees only its end (vfio-reference.md 1.3, 2.4): the
- * destination's SET RESUMING and SET RUNNING_P2P/RUNNING after RESUMING,
- * its reset after a source abort, and the source's restart from STOP_COPY.
- */
-static bool is_combination(enum sim_side side, enum fsm_state a,
-			   enum fsm_state b)
-{
-	if (side == SIM_DST)
-		return (a == R && b == RS) || (a == RS && (b == RP || b == R));
-	return a == SC && (b == RP || b == R);
-}
-
+/* The states @side's @dev shows through a scenario, RUNNING first, and
+ * when; checks each step as it goes: a request has a kernel path from
+ * where the device is, a failed step a kernel step to fail. */
 static int side_states(const struct sim_scenario *sc, enum sim_side side,
-		       const char *dev, enum fsm_state *out, int64_t *t)
+		       const char *dev, unsigned int flags, enum fsm_state *out,
+		       int64_t *t)
 {
+	enum fsm_state path[FSM_MAX_PATH], next;
 	int n = 0;
 
 	out[n] = R;
 	t[n++] = 0;
 	for (size_t i = 0; i < sc->n && n < 16; i++) {
 		const struct sim_step *st = &sc->steps[i];
+		enum fsm_state cur = out[n - 1], to;
 
-		if (st->action != SIM_STATE || st->side != side ||
-		    strcmp(st->dev, dev))
+		if (st->side != side || !st->dev || strcmp(st->dev, dev))
 			continue;
-		out[n] = st->state;
+		switch (st->action) {
+		case SIM_STATE:
+			ck_assert_msg(fsm_path(cur, st->state, flags, path,
+					       FSM_MAX_PATH) > 0,
+				      "line %u: no kernel path %s -> %s", st->line,
+				      fsm_name(cur), fsm_name(st->state));
+			to = st->state;
+			break;
+		case SIM_FAIL:
+			ck_assert_int_eq(fsm_next_step(cur, st->state, flags,
+						       &next), 0);
+			continue;
+		case SIM_RESET:
+			to = R;
+			break;
+		case SIM_ERROR:
+			to = E;
+			break;
+		default:
+			continue;
+		}
+		ck_assert_int_ge(st->time_ns, t[n - 1]);
+		out[n] = to;
 		t[n++] = st->time_ns;
 	}
 	return n;
 }
 
-static void check_walk(const struct variant *v, enum sim_side side,
-		       const enum fsm_state *st, const int64_t *t, int n)
+static unsigned int variant_flags(const struct variant *v)
 {
-	unsigned int flags = FSM_F_STOP_COPY | (v->p2p ? FSM_F_P2P : 0) |
-			     (v->precopy ? FSM_F_PRE_COPY : 0);
-	enum fsm_state path[FSM_MAX_PATH];
-
-	for (int i = 1; i < n; i++) {
-		enum fsm_state a = st[i - 1], b = st[i];
-
-		if (i > 1)
-			ck_assert_int_gt(t[i], t[i - 1]);
-		if (b == E) {
-			ck_assert_int_eq(i, n - 1);
-			continue;
-		}
-		if (fsm_is_arc(a, b, flags))
-			continue;
-		ck_assert_msg(is_combination(side, a, b),
-			      "%s: %s %s -> %s is not an arc", v->opts,
-			      side == SIM_SRC ? "src" : "dst", fsm_name(a),
-			      fsm_name(b));
-		ck_assert_int_gt(fsm_path(a, b, flags, path, FSM_MAX_PATH), 1);
-	}
+	return FSM_F_STOP_COPY | (v->p2p ? FSM_F_P2P : 0) |
+	       (v->precopy ? FSM_F_PRE_COPY : 0);
 }
 
 START_TEST(test_migrate_variants)
@@ -452,20 +472,21 @@ START_TEST(test_migrate_variants)
 	snprintf(text, sizeof(text),
 		 "0 src A add\n0 dst B add\n10 src A migrate B %s\n", v->opts);
 	parse_ok(text, &sc);
-	n = side_states(&sc, SIM_SRC, "A", st, t);
+	n = side_states(&sc, SIM_SRC, "A", variant_flags(v), st, t);
 	ck_assert_int_eq(n, v->nsrc);
 	ck_assert(!memcmp(st, v->src, sizeof(*st) * (size_t)n));
 	for (int i = 1; i < n; i++) {
 		ck_assert_int_ge(t[i], 10 * SEC);
 		ck_assert_int_le(t[i], 12 * SEC);
 	}
-	check_walk(v, SIM_SRC, st, t, n);
-	n = side_states(&sc, SIM_DST, "B", st, t);
+	n = side_states(&sc, SIM_DST, "B", variant_flags(v), st, t);
 	ck_assert_int_eq(n, v->ndst);
 	ck_assert(!memcmp(st, v->dst, sizeof(*st) * (size_t)n));
-	check_walk(v, SIM_DST, st, t, n);
 	for (size_t i = 1; i < sc.n; i++)
 		ck_assert_int_le(sc.steps[i - 1].time_ns, sc.steps[i].time_ns);
+	ck_assert_uint_eq(sc.nmigs, 1);
+	ck_assert_int_eq(sim_migration_outcome(&sc.migs[0]),
+			 strstr(v->opts, "fail=") ? SIM_FAILED : SIM_COMPLETED);
 	sim_free(&sc);
 }
 END_TEST
@@ -478,8 +499,8 @@ START_TEST(test_migrate_source_arcs)
 				     (variants[v].p2p ? FSM_F_P2P : 0) |
 				     (variants[v].precopy ? FSM_F_PRE_COPY : 0);
 
-		if (strstr(variants[v].opts, "src-abort"))
-			continue;
+		if (strstr(variants[v].opts, "src-"))
+			continue;	/* the source resumes: a kernel path */
 		for (int i = 1; i < variants[v].nsrc; i++)
 			ck_assert(fsm_is_arc(variants[v].src[i - 1],
 					     variants[v].src[i], flags));
@@ -487,6 +508,135 @@ START_TEST(test_migrate_source_arcs)
 	for (int i = 1; i < variants[0].nsrc; i++)
 		ck_assert(fsm_is_arc(variants[0].src[i - 1], variants[0].src[i],
 				     FSM_F_ALL));
+}
+END_TEST
+
+/* Normalized steps of @text (as vfiomig-sim --check prints them). */
+static char *expand(const char *text)
+{
+	struct sim_scenario sc;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	parse_ok(text, &sc);
+	f = open_memstream(&out, &len);
+	for (size_t i = 0; i < sc.n; i++)
+		if (sc.steps[i].action != SIM_ADD)
+			ck_assert_int_eq(sim_fprint_step(f, &sc.steps[i]), 0);
+	fclose(f);
+	sim_free(&sc);
+	return out;
+}
+
+/* How each failure ends: requests where QEMU asks the kernel, a reset
+ * where a device is reset, fail and error where a driver fails. */
+static const struct {
+	const char *opts;
+	const char *want;
+} endings[] = {
+	{ "fail=src-abort",
+	  "10.000 src A PRE_COPY\n10.030 dst B RESUMING\n"
+	  "11.200 src A PRE_COPY_P2P\n11.205 src A STOP_COPY\n"
+	  "11.350 src A RUNNING\n11.600 dst B reset\n" },
+	{ "fail=dst-error",
+	  "10.000 src A PRE_COPY\n10.030 dst B RESUMING\n"
+	  "11.200 src A PRE_COPY_P2P\n11.205 src A STOP_COPY\n"
+	  "11.480 src A STOP\n11.500 dst B fail RUNNING_P2P\n"
+	  "11.500 dst B error\n" },
+	{ "fail=dst-reject nop2p",
+	  "10.000 src A PRE_COPY\n10.030 dst B RESUMING\n"
+	  "11.205 src A STOP_COPY\n11.480 src A STOP\n"
+	  "11.500 dst B fail RUNNING\n11.700 dst B reset\n" },
+	{ "fail=src-cancel",
+	  "10.000 src A PRE_COPY\n10.030 dst B RESUMING\n"
+	  "10.600 src A RUNNING\n11.000 dst B reset\n" },
+	{ "noprecopy fail=src-cancel",
+	  "10.030 dst B RESUMING\n11.000 dst B reset\n" },
+	{ "fail=dst-stuck noprecopy",
+	  "10.030 dst B RESUMING\n11.200 src A RUNNING_P2P\n"
+	  "11.205 src A STOP\n11.210 src A STOP_COPY\n11.480 src A STOP\n" },
+};
+
+START_TEST(test_migrate_endings)
+{
+	char text[256], *got;
+
+	snprintf(text, sizeof(text),
+		 "0 src A add\n0 dst B add\n10 src A migrate B %s\n",
+		 endings[_i].opts);
+	got = expand(text);
+	ck_assert_str_eq(got, endings[_i].want);
+	free(got);
+}
+END_TEST
+
+/* A fail then an error of the same device at the same time are one
+ * request (the driver enters ERROR as it fails); apart, they are not. */
+START_TEST(test_fail_error_folded)
+{
+	struct sim_scenario sc;
+
+	parse_ok("0 dst B add\n1 dst B fail STOP\n1 dst B error\n"
+		 "2 dst B fail STOP\n2 dst C error\n"
+		 "3 dst B fail STOP\n3.001 dst B error\n", &sc);
+	ck_assert_uint_eq(sc.n, 7);
+	ck_assert(sc.steps[1].with_error && sc.steps[2].folded);
+	for (size_t i = 3; i < sc.n; i++)
+		ck_assert(!sc.steps[i].with_error && !sc.steps[i].folded);
+	sim_free(&sc);
+}
+END_TEST
+
+/* The truth: one line per migrate, in order, with how it ends. */
+START_TEST(test_truth)
+{
+	struct sim_scenario sc;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	parse_ok("0 src a add\n0 dst b add\n"
+		 "1 src a migrate b\n"
+		 "5 src a migrate b fail=src-cancel\n"
+		 "5.5 src a migrate b nop2p fail=src-abort\n"
+		 "8 src a migrate b fail=dst-error\n"
+		 "10 dst \"x y\" migrate \"z\\x01\" noprecopy fail=dst-reject\n"
+		 "12 src a migrate b fail=dst-stuck\n", &sc);
+	ck_assert_uint_eq(sc.nmigs, 6);
+	ck_assert_int_eq(sc.migs[4].side, SIM_DST);
+	ck_assert_uint_eq(sc.migs[4].line, 7);
+	ck_assert_str_eq(sc.migs[4].dev, "x y");
+	ck_assert_int_eq(sim_migration_outcome(&sc.migs[0]), SIM_COMPLETED);
+	for (size_t i = 1; i < sc.nmigs; i++)
+		ck_assert_int_eq(sim_migration_outcome(&sc.migs[i]), SIM_FAILED);
+	ck_assert_ptr_null(sim_fail_name(SIM_FAIL_NONE));
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(sim_fprint_truth(f, &sc), 0);
+	fclose(f);
+	ck_assert_str_eq(out,
+			 "1.000 a b completed\n"
+			 "5.000 a b failed src-cancel\n"
+			 "5.500 a b failed src-abort\n"
+			 "8.000 a b failed dst-error\n"
+			 "10.000 \"x y\" \"z\\x01\" failed dst-reject\n"
+			 "12.000 a b failed dst-stuck\n");
+	free(out);
+	sim_free(&sc);
+	ck_assert_ptr_null(sc.migs);
+	/* The demo's truth: each kind of ending, and completions. */
+	ck_assert_int_eq(sim_parse(sim_demo_scenario, strlen(sim_demo_scenario),
+				   "<demo>", &sc, err, sizeof(err)), 0);
+	for (int k = SIM_FAIL_NONE; k <= SIM_FAIL_DST_STUCK; k++) {
+		int n = 0;
+
+		for (size_t i = 0; i < sc.nmigs; i++)
+			n += sc.migs[i].fail == (enum sim_fail)k;
+		ck_assert_msg(n >= (k == SIM_FAIL_NONE ? 6 : 1),
+			      "the demo has %d migrations ending %s", n,
+			      sim_fail_name((enum sim_fail)k));
+	}
+	sim_free(&sc);
 }
 END_TEST
 
@@ -537,7 +687,11 @@ struct demo_stats {
 	int precopy_ok;		/* source PRE_COPY_P2P -> STOP_COPY -> STOP */
 	int noprecopy;		/* source RUNNING_P2P -> STOP -> STOP_COPY */
 	int dst_error;		/* destination ERROR */
+	int dst_reject;		/* destination failed step without ERROR */
 	int src_abort;		/* source STOP_COPY then RUNNING(_P2P) */
+	int cancel;		/* source PRE_COPY then RUNNING */
+	int resets;		/* reset steps */
+	int fake_resets;	/* requests where a reset belongs */
 	int64_t stuck_ns;	/* longest destination stay in RESUMING */
 	int64_t max_gap_ns;	/* longest time without a step */
 	int64_t loop_ns;	/* loop time */
@@ -566,23 +720,31 @@ static struct demo_dev *find_dev(struct demo_dev *d, int *n,
 }
 
 static void demo_state(struct demo_stats *s, struct demo_dev *d,
-		       const struct sim_step *st)
+		       const struct sim_step *st, enum fsm_state to)
 {
 	enum fsm_state prev = d->hist[2];
 
 	ck_assert_msg(d->present && d->mig, "line %u: state on a missing device",
 		      st->line);
+	/* QEMU never asks a destination to leave RESUMING or ERROR for
+	 * RUNNING, nor a source it leaves in STOP: that is a reset. */
+	if (st->action == SIM_STATE && to == R &&
+	    ((d->side == SIM_DST && (prev == RS || prev == E)) ||
+	     (d->side == SIM_SRC && prev == S)))
+		s->fake_resets++;
 	if (d->side == SIM_DST && prev == FSM_RESUMING &&
 	    st->time_ns - d->since > s->stuck_ns)
 		s->stuck_ns = st->time_ns - d->since;
 	d->hist[0] = d->hist[1];
 	d->hist[1] = prev;
-	d->hist[2] = st->state;
+	d->hist[2] = to;
 	d->since = st->time_ns;
-	if (d->side == SIM_DST && st->state == FSM_ERROR)
+	if (d->side == SIM_DST && to == FSM_ERROR)
 		s->dst_error++;
 	if (d->side != SIM_SRC)
 		return;
+	if (d->hist[1] == PC && d->hist[2] == R)
+		s->cancel++;
 	if (d->hist[0] == PP && d->hist[1] == SC && d->hist[2] == S)
 		s->precopy_ok++;
 	if (d->hist[0] == RP && d->hist[1] == S && d->hist[2] == SC)
@@ -614,7 +776,19 @@ static void demo_step(struct demo_stats *s, struct demo_dev *devs, int *n,
 		s->removes++;
 		break;
 	case SIM_STATE:
-		demo_state(s, d, st);
+		demo_state(s, d, st, st->state);
+		break;
+	case SIM_RESET:
+		s->resets++;
+		demo_state(s, d, st, R);
+		break;
+	case SIM_ERROR:
+		demo_state(s, d, st, E);
+		break;
+	case SIM_FAIL:
+		ck_assert_msg(d->present && d->mig, "line %u: fail on a missing device",
+			      st->line);
+		s->dst_reject += d->side == SIM_DST && !st->with_error;
 		break;
 	default:
 		ck_abort_msg("line %u: unexpected action in the demo", st->line);
@@ -675,7 +849,11 @@ START_TEST(test_demo_variety)
 	ck_assert_int_ge(s.precopy_ok, 2);
 	ck_assert_int_ge(s.noprecopy, 1);
 	ck_assert_int_ge(s.dst_error, 1);
+	ck_assert_int_ge(s.dst_reject, 1);
 	ck_assert_int_ge(s.src_abort, 1);
+	ck_assert_int_ge(s.cancel, 1);
+	ck_assert_int_ge(s.resets, 10);
+	ck_assert_int_eq(s.fake_resets, 0);
 	ck_assert_int_ge(s.stuck_ns, 35 * SEC);
 	ck_assert_int_le(s.stuck_ns, 45 * SEC);
 	ck_assert_int_le(s.max_gap_ns, 6 * SEC);
@@ -753,13 +931,17 @@ static void make_root(void)
 	ck_assert_int_eq(sb.st_mode & 07777, 0700);
 }
 
+/* What apply_text() and apply_fails() apply with (NULL: no arcs). */
+static struct sim_world *world;
+
 static void apply_text(const char *text)
 {
 	struct sim_scenario sc;
 
 	parse_ok(text, &sc);
 	for (size_t i = 0; i < sc.n; i++)
-		ck_assert_msg(sim_apply(root, &sc.steps[i], err, sizeof(err)) == 0,
+		ck_assert_msg(sim_apply(world, root, &sc.steps[i], err,
+					sizeof(err)) == 0,
 			      "step %zu: %s", i, err);
 	sim_free(&sc);
 }
@@ -771,7 +953,7 @@ static int apply_fails(const char *text)
 
 	parse_ok(text, &sc);
 	for (size_t i = 0; i < sc.n && !rc; i++)
-		rc = sim_apply(root, &sc.steps[i], err, sizeof(err));
+		rc = sim_apply(world, root, &sc.steps[i], err, sizeof(err));
 	sim_free(&sc);
 	return rc;
 }
@@ -974,13 +1156,353 @@ START_TEST(test_apply_errors)
 	ck_assert_int_eq(apply_fails("0 src n add-nomig\n0 src n RUNNING\n"), -1);
 	ck_assert_msg(strstr(err, "has no migration/ directory") != NULL, "%s", err);
 	ck_assert_int_eq(apply_fails("0 src n raw x\n0 src zz raw x\n"), -1);
-	ck_assert_int_eq(sim_apply(root, &st, err, sizeof(err)), -1);
+	ck_assert_int_eq(sim_apply(NULL, root, &st, err, sizeof(err)), -1);
 	st.action = SIM_LOOP;
-	ck_assert_int_eq(sim_apply(root, &st, err, sizeof(err)), 0);
+	ck_assert_int_eq(sim_apply(NULL, root, &st, err, sizeof(err)), 0);
 	assert_no_tmp();
 	remove_root();
 	ck_assert_int_eq(apply_fails("0 src a add\n"), -1);
 	ck_assert_msg(strstr(err, "No such file") != NULL, "%s", err);
+}
+END_TEST
+
+/* ---- arc logs -------------------------------------------------------- */
+
+#define MAXARCS 64
+
+/* Parse ROOT/@rel (an arc log) with the monitor's parser; how many arcs.
+ * Every line must be an arc; sequence numbers run from 1 and times rise. */
+static int read_arcs(const char *rel, struct arcmatch_arc *a)
+{
+	char *text = slurp(rel, NULL), *line, *save = NULL;
+	uint64_t lost = 0;
+	int n = 0;
+
+	ck_assert_msg(text != NULL, "%s missing", rel);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		ck_assert_int_lt(n, MAXARCS);
+		ck_assert_msg(arcmatch_parse_line(line, strlen(line), &a[n],
+						  &lost) == 1,
+			      "%s: not an arc: %s", rel, line);
+		ck_assert_uint_eq(a[n].seq, (uint64_t)n + 1);
+		if (n)
+			ck_assert_uint_gt(a[n].t_ns, a[n - 1].t_ns);
+		n++;
+	}
+	free(text);
+	return n;
+}
+
+/* The arcs expected, as "CUR NEXT TARGET RET" each. */
+static void assert_arcs(const struct arcmatch_arc *a, int n,
+			const char *const *want, int nwant)
+{
+	ck_assert_int_eq(n, nwant);
+	for (int i = 0; i < n; i++) {
+		char got[96];
+
+		snprintf(got, sizeof(got), "%s %s %s %d",
+			 fsm_name(a[i].cur),
+			 a[i].next == DS_UNKNOWN ? "-" : fsm_name(a[i].next),
+			 fsm_name(a[i].target), a[i].ret);
+		ck_assert_str_eq(got, want[i]);
+	}
+}
+
+static void arcs_world(bool arcs)
+{
+	world = sim_world_new(arcs);
+	ck_assert_ptr_nonnull(world);
+}
+
+static void arcs_done(void)
+{
+	sim_world_free(world);
+	world = NULL;
+}
+
+/* Requests walk the kernel's path, which chains from state to state;
+ * resets and ERROR set by a driver take no arc; a failed step is an arc
+ * without a change; a refused request an arc without a step. */
+START_TEST(test_arcs_chain)
+{
+	static const char *const want_a[] = {
+		"RUNNING PRE_COPY PRE_COPY 0",
+		"PRE_COPY PRE_COPY_P2P STOP_COPY 0",
+		"PRE_COPY_P2P STOP_COPY STOP_COPY 0",
+		"STOP_COPY STOP RUNNING 0",
+		"STOP RUNNING_P2P RUNNING 0",
+		"RUNNING_P2P RUNNING RUNNING 0",
+		"RUNNING RUNNING_P2P STOP 0",
+		"RUNNING_P2P STOP STOP 0",
+		"RUNNING PRE_COPY PRE_COPY 0",
+		"ERROR - RUNNING -22",
+	};
+	static const char *const want_b[] = {
+		"RUNNING - PRE_COPY -22",
+		"RUNNING RUNNING_P2P RESUMING 0",
+		"RUNNING_P2P STOP RESUMING 0",
+		"STOP RESUMING RESUMING 0",
+	};
+	struct arcmatch_arc a[MAXARCS];
+	int n;
+
+	make_root();
+	arcs_world(true);
+	apply_text("0 src a add\n0 dst b add stop-copy,p2p\n");
+	assert_file("src/a/migration/arcs", "");
+	assert_file("dst/b/migration/arcs", "");
+	/* The module's status file: active, nothing missed. */
+	assert_file("src/vfiomig", "arcs 1\narcs_missed 0\narcs_ring 256\n");
+	assert_file("dst/vfiomig", "arcs 1\narcs_missed 0\narcs_ring 256\n");
+	apply_text("1 src a PRE_COPY\n2 src a STOP_COPY\n3 src a RUNNING\n");
+	n = read_arcs("src/a/migration/arcs", a);
+	ck_assert_int_eq(n, 6);
+	for (int i = 1; i < n; i++)
+		ck_assert_int_eq(a[i].cur, a[i - 1].next);
+	ck_assert_int_eq(a[n - 1].next, DS_RUNNING);
+	assert_file("src/a/migration/state", "RUNNING\n");
+	apply_text("4 src a RUNNING\n");	/* already there: no step */
+	apply_text("5 src a STOP\n6 src a reset\n");
+	assert_file("src/a/migration/state", "RUNNING\n");
+	apply_text("7 src a fail PRE_COPY\n");
+	assert_file("src/a/migration/state", "RUNNING\n");
+	apply_text("8 src a error\n");
+	assert_file("src/a/migration/state", "ERROR\n");
+	apply_text("9 src a RUNNING\n");	/* the kernel refuses */
+	assert_file("src/a/migration/state", "ERROR\n");
+	n = read_arcs("src/a/migration/arcs", a);
+	assert_arcs(a, n, want_a, 10);
+	/* A device without PRE_COPY cannot be asked for it. */
+	apply_text("10 dst b PRE_COPY\n11 dst b RESUMING\n");
+	assert_file("dst/b/migration/state", "RESUMING\n");
+	n = read_arcs("dst/b/migration/arcs", a);
+	assert_arcs(a, n, want_b, 4);
+	assert_no_tmp();
+	arcs_done();
+	remove_root();
+}
+END_TEST
+
+/* A fail and an error at the same time: the driver enters ERROR as it
+ * fails the step; nothing is logged for the error. */
+START_TEST(test_arcs_fail_error)
+{
+	static const char *const want[] = {
+		"RUNNING RUNNING_P2P RESUMING 0",
+		"RUNNING_P2P STOP RESUMING 0",
+		"STOP RESUMING RESUMING 0",
+		"RESUMING STOP RUNNING_P2P 0",
+	};
+	struct arcmatch_arc a[MAXARCS];
+
+	make_root();
+	arcs_world(true);
+	apply_text("0 dst b add\n1 dst b RESUMING\n"
+		   "2 dst b fail RUNNING_P2P\n2 dst b error\n");
+	assert_file("dst/b/migration/state", "ERROR\n");
+	assert_arcs(a, read_arcs("dst/b/migration/arcs", a), want, 4);
+	arcs_done();
+	remove_root();
+}
+END_TEST
+
+/*
+ * When arcs are timed: a request's ahead of its writing (its state is in
+ * place by then); a failed step's when written; a change without an arc
+ * only after every earlier arc's time.
+ */
+START_TEST(test_arcs_timing)
+{
+	struct arcmatch_arc a[MAXARCS];
+	int64_t t0, t1;
+	int n;
+
+	make_root();
+	arcs_world(true);
+	apply_text("0 src a add\n");
+	t0 = now_ns();
+	apply_text("1 src a PRE_COPY\n");
+	t1 = now_ns();
+	n = read_arcs("src/a/migration/arcs", a);
+	/* 20 ms after it was written, whatever the load. */
+	ck_assert_int_ge((int64_t)a[n - 1].t_ns, t0 + 20 * MS);
+	ck_assert_int_le((int64_t)a[n - 1].t_ns, t1 + 20 * MS);
+	apply_text("2 src a reset\n");
+	ck_assert_int_gt(now_ns(), (int64_t)a[n - 1].t_ns);
+	t0 = now_ns();
+	apply_text("3 src a fail STOP\n");
+	t1 = now_ns();
+	n = read_arcs("src/a/migration/arcs", a);
+	ck_assert_int_ge((int64_t)a[n - 1].t_ns, t0);
+	ck_assert_int_le((int64_t)a[n - 1].t_ns, t1);
+	arcs_done();
+	remove_root();
+}
+END_TEST
+
+/* The inotify events of @fd: their masks or-ed. */
+static uint32_t events(int fd)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	uint32_t mask = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		for (char *p = buf; p < buf + n;) {
+			struct inotify_event *e = (struct inotify_event *)p;
+
+			mask |= e->mask;
+			p += sizeof(*e) + e->len;
+		}
+	return mask;
+}
+
+/* Apply @text with a watch on the state file as it is now; the events. */
+static uint32_t watched(int in, const char *text)
+{
+	char path[8192];
+	int wd;
+	uint32_t m;
+
+	snprintf(path, sizeof(path), "%s/src/a/migration/state", root);
+	wd = inotify_add_watch(in, path, IN_ATTRIB | IN_MODIFY);
+	ck_assert_int_ge(wd, 0);
+	apply_text(text);
+	m = events(in);
+	inotify_rm_watch(in, wd);
+	events(in);
+	return m;
+}
+
+/* The module's change notification: IN_MODIFY on the state file readers
+ * watch when a step is logged; and on every replacement (a reset too), so
+ * that a reader's watch moves to the new file at once. */
+START_TEST(test_arcs_notify)
+{
+	int in = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	uint32_t m;
+
+	ck_assert_int_ge(in, 0);
+	make_root();
+	arcs_world(true);
+	apply_text("0 src a add\n");
+	m = watched(in, "1 src a PRE_COPY\n");
+	ck_assert(m & IN_MODIFY);
+	ck_assert(m & IN_ATTRIB);		/* replaced */
+	m = watched(in, "2 src a fail STOP\n");
+	ck_assert(m & IN_MODIFY);
+	ck_assert(!(m & IN_ATTRIB));		/* the same file */
+	assert_file("src/a/migration/state", "PRE_COPY\n");
+	m = watched(in, "3 src a reset\n");
+	ck_assert(m & IN_MODIFY);
+	ck_assert(m & IN_ATTRIB);
+	m = watched(in, "4 src a add\n");	/* a loop restarting */
+	ck_assert(m & IN_MODIFY);
+	arcs_done();
+	/* Without arcs, no notification. */
+	m = watched(in, "5 src a STOP\n");
+	ck_assert(!(m & IN_MODIFY));
+	m = watched(in, "6 src a reset\n");
+	ck_assert(!(m & IN_MODIFY));
+	close(in);
+	remove_root();
+}
+END_TEST
+
+/* The log is only ever appended to: an add of an existing device (a loop
+ * restarting) keeps it and its numbering, a replay that finds it goes on
+ * from its end, a removed device's new log starts afresh. */
+START_TEST(test_arcs_kept)
+{
+	struct arcmatch_arc a[MAXARCS];
+	char path[8192];
+	struct stat x, y;
+
+	make_root();
+	arcs_world(true);
+	apply_text("0 src a add\n1 src a STOP\n");
+	snprintf(path, sizeof(path), "%s/src/a/migration/arcs", root);
+	ck_assert_int_eq(stat(path, &x), 0);
+	apply_text("2 src a add\n3 src a PRE_COPY\n");
+	ck_assert_int_eq(stat(path, &y), 0);
+	ck_assert(x.st_ino == y.st_ino);
+	ck_assert_int_eq(read_arcs("src/a/migration/arcs", a), 3);
+	ck_assert_int_eq(a[2].cur, DS_RUNNING);
+	arcs_done();
+	arcs_world(true);		/* another replay, same tree */
+	apply_text("0 src a add\n1 src a STOP\n");
+	ck_assert_int_eq(read_arcs("src/a/migration/arcs", a), 5);
+	apply_text("2 src a remove\n3 src a add\n4 src a STOP\n");
+	ck_assert_int_eq(read_arcs("src/a/migration/arcs", a), 2);
+	apply_text("5 src a add-nomig\n6 src a add\n");
+	assert_file("src/a/migration/arcs", "");
+	arcs_done();
+	remove_root();
+}
+END_TEST
+
+/* Without arcs, nothing changes: no log; a failed step shows nothing; a
+ * request is written whatever the kernel would say. */
+START_TEST(test_arcs_off)
+{
+	for (int w = 0; w < 2; w++) {
+		make_root();
+		if (w)
+			arcs_world(false);
+		apply_text("0 src a add\n1 src a fail STOP\n");
+		assert_file("src/a/migration/state", "RUNNING\n");
+		apply_text("2 src a error\n");
+		assert_file("src/a/migration/state", "ERROR\n");
+		apply_text("3 src a RUNNING\n");
+		assert_file("src/a/migration/state", "RUNNING\n");
+		apply_text("4 src a fail STOP\n4 src a error\n5 src a reset\n");
+		assert_file("src/a/migration/state", "RUNNING\n");
+		ck_assert(!exists("src/a/migration/arcs"));
+		ck_assert(!exists("src/vfiomig"));
+		arcs_done();
+		remove_root();
+	}
+}
+END_TEST
+
+/* The demo replayed with arc logs: every log parses, no request is
+ * refused, every device ends RUNNING. */
+START_TEST(test_arcs_demo)
+{
+	struct arcmatch_arc a[MAXARCS];
+	struct sim_scenario sc;
+	int total = 0;
+
+	make_root();
+	arcs_world(true);
+	ck_assert_int_eq(sim_parse(sim_demo_scenario, strlen(sim_demo_scenario),
+				   "<demo>", &sc, err, sizeof(err)), 0);
+	for (size_t i = 0; i < sc.n; i++)
+		ck_assert_msg(sim_apply(world, root, &sc.steps[i], err,
+					sizeof(err)) == 0, "%s", err);
+	for (size_t i = 0; i < sc.n; i++) {
+		const struct sim_step *st = &sc.steps[i];
+		char rel[512];
+		int n;
+
+		if (st->action != SIM_ADD || st->time_ns)
+			continue;
+		snprintf(rel, sizeof(rel), "%s/%s/migration/arcs",
+			 st->side == SIM_SRC ? "src" : "dst", st->dev);
+		n = read_arcs(rel, a);
+		for (int k = 0; k < n; k++)
+			ck_assert_msg(a[k].ret == 0, "%s: arc %d refused", rel, k + 1);
+		total += n;
+		snprintf(rel, sizeof(rel), "%s/%s/migration/state",
+			 st->side == SIM_SRC ? "src" : "dst", st->dev);
+		assert_file(rel, "RUNNING\n");
+	}
+	ck_assert_int_gt(total, 50);
+	sim_free(&sc);
+	arcs_done();
+	remove_root();
 }
 END_TEST
 
@@ -1018,12 +1540,13 @@ END_TEST
 
 static struct sim_runner *start(const char *text, bool loop, double speed)
 {
+	struct sim_opts o = { .loop = loop, .speed = speed };
 	struct sim_scenario sc;
 	struct sim_runner *r;
 	int rc;
 
 	parse_ok(text, &sc);
-	rc = sim_start(&r, &sc, root, loop, speed, err, sizeof(err));
+	rc = sim_start(&r, &sc, root, &o, err, sizeof(err));
 	sim_free(&sc);	/* the runner keeps its own copy */
 	ck_assert_msg(rc == 0, "%s", err);
 	return r;
@@ -1132,6 +1655,7 @@ END_TEST
 
 START_TEST(test_run_errors)
 {
+	struct sim_opts o = { .speed = 0 };
 	struct sim_scenario sc;
 	struct sim_runner *r;
 
@@ -1142,13 +1666,47 @@ START_TEST(test_run_errors)
 	ck_assert_msg(strstr(err, "src/a: no such device") != NULL, "%s", err);
 	sim_stop(r);
 	parse_ok("0 src a add\n", &sc);
-	ck_assert_int_eq(sim_start(&r, &sc, root, false, 0, err, sizeof(err)), -1);
+	ck_assert_int_eq(sim_start(&r, &sc, root, &o, err, sizeof(err)), -1);
 	ck_assert_ptr_null(r);
 	ck_assert_ptr_nonnull(strstr(err, "bad speed"));
-	ck_assert_int_eq(sim_start(&r, &sc, root, true, 1, err, sizeof(err)), -1);
+	o.speed = 1;
+	o.loop = true;
+	ck_assert_int_eq(sim_start(&r, &sc, root, &o, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "zero length"));
-	ck_assert_int_eq(sim_start(&r, &sc, "/nonexistent/x", false, 1, err,
+	o.loop = false;
+	ck_assert_int_eq(sim_start(&r, &sc, "/nonexistent/x", &o, err,
 				   sizeof(err)), -1);
+	sim_free(&sc);
+	remove_root();
+}
+END_TEST
+
+/* prime: the steps of time 0 are applied when sim_start() returns (the
+ * next step is 10 s away); arcs: the replay writes arc logs. */
+START_TEST(test_run_prime)
+{
+	struct sim_opts o = { .speed = 1, .prime = true, .arcs = true };
+	struct sim_scenario sc;
+	struct sim_runner *r;
+	char *log;
+
+	make_root();
+	parse_ok("0 src a add\n0 src a STOP\n0 dst b add-nomig\n"
+		 "10 src a RUNNING\n", &sc);
+	ck_assert_int_eq(sim_start(&r, &sc, root, &o, err, sizeof(err)), 0);
+	assert_file("src/a/migration/state", "STOP\n");
+	ck_assert(exists("dst/b"));
+	log = slurp("src/a/migration/arcs", NULL);
+	ck_assert_ptr_nonnull(log);
+	ck_assert_ptr_nonnull(strstr(log, " RUNNING RUNNING_P2P STOP 0\n"));
+	free(log);
+	sim_stop(r);
+	/* A time-0 step that fails fails the start. */
+	sim_free(&sc);
+	parse_ok("0 src zz STOP\n1 src a add\n", &sc);
+	ck_assert_int_eq(sim_start(&r, &sc, root, &o, err, sizeof(err)), -1);
+	ck_assert_ptr_null(r);
+	ck_assert_msg(strstr(err, "src/zz: no such device") != NULL, "%s", err);
 	sim_free(&sc);
 	remove_root();
 }
@@ -1157,17 +1715,19 @@ END_TEST
 /* The whole demo replays without an error (at 1000x, twice through). */
 START_TEST(test_run_demo)
 {
+	struct sim_opts o = { .loop = true, .speed = 1000, .arcs = true };
 	struct sim_scenario sc;
 	struct sim_runner *r;
 
 	make_root();
 	ck_assert_int_eq(sim_parse(sim_demo_scenario, strlen(sim_demo_scenario),
 				   "<demo>", &sc, err, sizeof(err)), 0);
-	ck_assert_int_eq(sim_start(&r, &sc, root, true, 1000, err, sizeof(err)), 0);
+	ck_assert_int_eq(sim_start(&r, &sc, root, &o, err, sizeof(err)), 0);
 	usleep(200000);
 	ck_assert_msg(!sim_finished(r), "demo failed");
 	sim_stop(r);
-	ck_assert_int_eq(sim_start(&r, &sc, root, false, 1000, err, sizeof(err)), 0);
+	o.loop = false;
+	ck_assert_int_eq(sim_start(&r, &sc, root, &o, err, sizeof(err)), 0);
 	ck_assert(wait_done(r, 60000));
 	ck_assert_msg(sim_error(r, err, sizeof(err)) == 0, "%s", err);
 	sim_stop(r);
@@ -1186,6 +1746,7 @@ static const char *const examples[] = {
 /* Every example scenario parses and replays (fast) without an error. */
 START_TEST(test_run_examples)
 {
+	struct sim_opts o = { .speed = 500 };
 	struct sim_scenario sc;
 	struct sim_runner *r;
 	char path[4096], *text;
@@ -1199,7 +1760,7 @@ START_TEST(test_run_examples)
 		      "%s", err);
 	free(text);
 	make_root();
-	ck_assert_int_eq(sim_start(&r, &sc, root, false, 500, err, sizeof(err)), 0);
+	ck_assert_int_eq(sim_start(&r, &sc, root, &o, err, sizeof(err)), 0);
 	ck_assert(wait_done(r, 30000));
 	ck_assert_msg(sim_error(r, err, sizeof(err)) == 0, "%s", err);
 	sim_stop(r);
@@ -1231,6 +1792,10 @@ static Suite *sim_suite(void)
 	tcase_add_loop_test(tm, test_migrate_variants, 0,
 			    sizeof(variants) / sizeof(*variants));
 	tcase_add_test(tm, test_migrate_source_arcs);
+	tcase_add_loop_test(tm, test_migrate_endings, 0,
+			    sizeof(endings) / sizeof(*endings));
+	tcase_add_test(tm, test_fail_error_folded);
+	tcase_add_test(tm, test_truth);
 	tcase_add_test(tm, test_migrate_times);
 	tcase_add_test(td, test_demo_variety);
 	tcase_add_test(td, test_demo_matches_file);
@@ -1240,6 +1805,13 @@ static Suite *sim_suite(void)
 	tcase_add_test(ta, test_apply_remove_readd);
 	tcase_add_test(ta, test_apply_converge);
 	tcase_add_test(ta, test_apply_errors);
+	tcase_add_test(ta, test_arcs_chain);
+	tcase_add_test(ta, test_arcs_fail_error);
+	tcase_add_test(ta, test_arcs_timing);
+	tcase_add_test(ta, test_arcs_notify);
+	tcase_add_test(ta, test_arcs_kept);
+	tcase_add_test(ta, test_arcs_off);
+	tcase_add_test(ta, test_arcs_demo);
 	tcase_add_test(ta, test_remove_tree_symlink);
 	tcase_add_test(ta, test_tmproot_tmpdir);
 	tcase_add_test(tr, test_run_timing);
@@ -1247,6 +1819,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(tr, test_run_stop_prompt);
 	tcase_add_test(tr, test_run_loop);
 	tcase_add_test(tr, test_run_errors);
+	tcase_add_test(tr, test_run_prime);
 	tcase_add_test(tr, test_run_demo);
 	tcase_add_loop_test(tr, test_run_examples, 0,
 			    sizeof(examples) / sizeof(*examples));

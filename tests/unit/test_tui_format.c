@@ -219,41 +219,51 @@ END_TEST
 
 START_TEST(test_cell_verdict)
 {
+	struct model m;
 	struct model_pair p;
+	struct att_track t;
 	struct cell_verdict v;
-	int both[2] = { 0, 1 }, lone[2] = { 0, -1 };
 
+	memset(&m, 0, sizeof(m));
 	memset(&p, 0, sizeof(p));
+	att_init(&t);
 	p.want[0] = p.want[1] = "";	/* the model never leaves them NULL */
 	p.dev[0] = 0;
-	p.dev[1] = 1;
-	cell_verdict(&p, lone, 0, T(0), &v);
+	p.dev[1] = -1;
+	cell_verdict(&m, NULL, 0, T(0), &v);
 	ck_assert_str_eq(v.text, "unpaired");
 	ck_assert_int_eq(v.role, ROLE_DIM);
 	p.want[1] = "b";
-	cell_verdict(&p, lone, 0, T(0), &v);
-	ck_assert_str_eq(v.text, "missing destination");
-	p.v.phase = PAIR_COMPLETED;
-	p.v.start_ns = T(0);
-	p.v.end_ns = T(840);
-	cell_verdict(&p, both, 0, T(5000), &v);
+	cell_verdict(&m, &p, 0, T(0), &v);
+	ck_assert_str_eq(v.text, "missing-destination");
+	p.dev[1] = 1;
+	p.att = &t;
+	cell_verdict(&m, &p, 0, T(0), &v);
+	ck_assert_str_eq(v.text, "idle");
+	tu_att_decided(&t, ATT_COMPLETED, ATT_R_NONE, ATT_DST, DS_RESUMING,
+		       T(0), T(840));
+	cell_verdict(&m, &p, 0, T(5000), &v);
 	ck_assert_str_eq(v.text, "completed in 840 ms");
 	ck_assert_int_eq(v.role, ROLE_OK);
-	p.v.phase = PAIR_FAILED;
-	p.v.reason = PAIR_R_ERROR;
-	p.v.side = PAIR_DST;
-	p.v.before = DS_RESUMING;
-	cell_verdict(&p, both, CELL_AL_FAIL, T(5000), &v);
+	tu_att_decided(&t, ATT_FAILED, ATT_R_ERROR, ATT_DST, DS_RESUMING,
+		       T(1000), T(2000));
+	cell_verdict(&m, &p, CELL_AL_FAIL, T(5000), &v);
 	ck_assert_str_eq(v.mark, "!");
 	ck_assert_int_eq(v.role, ROLE_ALERT);
-	ck_assert_ptr_nonnull(strstr(v.text, "FAILED"));
-	cell_verdict(&p, both, 0, T(5000), &v);
+	ck_assert_str_eq(v.text, "FAILED: destination entered ERROR from RESUMING");
+	cell_verdict(&m, &p, 0, T(5000), &v);
 	ck_assert_str_eq(v.mark, " ");
 	ck_assert_int_eq(v.role, ROLE_FAILED);
-	p.v.phase = PAIR_STOP_COPY;
-	p.v.phase_ns = T(1000);
-	cell_verdict(&p, both, 0, T(2200), &v);
-	ck_assert_str_eq(v.text, "stop-copy 1.2 s");
+	tu_att_decided(&t, ATT_UNCERTAIN, ATT_U_LEFT, ATT_DST, DS_RESUMING,
+		       T(3000), T(3500));
+	cell_verdict(&m, &p, 0, T(5000), &v);
+	ck_assert_int_eq(v.role, ROLE_UNCERTAIN);
+	ck_assert_ptr_nonnull(strstr(v.text, "uncertain: "));
+	/* The latest attempt, and the failures before it. */
+	ck_assert_ptr_nonnull(strstr(v.text, " (1 failed before)"));
+	tu_att_open(&t, ATT_PH_STOP_COPY, T(4000), T(4000));
+	cell_verdict(&m, &p, 0, T(5200), &v);
+	ck_assert_str_eq(v.text, "stop-copy 1.2 s (1 failed before)");
 	ck_assert_int_eq(v.role, ROLE_PROGRESS);
 }
 END_TEST

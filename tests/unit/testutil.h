@@ -42,6 +42,40 @@ static inline void tu_step(struct model_dev *d, enum dstate to, uint64_t t,
 	d->since_ns = t;
 }
 
+/* An attempt decided as @o on @t (a pair's track), from @start to @end. */
+static inline void tu_att_decided(struct att_track *t, enum att_outcome o,
+				  enum att_reason r, int side, uint8_t from,
+				  uint64_t start, uint64_t end)
+{
+	struct att_attempt *a = &t->kept[t->ndecided % ATT_KEEP];
+
+	memset(a, 0, sizeof(*a));
+	a->no = t->ndecided + 1;
+	a->outcome = o;
+	a->reason = r;
+	a->side = side;
+	a->from = from;
+	a->start_seen = true;
+	a->start_ns = start;
+	a->end_ns = end;
+	t->ndecided++;
+	t->count[o]++;
+	t->open = false;
+}
+
+/* An attempt of @t under way, in @phase since @phase_ns. */
+static inline void tu_att_open(struct att_track *t, enum att_phase phase,
+			       uint64_t start, uint64_t phase_ns)
+{
+	memset(&t->cur, 0, sizeof(t->cur));
+	t->cur.no = t->ndecided + 1;
+	t->cur.start_seen = true;
+	t->cur.start_ns = start;
+	t->cur.phase = phase;
+	t->cur.phase_ns = phase_ns;
+	t->open = true;
+}
+
 #define TU_MAIN(suite_name, ...)                                            \
 	int main(void)                                                      \
 	{                                                                   \

@@ -7,13 +7,19 @@
 # check-events.sh --notify EVENTS SRC DST: the same output from a monitor
 # refreshing every 60 s: it can only have seen the migration through the
 # module's change notification.
-# check-events.sh --unload EVENTS DEV...: what `vfiomigtop -b --events`
-# printed while the module was unloaded (with the monitor's files open) and
-# loaded again: each DEV went from RUNNING to <gone>, then back to RUNNING.
+# check-events.sh --unload EVENTS DEV...: what two `vfiomigtop -b --events`
+# printed around the unload (the guest's "unload events"): the first saw
+# each DEV RUNNING; rmmod was refused while it ran; it was stopped, the
+# module unloaded and loaded again; a second monitor, started after the
+# separator line, saw each DEV RUNNING again.
+# check-events.sh --replug EVENTS DEV: the first monitor of the same output
+# saw DEV go (<gone>) and come back (RUNNING) when the device was removed
+# and created again under open files.
 set -u
-notify=0 unload=0
+notify=0 unload=0 replug=0
 [ "$1" = --notify ] && { notify=1; shift; }
 [ "$1" = --unload ] && { unload=1; shift; }
+[ "$1" = --replug ] && { replug=1; shift; }
 ev=$1 a=$2 b=${3:-}
 fails=0
 ok() { echo "ok - $*"; }
@@ -32,14 +38,22 @@ in_order() {
 		k < n && $0 ~ want[k + 1] { k++ }
 		END { exit k < n }' "$pat" "$ev" && ok "$desc" || ko "$desc"
 }
+RESTART="^=== monitor stopped, module unloaded and loaded, monitor started ===\$"
 if [ "$unload" = 1 ]; then
 	shift
 	for dev in "$@"; do
-		in_order "$dev: RUNNING, gone at the unload, back at the reload" \
-			"^[0-9T:.Z-]+ src $dev - RUNNING\$" \
-			"^[0-9T:.Z-]+ src $dev RUNNING <gone>\$" \
-			"^[0-9T:.Z-]+ src $dev <gone> RUNNING\$"
+		in_order "$dev: RUNNING before the unload, RUNNING for a monitor started after the reload" \
+			"^[0-9T:.Z-]+ src $dev - RUNNING\$" "$RESTART" \
+			"^[0-9T:.Z-]+ src $dev - RUNNING\$"
 	done
+	[ "$fails" -eq 0 ]
+	exit
+fi
+if [ "$replug" = 1 ]; then
+	in_order "$a: RUNNING, gone when removed under open files, back when created again" \
+		"^[0-9T:.Z-]+ src $a - RUNNING\$" \
+		"^[0-9T:.Z-]+ src $a RUNNING <gone>\$" \
+		"^[0-9T:.Z-]+ src $a <gone> RUNNING\$" "$RESTART"
 	[ "$fails" -eq 0 ]
 	exit
 fi

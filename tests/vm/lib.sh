@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# Helpers shared by run-vm-test.sh and checkpatch.sh: find Debian's kernel
-# packages for a kernel series, download them into the cache with
-# `apt-get download`, and extract what the tests need.  Nothing is installed
+# Helpers shared by the VM tests (run-vm-test.sh, vm-qemu.sh, dkms.sh,
+# checkpatch.sh): find Debian's kernel packages for a kernel series, download
+# them into the cache with `apt-get download`, extract what the tests need,
+# build modules against them.  Nothing is installed
 # into the system and no kernel source ever enters the git tree.
 #
 # Cache layout ($VFIOMIGTOP_VM_CACHE, default /var/cache/vfiomigtop-vm):
@@ -11,11 +12,60 @@
 #   src-PKGVER/            files extracted from linux-source-SERIES
 #                          (samples/vfio-mdev/mtty.c, scripts/checkpatch.pl,
 #                          scripts/spelling.txt, scripts/const_structs.checkpatch)
+#   prepare.lock           held while a test fetches and extracts
+#   dbgkernel-HASH/        the debug kernel (debug-kernel.sh), dbgkernel.lock
 
 VM_CACHE=${VFIOMIGTOP_VM_CACHE:-/var/cache/vfiomigtop-vm}
 VM_SKIP=77
 
 vm_log() { printf '%s\n' "$*" >&2; }
+
+# For the test scripts, which set NAME first: fail and skip end the test,
+# now and since time its stages.
+fail() { echo "$NAME: FAIL: $*"; exit 1; }
+skip() { echo "$NAME: SKIP: $*"; exit $VM_SKIP; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+
+# vm_missing_tools TOOL...: print " name" for each host tool (and the static
+# busybox that runs in the initramfs) that is not installed.
+vm_missing_tools() {
+	local tool
+
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || printf ' %s' "$tool"
+	done
+	ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || printf ' busybox-static'
+}
+
+# vm_workdir PREFIX: set WORK to a new directory, removed on exit unless
+# VFIOMIGTOP_VM_KEEP=1.
+vm_workdir() {
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || fail "no work directory"
+	if [ "${VFIOMIGTOP_VM_KEEP:-0}" = 1 ]; then
+		echo "$NAME: work directory $WORK"
+	else
+		trap 'rm -rf "$WORK"' EXIT
+	fi
+}
+
+# vm_build_module NAME DIR: out-of-tree build of DIR against $KDIR; any
+# warning fails the test.
+vm_build_module() {
+	local name=$1 dir=$2 log="$WORK/build-$1.log"
+
+	# A clean environment: under `make check -jN` the parent's jobserver
+	# flags would make kbuild print a jobserver warning of its own.
+	if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		make -C "$KDIR" M="$dir" modules > "$log" 2>&1; then
+		cat "$log"
+		fail "$name.ko does not build against $KVER"
+	fi
+	if grep -qiE '\b(warning|error)\b' "$log"; then
+		grep -iE '\b(warning|error)\b' "$log"
+		fail "$name.ko build printed warnings against $KVER"
+	fi
+}
 
 # Files taken from the linux-source tarball.
 VM_SRC_FILES="samples/vfio-mdev/mtty.c scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch"
@@ -143,11 +193,25 @@ vm_source_files() {
 	mv "$tmp" "$SRCDIR"
 }
 
-# vm_prepare SERIES [need-kroot]: resolve, fetch, extract.  When the
+# vm_prepare SERIES [need-kroot]: resolve, fetch, extract (under a lock).  When the
 # mirror cannot be reached, falls back to the last version fetched
 # completely.  Returns $VM_SKIP when nothing can be had (no mirror and no
 # cache).
 vm_prepare() {
+	local rc
+	# The VM tests run in parallel under make -jN: one at a time here, so
+	# that no test replaces a tree another one is reading.
+	mkdir -p "$VM_CACHE" || return 1
+	exec 8> "$VM_CACHE/prepare.lock" || return 1
+	flock -w 3600 8 || { vm_log "timeout on $VM_CACHE/prepare.lock"; return 1; }
+	vm_prepare_locked "$@"
+	rc=$?
+	flock -u 8
+	exec 8>&-
+	return $rc
+}
+
+vm_prepare_locked() {
 	local series=$1 need_kroot=${2:-yes}
 	local envf="$VM_CACHE/resolved-$series.env"
 

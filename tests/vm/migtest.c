@@ -17,14 +17,21 @@
  *   migtest churn UUID COUNT
  *       COUNT round trips RUNNING->STOP->RUNNING, e.g. while the module is
  *       loaded and unloaded.
+ *   migtest [-r ROOT] overflow UUID COUNT
+ *       COUNT round trips RUNNING->STOP->RUNNING (4 arcs each) without
+ *       reading UUID's arcs file, then read it: more than the ring holds
+ *       must show as a "# lost N" line and a seq gap of exactly N, the
+ *       rest contiguous; a rewind shows the whole ring without "lost".
  *   migtest [-r ROOT] hold DEV
- *       keep DEV's state, features and arcs files open across an unload
- *       and reload of the module (run by the guest script, which unloads
- *       after "hold: ready" and reloads after "hold: unloaded"): pollers
+ *       keep DEV's state, features and arcs files open while the device is
+ *       removed and created again (run by the guest script, which removes
+ *       it after "hold: ready" and creates it again after "hold:
+ *       removed"; the open files also keep the module loaded): pollers
  *       blocked in poll(), select() and epoll_wait() and a state reader
  *       must return promptly with POLLHUP or EIO; every stale fd then fails
- *       with EIO (POLLHUP for poll) before and after the reload; fds are
- *       closed both while the module is gone and after it is back.
+ *       with EIO (POLLHUP for poll) before and after the device is back;
+ *       fds are closed both while the device is gone and after it is
+ *       back.
  *
  * Output is one line per check, "ok ..." or "not ok ...", and a summary.
  * Built static against the uapi <linux/vfio.h> of the kernel under test
@@ -743,7 +750,7 @@ static void reader(const char *path)
 	close(fd);
 }
 
-/* ---- unload and reload under open files -------------------------------- */
+/* ---- device removal and return under open files ----------------------- */
 
 /* What a waiter child reports through the pipe. */
 struct hold_rec {
@@ -761,7 +768,9 @@ static const char *const hold_names[HOLD_NKINDS] = {
 	"poll()", "select()", "epoll_wait()", "state reader",
 };
 
-#define HOLD_WAIT_MS 30000
+#define HOLD_WAIT_MS 120000
+/* How soon a waiter must return after its device's directory went. */
+#define HOLD_PROMPT_NS 5000000000ull
 
 static void hold_child(int pipe_w, int kind, int fd, int ep)
 {
@@ -834,7 +843,7 @@ static void hold_check_eio(const char *what, ssize_t ret)
 	      what, ret < 0 ? strerror(err) : "succeeded");
 }
 
-/* The stale fds after the unload (and again after the reload). */
+/* The stale fds once the device is gone (and again once it is back). */
 static void hold_check_stale(int fd_s, int fd_f, int fd_a, int ep,
 			     const char *when)
 {
@@ -865,7 +874,7 @@ static void hold_check_stale(int fd_s, int fd_f, int fd_a, int ep,
 
 static void hold(const char *dev)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 16], buf[4096];
+	char dir[PATH_MAX], devdir[PATH_MAX], path[PATH_MAX + 16], buf[4096];
 	int fd_s, fd_f, fd_a, fd_a2, ep, pfd[2];
 	struct epoll_event ev = { .events = EPOLLIN };
 	pid_t pids[HOLD_NKINDS];
@@ -873,6 +882,7 @@ static void hold(const char *dev)
 	uint64_t t_gone, t_back;
 	ssize_t n;
 
+	snprintf(devdir, sizeof(devdir), "%s/%s", root, dev);
 	snprintf(dir, sizeof(dir), "%s/%s/migration", root, dev);
 	snprintf(path, sizeof(path), "%s/state", dir);
 	fd_s = open(path, O_RDONLY | O_CLOEXEC);
@@ -891,7 +901,7 @@ static void hold(const char *dev)
 		;
 	check(!poll_in(fd_a, 0), "hold: arcs has nothing new");
 
-	/* Both arcs fds in one epoll set: one is closed while the module is
+	/* Both arcs fds in one epoll set: one is closed while the device is
 	 * gone, the other after it is back (epoll then unhooks its wait). */
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd_a, &ev) ||
@@ -912,10 +922,10 @@ static void hold(const char *dev)
 	printf("hold: ready\n");
 	fflush(stdout);
 
-	t_gone = hold_wait_path(root, false, HOLD_WAIT_MS);
-	check(t_gone, "hold: the module was unloaded (%s gone)", root);
+	t_gone = hold_wait_path(devdir, false, HOLD_WAIT_MS);
+	check(t_gone, "hold: the device was removed (%s gone)", devdir);
 
-	/* Every waiter returns promptly: within 2 s of the root going. */
+	/* Every waiter returns promptly after the directory went. */
 	for (int i = 0; i < HOLD_NKINDS; i++) {
 		struct pollfd p = { .fd = pfd[0], .events = POLLIN };
 		struct hold_rec rec;
@@ -940,8 +950,8 @@ static void hold(const char *dev)
 			fine = rec.ret < 0 && rec.err == EIO && rec.reads > 0;
 			break;
 		}
-		check(fine && t_gone && rec.t_ns < t_gone + 2000000000ull,
-		      "hold: %s returned %d (%s, revents %#x, %ld reads), %+.0f ms from the root's removal",
+		check(fine && t_gone && rec.t_ns < t_gone + HOLD_PROMPT_NS,
+		      "hold: %s returned %d (%s, revents %#x, %ld reads), %+.0f ms from the directory's removal",
 		      hold_names[rec.kind], rec.ret,
 		      rec.ret < 0 ? strerror(rec.err) : "-", rec.revents,
 		      rec.reads,
@@ -956,17 +966,17 @@ static void hold(const char *dev)
 	}
 	close(pfd[0]);
 
-	hold_check_stale(fd_s, fd_f, fd_a, ep, "unloaded");
-	/* Closed while the module is gone: release runs no module code. */
+	hold_check_stale(fd_s, fd_f, fd_a, ep, "removed");
+	/* Closed while the device is gone. */
 	close(fd_f);
 	close(fd_a2);
-	printf("hold: unloaded\n");
+	printf("hold: removed\n");
 	fflush(stdout);
 
 	snprintf(path, sizeof(path), "%s/state", dir);
 	t_back = hold_wait_path(path, true, HOLD_WAIT_MS);
-	check(t_back, "hold: the module is back (%s)", path);
-	hold_check_stale(fd_s, -1, fd_a, ep, "reloaded");
+	check(t_back, "hold: the device is back (%s)", path);
+	hold_check_stale(fd_s, -1, fd_a, ep, "back");
 	{
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 
@@ -976,7 +986,7 @@ static void hold(const char *dev)
 		if (fd >= 0)
 			close(fd);
 	}
-	/* Closed after the reload; fd_a is still in the epoll set. */
+	/* Closed after the device is back; fd_a is still in the epoll set. */
 	close(fd_a);
 	close(ep);
 	close(fd_s);
@@ -985,37 +995,190 @@ static void hold(const char *dev)
 
 /* ---- churn: state changes while the module comes and goes -------------- */
 
-/*
- * Open the device without the module's files (they may come and go) and
- * walk RUNNING -> STOP -> RUNNING @n times: every step goes through the
- * kretprobe.
- */
-static void churn(const char *uuid, int n)
+/* Open the device alone, without the module's files (they may come and go). */
+static void dev_open_fsm(struct dev *d, const char *what, const char *uuid)
 {
-	struct dev d = { .name = "churn" };
 	struct vfio_group_status status = { .argsz = sizeof(status) };
 	char path[64];
+
+	d->name = what;
+	d->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	snprintf(path, sizeof(path), "/dev/vfio/%d", group_of(uuid));
+	d->group = open(path, O_RDWR | O_CLOEXEC);
+	if (d->container < 0 || d->group < 0 ||
+	    ioctl(d->group, VFIO_GROUP_GET_STATUS, &status) ||
+	    ioctl(d->group, VFIO_GROUP_SET_CONTAINER, &d->container) ||
+	    ioctl(d->container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		die("%s: open group of %s", what, uuid);
+	d->fd = ioctl(d->group, VFIO_GROUP_GET_DEVICE_FD, uuid);
+	if (d->fd < 0)
+		die("%s: open %s", what, uuid);
+}
+
+static void dev_close_fsm(struct dev *d)
+{
+	close(d->fd);
+	close(d->group);
+	close(d->container);
+}
+
+/* Walk RUNNING -> STOP -> RUNNING @n times: every step is an arc. */
+static int round_trips(struct dev *d, int n)
+{
 	int i, bad = 0;
 
-	d.container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	snprintf(path, sizeof(path), "/dev/vfio/%d", group_of(uuid));
-	d.group = open(path, O_RDWR | O_CLOEXEC);
-	if (d.container < 0 || d.group < 0 ||
-	    ioctl(d.group, VFIO_GROUP_GET_STATUS, &status) ||
-	    ioctl(d.group, VFIO_GROUP_SET_CONTAINER, &d.container) ||
-	    ioctl(d.container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		die("churn: open group of %s", uuid);
-	d.fd = ioctl(d.group, VFIO_GROUP_GET_DEVICE_FD, uuid);
-	if (d.fd < 0)
-		die("churn: open %s", uuid);
 	for (i = 0; i < n; i++)
-		bad += mig_set(&d, ST(STOP), NULL) != 0 ||
-		       mig_set(&d, ST(RUNNING), NULL) != 0;
+		bad += mig_set(d, ST(STOP), NULL) != 0 ||
+		       mig_set(d, ST(RUNNING), NULL) != 0;
+	return bad;
+}
+
+static void churn(const char *uuid, int n)
+{
+	struct dev d = { 0 };
+	int bad;
+
+	dev_open_fsm(&d, "churn", uuid);
+	bad = round_trips(&d, n);
 	check(!bad && mig_get(&d) == ST(RUNNING),
 	      "churn: %d round trips RUNNING->STOP->RUNNING, %d failed", n, bad);
-	close(d.fd);
-	close(d.group);
-	close(d.container);
+	dev_close_fsm(&d);
+}
+
+/* ---- overflow of the arc ring -------------------------------------------- */
+
+/* A value of the module's status file <root>/vfiomig, or -1. */
+static long status_value(const char *key)
+{
+	char path[PATH_MAX], line[128], name[64];
+	long v, ret = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/vfiomig", root);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %ld", name, &v) == 2 && !strcmp(name, key))
+			ret = v;
+	fclose(f);
+	return ret;
+}
+
+struct ovf_read {
+	uint64_t lost;		/* sum of "# lost N" lines */
+	int lost_lines;
+	int n;			/* arc lines */
+	uint64_t first, last;	/* their seqs */
+	bool contiguous;	/* each arc's seq is the previous one's + 1 */
+	bool lost_first;	/* the lost line came before any arc */
+	bool bad;		/* anything else */
+};
+
+static void ovf_parse(const char *buf, size_t len, struct ovf_read *o)
+{
+	const char *p = buf, *end = buf + len;
+
+	memset(o, 0, sizeof(*o));
+	o->contiguous = true;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', end - p);
+		char line[256], c[32], nx[32], tg[32];
+		uint64_t seq, t, lost;
+		int ret;
+
+		if (!nl || nl - p >= (long)sizeof(line)) {
+			o->bad = true;
+			return;
+		}
+		memcpy(line, p, nl - p);
+		line[nl - p] = '\0';
+		p = nl + 1;
+		if (sscanf(line, "# lost %" SCNu64, &lost) == 1) {
+			o->lost += lost;
+			o->lost_lines++;
+			o->lost_first = !o->n;
+			continue;
+		}
+		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %31s %31s %31s %d",
+			   &seq, &t, c, nx, tg, &ret) != 6) {
+			o->bad = true;
+			continue;
+		}
+		if (o->n && seq != o->last + 1)
+			o->contiguous = false;
+		if (!o->n)
+			o->first = seq;
+		o->last = seq;
+		o->n++;
+	}
+}
+
+static size_t read_all(int fd, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+
+	while (len < size && (n = read(fd, buf + len, size - len)) > 0)
+		len += n;
+	return len;
+}
+
+static void overflow(const char *uuid, int n)
+{
+	static char buf[1 << 17];
+	char path[PATH_MAX + 32];
+	struct dev d = { 0 };
+	struct ovf_read o;
+	long ring = status_value("arcs_ring");
+	uint64_t last, steps = 4ull * n, want_lost;
+	size_t len;
+	int fd, bad;
+
+	check(ring > 0, "overflow: the status file gives the ring size (%ld)",
+	      ring);
+	if (ring <= 0)
+		return;
+	dev_open_fsm(&d, "overflow", uuid);
+	snprintf(path, sizeof(path), "%s/%s/migration/arcs", root, uuid);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		die("open %s", path);
+
+	/* One step at least, so that the cursor is past offset 0. */
+	round_trips(&d, 1);
+	ovf_parse(buf, read_all(fd, buf, sizeof(buf)), &o);
+	check(o.n > 0 && !o.bad, "overflow: %d arcs before, up to seq %" PRIu64,
+	      o.n, o.last);
+	last = o.last;
+
+	bad = round_trips(&d, n);
+	check(!bad, "overflow: %d round trips (%" PRIu64 " steps) unread, %d failed",
+	      n, steps, bad);
+	want_lost = steps > (uint64_t)ring ? steps - ring : 0;
+
+	len = read_all(fd, buf, sizeof(buf));
+	ovf_parse(buf, len, &o);
+	check(!o.bad && o.lost_lines == 1 && o.lost_first && o.lost == want_lost,
+	      "overflow: a reader behind sees \"# lost %" PRIu64 "\" first (expected %" PRIu64 ")",
+	      o.lost, want_lost);
+	check(o.n == ring && o.contiguous && o.first == last + want_lost + 1 &&
+	      o.last == last + steps,
+	      "overflow: then the %d kept arcs, seq %" PRIu64 "..%" PRIu64 " contiguous, a gap of %" PRIu64 " after %" PRIu64,
+	      o.n, o.first, o.last, o.first - last - 1, last);
+	check(!poll_in(fd, 0), "overflow: nothing more to read");
+
+	/* A rewind starts at the oldest arc kept: no "lost" line. */
+	len = pread(fd, buf, sizeof(buf), 0);
+	len += read_all(fd, buf + len, sizeof(buf) - len);
+	ovf_parse(buf, len, &o);
+	check(!o.bad && !o.lost_lines && o.n == ring && o.contiguous &&
+	      o.last == last + steps,
+	      "overflow: a rewind shows the %d kept arcs from seq %" PRIu64 ", no lost line",
+	      o.n, o.first);
+	printf("# overflow: arcs_missed %ld\n", status_value("arcs_missed"));
+	close(fd);
+	dev_close_fsm(&d);
 }
 
 static void usage(void)
@@ -1024,6 +1187,7 @@ static void usage(void)
 		"usage: migtest [-r ROOT] migrate SRC_UUID DST_UUID\n"
 		"       migtest [-r ROOT] reader FILE\n"
 		"       migtest churn UUID COUNT\n"
+		"       migtest [-r ROOT] overflow UUID COUNT\n"
 		"       migtest [-r ROOT] hold DEV\n");
 	exit(2);
 }
@@ -1046,6 +1210,8 @@ int main(int argc, char **argv)
 		reader(argv[1]);
 	else if (argc == 3 && !strcmp(argv[0], "churn"))
 		churn(argv[1], atoi(argv[2]));
+	else if (argc == 3 && !strcmp(argv[0], "overflow"))
+		overflow(argv[1], atoi(argv[2]));
 	else if (argc == 2 && !strcmp(argv[0], "hold"))
 		hold(argv[1]);
 	else
