@@ -572,6 +572,39 @@ static void di_jstr_or_null(struct obuf *b, const char *s)
 		obuf_puts(b, "null");
 }
 
+/* ,"KEY": (the separator and the key of a member after the first) */
+static void di_key(struct obuf *b, const char *key)
+{
+	obuf_putc(b, ',');
+	obuf_putc(b, '"');
+	obuf_puts(b, key);
+	obuf_puts(b, "\":");
+}
+
+/* ,"KEY":"S", or null when S is NULL or empty */
+static void di_kstr(struct obuf *b, const char *key, const char *s)
+{
+	di_key(b, key);
+	di_jstr_or_null(b, s);
+}
+
+/* ,"KEY":V, or null when V is negative (unknown) */
+static void di_kint(struct obuf *b, const char *key, int64_t v)
+{
+	di_key(b, key);
+	if (v >= 0)
+		obuf_i64(b, v);
+	else
+		obuf_puts(b, "null");
+}
+
+/* ,"KEY":true/false, or null when V is negative (unknown) */
+static void di_kbool(struct obuf *b, const char *key, int v)
+{
+	di_key(b, key);
+	obuf_puts(b, v < 0 ? "null" : v ? "true" : "false");
+}
+
 static const char *di_mig_word(enum devinfo_mig m)
 {
 	static const char *const w[] = {
@@ -583,6 +616,30 @@ static const char *di_mig_word(enum devinfo_mig m)
 	return w[m];
 }
 
+static void di_json_ident(const struct ident *id, struct obuf *b)
+{
+	obuf_puts(b, "{\"bus\":");
+	di_jstr(b, id->bus);
+	di_kstr(b, "driver", id->driver);
+	di_key(b, "vendor_id");
+	if (id->ids)
+		obuf_printf(b, "\"%04x\",\"device_id\":\"%04x\"",
+			    id->vendor, id->device);
+	else
+		obuf_puts(b, "null,\"device_id\":null");
+	di_kstr(b, "vendor", id->vendor_name);
+	di_kstr(b, "device", id->device_name);
+	di_kint(b, "iommu_group", id->iommu_group);
+	di_kstr(b, "pf", id->pf);
+	di_kstr(b, "mdev_parent", id->parent);
+	di_kstr(b, "mdev_type", id->mdev_type);
+	di_kstr(b, "mdev_type_name", id->mdev_type_name);
+	di_kstr(b, "vfio_dev", id->vfio_dev);
+	di_kbool(b, "reset", id->reset);
+	di_kstr(b, "problem", id->err);
+	obuf_putc(b, '}');
+}
+
 /* ,"ident":{...},"owner":{...},"qemu":{...},"can_migrate":...,... */
 void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 		      struct obuf *b)
@@ -592,47 +649,11 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 
 	if (!x)
 		return;
-	obuf_puts(b, ",\"ident\":");
-	if (!x->have_ident) {
+	di_key(b, "ident");
+	if (x->have_ident)
+		di_json_ident(&x->id, b);
+	else
 		obuf_puts(b, "null");
-	} else {
-		const struct ident *id = &x->id;
-
-		obuf_puts(b, "{\"bus\":");
-		di_jstr(b, id->bus);
-		obuf_puts(b, ",\"driver\":");
-		di_jstr_or_null(b, id->driver);
-		obuf_puts(b, ",\"vendor_id\":");
-		if (id->ids)
-			obuf_printf(b, "\"%04x\",\"device_id\":\"%04x\"",
-				    id->vendor, id->device);
-		else
-			obuf_puts(b, "null,\"device_id\":null");
-		obuf_puts(b, ",\"vendor\":");
-		di_jstr_or_null(b, id->vendor_name);
-		obuf_puts(b, ",\"device\":");
-		di_jstr_or_null(b, id->device_name);
-		obuf_puts(b, ",\"iommu_group\":");
-		if (id->iommu_group >= 0)
-			obuf_i64(b, id->iommu_group);
-		else
-			obuf_puts(b, "null");
-		obuf_puts(b, ",\"pf\":");
-		di_jstr_or_null(b, id->pf);
-		obuf_puts(b, ",\"mdev_parent\":");
-		di_jstr_or_null(b, id->parent);
-		obuf_puts(b, ",\"mdev_type\":");
-		di_jstr_or_null(b, id->mdev_type);
-		obuf_puts(b, ",\"mdev_type_name\":");
-		di_jstr_or_null(b, id->mdev_type_name);
-		obuf_puts(b, ",\"vfio_dev\":");
-		di_jstr_or_null(b, id->vfio_dev);
-		obuf_puts(b, ",\"reset\":");
-		obuf_puts(b, id->reset ? "true" : "false");
-		obuf_puts(b, ",\"problem\":");
-		di_jstr_or_null(b, id->err);
-		obuf_putc(b, '}');
-	}
 	obuf_puts(b, ",\"can_migrate\":{\"answer\":");
 	di_jstr(b, di_mig_word(x->mig));
 	obuf_puts(b, ",\"text\":");
@@ -641,17 +662,15 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 	if (x->owner_st == DI_OWNER_SOME) {
 		obuf_puts(b, "{\"pid\":");
 		obuf_i64(b, x->owner.pid);
-		obuf_puts(b, ",\"comm\":");
-		di_jstr_or_null(b, x->owner.comm);
-		obuf_puts(b, ",\"vm\":");
-		di_jstr_or_null(b, x->owner.vm);
-		obuf_puts(b, ",\"holders\":");
+		di_kstr(b, "comm", x->owner.comm);
+		di_kstr(b, "vm", x->owner.vm);
+		di_key(b, "holders");
 		obuf_u64(b, x->nholders);
 		obuf_putc(b, '}');
 	} else {
 		obuf_puts(b, x->owner_st == DI_OWNER_NONE ? "false" : "null");
 	}
-	obuf_puts(b, ",\"qemu\":");
+	di_key(b, "qemu");
 	q = devinfo_qmp(di, x->qmp);
 	if (!q || x->qdev < 0) {
 		obuf_puts(b, "null");
@@ -660,31 +679,61 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 
 		obuf_puts(b, "{\"qmp\":");
 		di_jstr(b, q->path);
-		obuf_puts(b, ",\"qom_path\":");
+		di_key(b, "qom_path");
 		di_jstr(b, qd->qom);
-		obuf_puts(b, ",\"migration_events\":");
-		obuf_puts(b, qd->events < 0 ? "null" : qd->events ? "true" : "false");
-		obuf_puts(b, ",\"last_request\":");
-		di_jstr_or_null(b, x->qemu);
-		obuf_puts(b, ",\"since\":");
+		di_kbool(b, "migration_events", qd->events);
+		di_kstr(b, "last_request", x->qemu);
+		di_key(b, "since");
 		if (x->qemu && now > x->qemu_ns)
 			obuf_ms3(b, now - x->qemu_ns);
 		else
 			obuf_puts(b, "null");
 		obuf_putc(b, '}');
 	}
-	obuf_puts(b, ",\"disagreement\":");
-	di_jstr_or_null(b, x->disagree ? x->disagree_text : NULL);
-	obuf_puts(b, ",\"stranded_no_owner\":");
+	di_kstr(b, "disagreement", x->disagree ? x->disagree_text : NULL);
+	di_key(b, "stranded_no_owner");
 	if (x->stranded) {
 		obuf_puts(b, "{\"for\":");
 		obuf_ms3(b, now > x->stranded_ns ? now - x->stranded_ns : 0);
-		obuf_puts(b, ",\"recovery\":");
+		di_key(b, "recovery");
 		di_jstr(b, x->recovery);
 		obuf_putc(b, '}');
 	} else {
 		obuf_puts(b, "null");
 	}
+}
+
+/* {"qmp":...,"devices":[...],"messages_sent":N}: one VMM's QMP view */
+static void di_json_vmm(const struct qmp_view *q, struct obuf *b)
+{
+	obuf_puts(b, "{\"qmp\":");
+	di_jstr(b, q->path);
+	di_kbool(b, "connected", q->up);
+	di_kstr(b, "message", q->msg);
+	di_kint(b, "pid", q->pid ? q->pid : -1);
+	di_kstr(b, "vm", q->vm);
+	di_key(b, "status");
+	di_jstr(b, q->status);
+	di_kint(b, "vfio_transferred", q->vfio_transferred);
+	di_kint(b, "total_time_ms", q->total_time);
+	di_kint(b, "downtime_ms", q->downtime);
+	di_kstr(b, "error", q->error);
+	di_key(b, "failures");
+	obuf_u64(b, q->nfail);
+	obuf_puts(b, ",\"devices\":[");
+	for (size_t j = 0; j < q->ndev; j++) {
+		if (j)
+			obuf_putc(b, ',');
+		obuf_puts(b, "{\"qom_path\":");
+		di_jstr(b, q->dev[j].qom);
+		di_kstr(b, "host", q->dev[j].host);
+		di_kbool(b, "migration_events", q->dev[j].events);
+		di_kstr(b, "last_request", q->dev[j].last);
+		obuf_putc(b, '}');
+	}
+	obuf_puts(b, "],\"messages_sent\":");
+	obuf_u64(b, q->sent);
+	obuf_putc(b, '}');
 }
 
 /* ,"vmms":[...],"owner_scan":{...} */
@@ -694,62 +743,9 @@ void devinfo_json_top(const struct devinfo *di, struct obuf *b)
 		return;
 	obuf_puts(b, ",\"vmms\":[");
 	for (size_t k = 0; k < di->res.nqmp; k++) {
-		const struct qmp_view *q = &di->res.qmp[k];
-
 		if (k)
 			obuf_putc(b, ',');
-		obuf_puts(b, "{\"qmp\":");
-		di_jstr(b, q->path);
-		obuf_puts(b, ",\"connected\":");
-		obuf_puts(b, q->up ? "true" : "false");
-		obuf_puts(b, ",\"message\":");
-		di_jstr_or_null(b, q->msg);
-		obuf_puts(b, ",\"pid\":");
-		if (q->pid)
-			obuf_i64(b, q->pid);
-		else
-			obuf_puts(b, "null");
-		obuf_puts(b, ",\"vm\":");
-		di_jstr_or_null(b, q->vm);
-		obuf_puts(b, ",\"status\":");
-		di_jstr(b, q->status);
-		obuf_puts(b, ",\"vfio_transferred\":");
-		if (q->vfio_transferred >= 0)
-			obuf_i64(b, q->vfio_transferred);
-		else
-			obuf_puts(b, "null");
-		obuf_puts(b, ",\"total_time_ms\":");
-		if (q->total_time >= 0)
-			obuf_i64(b, q->total_time);
-		else
-			obuf_puts(b, "null");
-		obuf_puts(b, ",\"downtime_ms\":");
-		if (q->downtime >= 0)
-			obuf_i64(b, q->downtime);
-		else
-			obuf_puts(b, "null");
-		obuf_puts(b, ",\"error\":");
-		di_jstr_or_null(b, q->error);
-		obuf_puts(b, ",\"failures\":");
-		obuf_u64(b, q->nfail);
-		obuf_puts(b, ",\"devices\":[");
-		for (size_t j = 0; j < q->ndev; j++) {
-			if (j)
-				obuf_putc(b, ',');
-			obuf_puts(b, "{\"qom_path\":");
-			di_jstr(b, q->dev[j].qom);
-			obuf_puts(b, ",\"host\":");
-			di_jstr_or_null(b, q->dev[j].host);
-			obuf_puts(b, ",\"migration_events\":");
-			obuf_puts(b, q->dev[j].events < 0 ? "null" :
-				  q->dev[j].events ? "true" : "false");
-			obuf_puts(b, ",\"last_request\":");
-			di_jstr_or_null(b, q->dev[j].last);
-			obuf_putc(b, '}');
-		}
-		obuf_puts(b, "],\"messages_sent\":");
-		obuf_u64(b, q->sent);
-		obuf_putc(b, '}');
+		di_json_vmm(&di->res.qmp[k], b);
 	}
 	obuf_puts(b, "],\"owner_scan\":");
 	if (!di->owners || !di->res.scanned) {
@@ -758,14 +754,13 @@ void devinfo_json_top(const struct devinfo *di, struct obuf *b)
 	}
 	obuf_puts(b, "{\"processes\":");
 	obuf_u64(b, di->res.processes);
-	obuf_puts(b, ",\"unreadable\":");
+	di_key(b, "unreadable");
 	obuf_u64(b, di->res.denied);
-	obuf_puts(b, ",\"fds\":");
+	di_key(b, "fds");
 	obuf_u64(b, di->res.fds);
-	obuf_puts(b, ",\"took\":");
+	di_key(b, "took");
 	obuf_ms3(b, di->res.scan_took_ns);
-	obuf_puts(b, ",\"note\":");
-	di_jstr_or_null(b, di->note);
+	di_kstr(b, "note", di->note);
 	obuf_putc(b, '}');
 }
 

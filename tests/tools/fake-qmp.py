@@ -62,11 +62,19 @@ def main():
     status = {}
     stalled = False
 
+    # One writer at a time: the 2 MiB line of "huge" goes from a thread,
+    # and a reply sent in its middle would cut it short.
+    wlock = threading.Lock()
+
+    def send_bytes(c, data):
+        with wlock:
+            try:
+                c.sendall(data)
+            except OSError:
+                pass
+
     def send(c, obj):
-        try:
-            c.sendall(json.dumps(obj).encode() + b'\n')
-        except OSError:
-            pass
+        send_bytes(c, json.dumps(obj).encode() + b'\n')
 
     def answer(cmd):
         ex = cmd.get('execute')
@@ -161,17 +169,10 @@ def main():
                              'data': {'status': w[1]}})
             elif w[0] == 'garbage':
                 for c in list(clients):
-                    send_raw = b'this is not QMP\n'
-                    try:
-                        c.sendall(send_raw)
-                    except OSError:
-                        pass
+                    send_bytes(c, b'this is not QMP\n')
             elif w[0] == 'huge':
                 def push(c=None):
-                    try:
-                        c.sendall(b'"' + b'x' * (2 << 20) + b'"\n')
-                    except OSError:
-                        pass
+                    send_bytes(c, b'"' + b'x' * (2 << 20) + b'"\n')
                 for c in list(clients):
                     threading.Thread(target=push, kwargs={'c': c}, daemon=True).start()
             elif w[0] == 'close':
