@@ -390,6 +390,8 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return OPT_EXIT_USAGE;
 	}
+	if (o.warn[0])
+		fprintf(stderr, "vfiomigtop: %s\n", o.warn);
 	if (o.help || o.version) {
 		if (o.help)
 			options_usage(stdout);

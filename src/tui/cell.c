@@ -134,8 +134,30 @@ void cell_stale(struct cell *c)
 }
 
 /*
+ * Put the reason's word right after the outcome, where a narrow column
+ * still shows it: "FAILED: destination stuck ..." becomes "FAILED
+ * stuck-resuming: destination stuck ...".
+ */
+static void cell_reason_first(char *text, size_t len, const char *code)
+{
+	static const char *const heads[] = { "FAILED: ", "uncertain: " };
+	char tmp[sizeof(((struct cell_verdict *)0)->text)];
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		size_t h = strlen(heads[i]);
+
+		if (strncmp(text, heads[i], h))
+			continue;
+		snprintf(tmp, sizeof(tmp), "%.*s %s: %s", (int)h - 2, heads[i],
+			 code, text + h);
+		snprintf(text, len, "%s", tmp);
+		return;
+	}
+}
+
+/*
  * The verdict cell of a row (@p NULL for a device alone): the latest
- * attempt, and how many failed before it.
+ * attempt with its reason's word first, and how many failed before it.
  */
 void cell_verdict(const struct model *m, const struct model_pair *p,
 		  unsigned int alerts, uint64_t now, struct cell_verdict *out)
@@ -151,7 +173,11 @@ void cell_verdict(const struct model *m, const struct model_pair *p,
 		return;
 	}
 	verdict_of(m, p, now, &v);
-	n = verdict_text(&v, now, out->text, sizeof(out->text));
+	verdict_text(&v, now, out->text, sizeof(out->text));
+	if (v.a && (v.kind == VERDICT_FAILED || v.kind == VERDICT_UNCERTAIN))
+		cell_reason_first(out->text, sizeof(out->text),
+				  att_reason_code(v.a->reason));
+	n = strlen(out->text);
 	before = v.count[ATT_FAILED] - (v.kind == VERDICT_FAILED);
 	if (before && n < sizeof(out->text))
 		snprintf(out->text + n, sizeof(out->text) - n, " (%u failed before)",

@@ -109,7 +109,7 @@ static void draw_ev(const struct view *v, const struct view_ctx *c, int y,
 	const char *n0 = draw_ev_name(m, e->dev[0]);
 	int w;
 
-	draw_time(buf, sizeof(buf), c, e->t_ns, true);
+	draw_time(v, buf, sizeof(buf), c, e->t_ns, DRAW_T_MS);
 	draw_put(&p, ROLE_DIM, A_NORMAL, buf);
 	if (e->kind == MODEL_EV_TRANS) {
 		const char *side = e->dev[0] >= 0 && (size_t)e->dev[0] < m->ndevs ?

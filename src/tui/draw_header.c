@@ -77,7 +77,7 @@ static void draw_header_top(const struct view *v, const struct view_ctx *c,
 	}
 	if (v->ui.problems)
 		draw_put(&p, ROLE_MESSAGE, A_NORMAL, "  problems only");
-	draw_time(buf, sizeof(buf), c, now, false);
+	draw_time(v, buf, sizeof(buf), c, now, DRAW_T_SEC);
 	draw_right(0, COLS - 9, 9, ROLE_HEADER, A_NORMAL, buf, v->g.ascii);
 }
 

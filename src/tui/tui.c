@@ -55,12 +55,16 @@ static struct view *tui_open(const struct options *o, char *err, size_t len)
 		return NULL;
 	}
 	can_color = colors_start(!o->no_color);
-	ui_init(&v->ui, o->ascii, can_color, colors_guess(getenv("COLORFGBG")));
+	ui_init(&v->ui, o->ascii, can_color,
+		o->color == OPT_COLOR_LIGHT ? ROLE_SCHEME_LIGHT :
+		o->color == OPT_COLOR_DARK ? ROLE_SCHEME_DARK :
+		colors_guess(getenv("COLORFGBG")));
 	colors_use(v->ui.scheme);
 	evlog_init(&v->log);
 	v->cc.highlight_ns = o->highlight_ns;
 	v->cc.tomb_ns = o->tomb_ns;
 	v->bell = o->bell;
+	v->utc = o->utc;
 	v->pin[0] = v->pin[1] = -1;
 	v->detail[0] = v->detail[1] = -1;
 	return v;

@@ -31,6 +31,7 @@ struct view {
 	size_t nrank;			/* devices ranked */
 	size_t nnamew;			/* entries in namew */
 	bool bell;			/* ring when an alert is raised */
+	bool utc;			/* times in UTC (--utc), else local time */
 	bool started;			/* the first frame is done */
 	int pin[PAIR_NSIDES];		/* devices of the selected row */
 	int detail[PAIR_NSIDES];	/* devices the details are about */

@@ -97,7 +97,8 @@ t_ok "a time it cannot read: said" t_wait $W "not a time: 'teatime'"
 t_keys + + + + +
 t_ok "+ plays faster" t_wait $W "x32"
 t_keys Space
-t_ok "Space plays" t_wait $W "REPLAY playing"
+# At x32 the last refreshes go by within one capture: playing or already at the end.
+t_ok "Space plays" t_wait_re $W "REPLAY playing|end of the recording"
 t_ok "... to the end of the recording, then stops" t_wait $W "end of the recording"
 t_ok "... at the last refresh" t_has " $total/$total"
 t_ok "... paused" t_has "REPLAY paused"
