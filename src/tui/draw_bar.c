@@ -14,15 +14,19 @@
 #include "format.h"
 #include "keys.h"
 
-static void draw_bar_prompt(const struct view *v, int y)
+static void draw_bar_prompt(const struct view *v, const struct view_ctx *c,
+			    int y)
 {
 	const struct ui *u = &v->ui;
 	struct draw_pen p = { y, 0, COLS, v->g.ascii };
-	char ans[4 * PROMPT_MAX + 8];
+	char ans[4 * PROMPT_MAX + 8], q[64];
 	int room;
 
+	/* The current value, as -d would take it. */
+	snprintf(q, sizeof(q), "Delay in seconds (now %g, 0.01-3600): ",
+		 (double)c->delay_ns / 1e9);
 	draw_put(&p, ROLE_PROMPT, A_NORMAL,
-		 u->ask == UI_ASK_DELAY ? "Delay in seconds (0.01-3600): " :
+		 u->ask == UI_ASK_DELAY ? q :
 		 u->ask == UI_ASK_TIME ? "Jump to ([YYYY-MM-DD ]HH:MM[:SS], +SECS): " :
 		 "Filter (substring or * ? [ ] pattern): ");
 	room = COLS - p.x - 32;
@@ -88,7 +92,7 @@ void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now)
 
 	draw_fill(y, 0, COLS - 1, ROLE_KEYDESC, A_NORMAL);
 	if (v->ui.mode == UI_PROMPT) {
-		draw_bar_prompt(v, y);
+		draw_bar_prompt(v, c, y);
 		return;
 	}
 	if (ui_msg(&v->ui, now)) {

@@ -151,6 +151,7 @@ static void ui_answer(struct ui *u, uint64_t now, struct ui_effect *e)
 		return;
 	}
 	e->req.delay_ns = ns;
+	u->msg[0] = 0;		/* an old "invalid delay" is over */
 }
 
 static void ui_prompt_key(struct ui *u, int key, uint64_t now,
@@ -175,6 +176,9 @@ static void ui_prompt_key(struct ui *u, int key, uint64_t now,
 static bool ui_common(struct ui *u, enum keys_action a, struct ui_effect *e)
 {
 	switch (a) {
+	case KA_QUIT:
+		e->req.quit = true;
+		return true;
 	case KA_PAUSE:
 		e->req.pause_toggle = !e->req.pause_toggle;
 		return true;
@@ -212,9 +216,6 @@ static void ui_main_key(struct ui *u, enum keys_action a, uint64_t now,
 	case KA_HELP:
 		u->mode = UI_HELP;
 		break;
-	case KA_QUIT:
-		e->req.quit = true;
-		break;
 	case KA_DELAY:
 		u->mode = UI_PROMPT;
 		u->ask = UI_ASK_DELAY;
@@ -228,6 +229,7 @@ static void ui_main_key(struct ui *u, enum keys_action a, uint64_t now,
 	case KA_CLEAR:
 		u->filter[0] = 0;
 		u->problems = false;
+		u->msg[0] = 0;	/* "showing problems only" is no longer true */
 		break;
 	case KA_PROBLEMS:
 		u->problems = !u->problems;

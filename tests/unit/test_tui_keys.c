@@ -329,7 +329,65 @@ START_TEST(test_prompt_editing)
 }
 END_TEST
 
+/* htop's function keys: F10 quits anywhere, F3 and F4 filter, F5 and F6
+ * sort. */
+START_TEST(test_function_keys)
+{
+	struct ui u;
+	struct ui_effect e;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	e = press(&u, KEY_F(6));
+	ck_assert_int_eq(u.sort, ROWS_SORT_NAME + 1);
+	press(&u, KEY_F(5));
+	ck_assert_int_eq(u.sort, ROWS_SORT_NAME);
+	press(&u, KEY_F(3));
+	ck_assert_int_eq(u.mode, UI_PROMPT);
+	ck_assert_int_eq(u.ask, UI_ASK_FILTER);
+	press(&u, 27);
+	press(&u, KEY_F(4));
+	ck_assert_int_eq(u.ask, UI_ASK_FILTER);
+	press(&u, 27);
+	u.nrows = 2;
+	press(&u, '\r');
+	ck_assert_int_eq(u.mode, UI_DETAILS);
+	e = press(&u, KEY_F(10));
+	ck_assert(e.req.quit);
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	e = press(&u, KEY_F(10));
+	ck_assert(e.req.quit);
+}
+END_TEST
+
+/* A message does not outlive what it says: Escape ends "problems only",
+ * a valid delay ends "invalid delay". */
+START_TEST(test_stale_messages)
+{
+	struct ui u;
+	struct ui_effect e;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	press(&u, 'e');
+	ck_assert(ui_msg(&u, T(1)));
+	ck_assert_ptr_nonnull(strstr(u.msg, "problems only"));
+	press(&u, 27);
+	ck_assert(!u.problems);
+	ck_assert(!ui_msg(&u, T(1)));
+	press(&u, 'd');
+	type(&u, "abc");
+	press(&u, '\r');
+	ck_assert_ptr_nonnull(strstr(u.msg, "invalid delay 'abc'"));
+	ck_assert(ui_msg(&u, T(1)));
+	press(&u, 'd');
+	type(&u, "2");
+	e = press(&u, '\r');
+	ck_assert_uint_eq(e.req.delay_ns, 2 * CLOCK_NS_PER_S);
+	ck_assert(!ui_msg(&u, T(1)));
+}
+END_TEST
+
 TU_MAIN("tui_keys", test_every_key_maps, test_no_duplicates,
 	test_help_lists_every_key, test_key_names, test_help_any_key,
 	test_quit_and_escape, test_delay_prompt, test_filter_prompt,
-	test_toggles, test_selection, test_prompt_editing)
+	test_toggles, test_selection, test_prompt_editing, test_function_keys,
+	test_stale_messages)
