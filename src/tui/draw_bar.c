@@ -28,6 +28,7 @@ static void draw_bar_prompt(const struct view *v, const struct view_ctx *c,
 	draw_put(&p, ROLE_PROMPT, A_NORMAL,
 		 u->ask == UI_ASK_DELAY ? q :
 		 u->ask == UI_ASK_TIME ? "Jump to ([YYYY-MM-DD ]HH:MM[:SS], +SECS): " :
+		 u->ask == UI_ASK_SEARCH ? "Search events (text): " :
 		 "Filter (substring or * ? [ ] pattern): ");
 	room = COLS - p.x - 32;
 	if (room < 8)
@@ -37,7 +38,8 @@ static void draw_bar_prompt(const struct view *v, const struct view_ctx *c,
 	draw_put(&p, ROLE_NORMAL, A_NORMAL, ans);
 	draw_put(&p, ROLE_NORMAL, A_REVERSE, " ");
 	draw_put(&p, ROLE_DIM, A_NORMAL,
-		 u->ask != UI_ASK_FILTER ? "  Enter: set  Esc: cancel" :
+		 u->ask != UI_ASK_FILTER && u->ask != UI_ASK_SEARCH ?
+		 "  Enter: set  Esc: cancel" :
 		 "  Enter: keep  Esc: clear");
 }
 
@@ -58,6 +60,8 @@ static const char *draw_bar_label(const struct view *v,
 		return v->ui.problems ? "All" : "Problems";
 	case KA_ASCII:
 		return v->ui.ascii ? "Unicode" : "ASCII";
+	case KA_FOCUS:
+		return v->ui.focus == UI_FOCUS_EVENTS ? "Table" : "Events";
 	default:
 		return e->bar;
 	}

@@ -38,6 +38,8 @@ static const struct keys_entry keys_tab[] = {
 	{ { 'I' }, KA_SORT_INVERT, KEYS_MAIN, NULL, "invert the sort order" },
 	{ { '/', 'f', KEY_F(3), KEY_F(4) }, KA_FILTER, KEYS_MAIN, "Filter",
 	  "filter names; events: search" },
+	{ { '\t' }, KA_FOCUS, KEYS_MAIN, "Events",
+	  "move to the events or table" },
 	{ { KEYS_ESC }, KA_CLEAR, KEYS_MAIN, NULL,
 	  "clear filters (never quits)" },
 	{ { 'e', '!' }, KA_PROBLEMS, KEYS_MAIN, "Problems",
@@ -60,6 +62,10 @@ static const struct keys_entry keys_tab[] = {
 	  "ASCII or Unicode lines" },
 	{ { 'c' }, KA_COLORS, KEYS_MAIN | KEYS_DETAILS, NULL,
 	  "colours: dark, light, mono" },
+	{ { 'v' }, KA_EV_VERDICTS, KEYS_MAIN, NULL,
+	  "events: verdicts only or all" },
+	{ { 'E' }, KA_EV_PAIR, KEYS_DETAILS, "Events",
+	  "details: this pair's events" },
 	/* --- journal begin --- (replay -r, and the report; replay_ui.c) */
 	{ { ',' }, KA_RP_BACK, KEYS_MAIN | KEYS_DETAILS, NULL,
 	  "replay: one refresh back" },
@@ -119,6 +125,7 @@ const char *keys_name(int key, char *buf, size_t len)
 		{ KEY_RIGHT, "Right" }, { KEY_PPAGE, "PgUp" },
 		{ KEY_NPAGE, "PgDn" }, { KEY_HOME, "Home" },
 		{ KEY_END, "End" }, { KEY_BACKSPACE, "Backspace" },
+		{ '\t', "Tab" },
 		{ 127, "Backspace" },
 	};
 

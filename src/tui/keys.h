@@ -42,6 +42,9 @@ enum keys_action {
 	KA_ACK,			/* acknowledge errors and failures */
 	KA_ASCII,		/* toggle ASCII drawing */
 	KA_COLORS,		/* next colour scheme */
+	KA_FOCUS,		/* the table or the event pane */
+	KA_EV_VERDICTS,		/* events: only verdicts, or everything */
+	KA_EV_PAIR,		/* details: the events of this pair only */
 	/* --- journal begin --- (replay_ui.c) */
 	KA_RP_BACK,		/* replay: one refresh back */
 	KA_RP_FWD,		/* replay: one refresh on */

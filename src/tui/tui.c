@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "colors.h"
 #include "draw.h"
+#include "evview.h"
 #include "format.h"
 #include "tui.h"
 #include "details_ident.h"
@@ -67,6 +68,7 @@ static struct view *tui_open(const struct options *o, char *err, size_t len)
 	v->utc = o->utc;
 	v->pin[0] = v->pin[1] = -1;
 	v->detail[0] = v->detail[1] = -1;
+	v->ev_dev[0] = v->ev_dev[1] = -1;
 	return v;
 }
 
@@ -104,6 +106,34 @@ static void tui_apply(struct view *v, const struct ui_effect *e,
 	tui_pin(v);
 	if (e->details)
 		memcpy(v->detail, v->pin, sizeof(v->detail));
+	if (e->ev_pair)
+		memcpy(v->ev_dev, v->detail, sizeof(v->ev_dev));
+	/* A scrolled event pane stays on its first line as events come. */
+	v->ev_anchor = v->ui.ev_top && v->ui.ev_top < v->nevsel ?
+		       evlog_get(&v->log, v->evsel[v->ui.ev_top])->seq : 0;
+}
+
+/* The events the pane lists, and where it is scrolled to. */
+static void tui_events(struct view *v, const struct view_ctx *c)
+{
+	struct evview_cfg f = {
+		.names = v->ui.filter,
+		.search = v->ui.ev_search,
+		.verdicts = v->ui.ev_verdicts,
+	};
+
+	if (!v->ui.ev_pair)
+		v->ev_dev[0] = v->ev_dev[1] = -1;
+	memcpy(f.dev, v->ev_dev, sizeof(f.dev));
+	v->nevsel = evview_select(&f, c->m, &v->log, v->evsel, EVLOG_KEEP);
+	for (size_t i = 0; v->ev_anchor && i < v->nevsel; i++)
+		if (evlog_get(&v->log, v->evsel[i])->seq == v->ev_anchor) {
+			v->ui.ev_top = i;
+			break;
+		}
+	ui_ev_fit(&v->ui, v->nevsel, v->lay.events.h - 1);
+	v->ev_anchor = v->ui.ev_top ?
+		       evlog_get(&v->log, v->evsel[v->ui.ev_top])->seq : 0;
 }
 
 /*
@@ -262,6 +292,7 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	tui_measure(v, c);
 	tui_layout(v, c);
 	ui_fit(&v->ui, v->rows.n, v->lay.body_h);
+	tui_events(v, c);
 	tui_pin(v);
 	v->wake_ns = 0;
 	erase();

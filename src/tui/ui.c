@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "evview.h"
 #include "keys.h"
 #include "options.h"
 #include "replay_ui.h"
@@ -63,6 +64,45 @@ void ui_fit(struct ui *u, size_t nrows, int page)
 		u->top = u->sel - pg + 1;
 	if (u->top + pg > nrows)
 		u->top = nrows > pg ? nrows - pg : 0;
+}
+
+/* Keep the event pane's first line inside the events that match. */
+void ui_ev_fit(struct ui *u, size_t nev, int page)
+{
+	u->ev_n = nev;
+	u->ev_page = page > 0 ? page : 1;
+	u->ev_top = evview_clamp(u->ev_top, nev, (size_t)u->ev_page);
+}
+
+/* Scroll the event pane: up is newer, down older, Home the newest. */
+static void ui_ev_move(struct ui *u, enum keys_action a)
+{
+	size_t pg = u->ev_page > 1 ? (size_t)u->ev_page - 1 : 1;
+
+	switch (a) {
+	case KA_UP:
+		if (u->ev_top)
+			u->ev_top--;
+		break;
+	case KA_DOWN:
+		u->ev_top++;
+		break;
+	case KA_PGUP:
+		u->ev_top = u->ev_top > pg ? u->ev_top - pg : 0;
+		break;
+	case KA_PGDN:
+		u->ev_top += pg;
+		break;
+	case KA_HOME:
+		u->ev_top = 0;
+		break;
+	case KA_END:
+		u->ev_top = u->ev_n;
+		break;
+	default:
+		return;
+	}
+	ui_ev_fit(u, u->ev_n, u->ev_page);
 }
 
 static void ui_move(struct ui *u, enum keys_action a)
@@ -136,6 +176,11 @@ static void ui_answer(struct ui *u, uint64_t now, struct ui_effect *e)
 		snprintf(u->filter, sizeof(u->filter), "%s", u->prompt.buf);
 		return;
 	}
+	if (u->ask == UI_ASK_SEARCH) {
+		snprintf(u->ev_search, sizeof(u->ev_search), "%s",
+			 u->prompt.buf);
+		return;
+	}
 	if (u->ask == UI_ASK_TIME) {
 		ui_replay_answer(u, e);
 		return;
@@ -163,6 +208,11 @@ static void ui_prompt_key(struct ui *u, int key, uint64_t now,
 		if (u->ask == UI_ASK_FILTER)
 			snprintf(u->filter, sizeof(u->filter), "%s",
 				 u->prompt.buf);
+		if (u->ask == UI_ASK_SEARCH) {
+			snprintf(u->ev_search, sizeof(u->ev_search), "%s",
+				 u->prompt.buf);
+			u->ev_top = 0;
+		}
 		return;
 	}
 	u->mode = UI_MAIN;
@@ -170,6 +220,8 @@ static void ui_prompt_key(struct ui *u, int key, uint64_t now,
 		ui_answer(u, now, e);
 	else if (u->ask == UI_ASK_FILTER)
 		u->filter[0] = 0;	/* Escape clears the filter */
+	else if (u->ask == UI_ASK_SEARCH)
+		u->ev_search[0] = 0;	/* ... and the search */
 }
 
 /* Actions that work the same on every screen that binds them. */
@@ -223,12 +275,30 @@ static void ui_main_key(struct ui *u, enum keys_action a, uint64_t now,
 		break;
 	case KA_FILTER:
 		u->mode = UI_PROMPT;
+		if (u->focus == UI_FOCUS_EVENTS) {
+			u->ask = UI_ASK_SEARCH;
+			prompt_start(&u->prompt, u->ev_search);
+			break;
+		}
 		u->ask = UI_ASK_FILTER;
 		prompt_start(&u->prompt, u->filter);
+		break;
+	case KA_FOCUS:
+		u->focus = u->focus == UI_FOCUS_TABLE ? UI_FOCUS_EVENTS :
+			   UI_FOCUS_TABLE;
+		break;
+	case KA_EV_VERDICTS:
+		u->ev_verdicts = !u->ev_verdicts;
+		u->ev_top = 0;
+		ui_say(u, now, u->ev_verdicts ? "events: verdicts only" :
+		       "events: all", NULL);
 		break;
 	case KA_CLEAR:
 		u->filter[0] = 0;
 		u->problems = false;
+		u->ev_search[0] = 0;
+		u->ev_verdicts = false;
+		u->ev_pair = false;
 		u->msg[0] = 0;	/* "showing problems only" is no longer true */
 		break;
 	case KA_PROBLEMS:
@@ -253,7 +323,10 @@ static void ui_main_key(struct ui *u, enum keys_action a, uint64_t now,
 		e->details = true;
 		break;
 	default:
-		ui_move(u, a);
+		if (u->focus == UI_FOCUS_EVENTS)
+			ui_ev_move(u, a);
+		else
+			ui_move(u, a);
 		break;
 	}
 }
@@ -278,10 +351,19 @@ void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e)
 		return;
 	case UI_DETAILS:
 		a = keys_lookup(KEYS_DETAILS, key);
-		if (a == KA_BACK)
+		if (a == KA_BACK) {
 			u->mode = UI_MAIN;
-		else if (!ui_common(u, a, e) && !ui_replay_key(u, a, now_ns, e))
+		} else if (a == KA_EV_PAIR) {
+			/* Back to the monitor, in the events of this pair. */
+			u->mode = UI_MAIN;
+			u->focus = UI_FOCUS_EVENTS;
+			u->ev_pair = true;
+			u->ev_top = 0;
+			e->ev_pair = true;
+		} else if (!ui_common(u, a, e) &&
+			   !ui_replay_key(u, a, now_ns, e)) {
 			ui_scroll(u, a);
+		}
 		return;
 	case UI_MAIN:
 		ui_main_key(u, keys_lookup(KEYS_MAIN, key), now_ns, e);

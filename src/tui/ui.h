@@ -26,6 +26,13 @@ enum ui_ask {
 	UI_ASK_DELAY,		/* the refresh interval */
 	UI_ASK_FILTER,		/* the name filter (applied while typing) */
 	UI_ASK_TIME,		/* a replay: the time to jump to */
+	UI_ASK_SEARCH,		/* events: text to search for (applied while typing) */
+};
+
+/* Where the arrows, the page keys and / go. */
+enum ui_focus {
+	UI_FOCUS_TABLE,		/* the pairs */
+	UI_FOCUS_EVENTS,	/* the event pane */
 };
 
 struct ui {
@@ -47,6 +54,13 @@ struct ui {
 	int dlines;		/* details: lines at the last frame */
 	char msg[160];		/* message on the key bar, "" for none */
 	uint64_t msg_until;	/* CLOCK_MONOTONIC ns the message goes away */
+	enum ui_focus focus;	/* Tab: the table or the event pane */
+	size_t ev_top;		/* events: first shown of those matching, 0 = the newest */
+	size_t ev_n;		/* events: how many matched at the last frame */
+	int ev_page;		/* events: lines that fit, at the last frame */
+	char ev_search[PROMPT_MAX];	/* events: text searched for, "" for none */
+	bool ev_verdicts;	/* events: only the pairs' verdicts */
+	bool ev_pair;		/* events: only the pair the details were about */
 	bool replay;		/* a journal is replayed (-r): the replay keys work */
 	bool report;		/* details: show the report text */
 };
@@ -58,12 +72,14 @@ struct ui_effect {
 	bool clear;		/* repaint the whole terminal */
 	bool colors;		/* the colour scheme changed */
 	bool details;		/* details opened: pin the selected row */
+	bool ev_pair;		/* events: keep only the details' pair from now on */
 };
 
 void ui_init(struct ui *u, bool ascii, bool can_color,
 	     enum role_scheme scheme);
 void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e);
 void ui_fit(struct ui *u, size_t nrows, int page);
+void ui_ev_fit(struct ui *u, size_t nev, int page);
 bool ui_msg(const struct ui *u, uint64_t now_ns);
 
 #endif

@@ -386,8 +386,82 @@ START_TEST(test_stale_messages)
 }
 END_TEST
 
+/* Tab moves to the events: the arrows, the page keys, Home and End
+ * scroll them, / searches them, v keeps verdicts, E in the details keeps
+ * one pair, Escape drops all that. */
+START_TEST(test_events_focus)
+{
+	struct ui u;
+	struct ui_effect e;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	ui_fit(&u, 5, 3);
+	ui_ev_fit(&u, 100, 10);
+	press(&u, '\t');
+	ck_assert_int_eq(u.focus, UI_FOCUS_EVENTS);
+	press(&u, KEY_DOWN);
+	press(&u, 'j');
+	ck_assert_uint_eq(u.ev_top, 2);
+	ck_assert_uint_eq(u.sel, 0);	/* the table stays */
+	press(&u, KEY_UP);
+	ck_assert_uint_eq(u.ev_top, 1);
+	press(&u, KEY_NPAGE);
+	ck_assert_uint_eq(u.ev_top, 10);
+	press(&u, KEY_PPAGE);
+	ck_assert_uint_eq(u.ev_top, 1);
+	press(&u, KEY_END);
+	ck_assert_uint_eq(u.ev_top, 90);	/* the oldest page */
+	press(&u, KEY_DOWN);
+	ck_assert_uint_eq(u.ev_top, 90);
+	press(&u, KEY_HOME);
+	ck_assert_uint_eq(u.ev_top, 0);
+	press(&u, KEY_UP);
+	ck_assert_uint_eq(u.ev_top, 0);
+	/* / searches the events, applied while typing. */
+	press(&u, KEY_END);
+	press(&u, '/');
+	ck_assert_int_eq(u.ask, UI_ASK_SEARCH);
+	type(&u, "FAIL");
+	ck_assert_str_eq(u.ev_search, "FAIL");
+	ck_assert_uint_eq(u.ev_top, 0);
+	ck_assert_str_eq(u.filter, "");
+	press(&u, '\r');
+	ck_assert_str_eq(u.ev_search, "FAIL");
+	press(&u, KEY_F(3));
+	ck_assert_int_eq(u.ask, UI_ASK_SEARCH);
+	press(&u, 27);
+	ck_assert_str_eq(u.ev_search, "");
+	press(&u, 'v');
+	ck_assert(u.ev_verdicts);
+	ck_assert_ptr_nonnull(strstr(u.msg, "verdicts only"));
+	/* Back to the table: the arrows select rows again. */
+	press(&u, '\t');
+	ck_assert_int_eq(u.focus, UI_FOCUS_TABLE);
+	press(&u, KEY_DOWN);
+	ck_assert_uint_eq(u.sel, 1);
+	ck_assert_uint_eq(u.ev_top, 0);
+	press(&u, '/');
+	ck_assert_int_eq(u.ask, UI_ASK_FILTER);
+	press(&u, 27);
+	/* E in the details: the events of that pair, in focus. */
+	press(&u, '\r');
+	ck_assert_int_eq(u.mode, UI_DETAILS);
+	e = press(&u, 'E');
+	ck_assert(e.ev_pair);
+	ck_assert_int_eq(u.mode, UI_MAIN);
+	ck_assert_int_eq(u.focus, UI_FOCUS_EVENTS);
+	ck_assert(u.ev_pair);
+	ck_assert(u.ev_verdicts);
+	press(&u, 27);
+	ck_assert(!u.ev_pair);
+	ck_assert(!u.ev_verdicts);
+	e = press(&u, 'E');	/* not on the monitor */
+	ck_assert(!e.ev_pair);
+}
+END_TEST
+
 TU_MAIN("tui_keys", test_every_key_maps, test_no_duplicates,
 	test_help_lists_every_key, test_key_names, test_help_any_key,
 	test_quit_and_escape, test_delay_prompt, test_filter_prompt,
 	test_toggles, test_selection, test_prompt_editing, test_function_keys,
-	test_stale_messages)
+	test_stale_messages, test_events_focus)
