@@ -2,8 +2,8 @@
 /*
  * draw_events.c - the event pane, newest first: time to the millisecond,
  * side, device, from -> to; `~` marks a step inferred with the kernel's
- * rule, `?` a change no kernel path explains, `!` ERROR and failures,
- * `x` (or a dagger) a device that vanished.  Pairs report completion and
+ * rule or steps missed, `#` a change no kernel step explains (a reset),
+ * `!` ERROR and failures, `x` (or a dagger) a device that vanished.  Pairs report completion and
  * failure.  Which events, and from where, the view's selection says
  * (evview.c): the name filter, a search, verdicts only, one pair.
  */
@@ -45,7 +45,7 @@ static void draw_ev_trans(const struct view *v, const struct model *m,
 		mr = ROLE_INFERRED;
 		note = "  (steps missed)";
 	} else if ((t->flags & MODEL_T_NOPATH) && t->to != DS_ERROR) {
-		mark = "~";
+		mark = cell_how_mark(CELL_RESET);
 		mr = ROLE_INFERRED;
 		note = "  (by no kernel step: reset)";
 	}

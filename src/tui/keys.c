@@ -64,6 +64,8 @@ static const struct keys_entry keys_tab[] = {
 	  "colours: dark, light, mono" },
 	{ { 'v' }, KA_EV_VERDICTS, KEYS_MAIN, NULL,
 	  "events: verdicts only or all" },
+	{ { 'S' }, KA_SAVE, KEYS_MAIN | KEYS_DETAILS, NULL,
+	  "save settings (--no-config)" },
 	{ { 'E' }, KA_EV_PAIR, KEYS_DETAILS, "Events",
 	  "details: this pair's events" },
 	/* --- journal begin --- (replay -r, and the report; replay_ui.c) */

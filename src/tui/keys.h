@@ -45,6 +45,7 @@ enum keys_action {
 	KA_FOCUS,		/* the table or the event pane */
 	KA_EV_VERDICTS,		/* events: only verdicts, or everything */
 	KA_EV_PAIR,		/* details: the events of this pair only */
+	KA_SAVE,		/* save the settings */
 	/* --- journal begin --- (replay_ui.c) */
 	KA_RP_BACK,		/* replay: one refresh back */
 	KA_RP_FWD,		/* replay: one refresh on */

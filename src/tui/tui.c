@@ -24,6 +24,7 @@
 #include "tui.h"
 #include "details_ident.h"
 #include "replay_ui.h"
+#include "settings.h"
 
 /* Longest wait between two frames, so the clock and ages move, ns. */
 #define TUI_TICK_NS CLOCK_NS_PER_S
@@ -33,6 +34,70 @@
  * and a failure's reason. */
 #define TUI_VERDICT_WANT 22
 #define TUI_VERDICT_FAILED 64
+
+/* The saved settings (settings.c), where the command line did not say. */
+static void tui_settings(struct view *v, const struct options *o)
+{
+	struct settings st;
+	char warn[320];
+
+	if (o->no_config)
+		return;
+	settings_load(&st, warn, sizeof(warn));
+	if (warn[0]) {
+		char m[360];
+
+		snprintf(m, sizeof(m), "settings: %s", warn);
+		ui_note(&v->ui, clock_mono_ns(), m);
+		fprintf(stderr, "vfiomigtop: %s\n", m);
+	}
+	if ((st.have & SET_COLOR) && !o->color_set && v->ui.can_color) {
+		if (st.color == OPT_COLOR_NONE)
+			v->ui.scheme = ROLE_SCHEME_MONO;
+		else if (st.color == OPT_COLOR_LIGHT)
+			v->ui.scheme = ROLE_SCHEME_LIGHT;
+		else if (st.color == OPT_COLOR_DARK)
+			v->ui.scheme = ROLE_SCHEME_DARK;
+	}
+	if (st.have & SET_SORT)
+		v->ui.sort = st.sort;
+	if (st.have & SET_INVERT)
+		v->ui.invert = st.invert;
+	if (st.have & SET_FILTER)
+		snprintf(v->ui.filter, sizeof(v->ui.filter), "%s", st.filter);
+	if ((st.have & SET_ASCII) && !o->ascii)
+		v->ui.ascii = st.ascii;
+	if (st.have & SET_VERDICTS)
+		v->ui.ev_verdicts = st.ev_verdicts;
+}
+
+/* S: write what the screen is set to now. */
+static void tui_save(struct view *v)
+{
+	static const enum opt_color colors[] = {
+		[ROLE_SCHEME_DARK] = OPT_COLOR_DARK,
+		[ROLE_SCHEME_LIGHT] = OPT_COLOR_LIGHT,
+		[ROLE_SCHEME_MONO] = OPT_COLOR_NONE,
+	};
+	struct settings st = {
+		.color = colors[v->ui.scheme],
+		.sort = v->ui.sort,
+		.invert = v->ui.invert,
+		.delay_ns = v->delay_ns,
+		.ascii = v->ui.ascii,
+		.ev_verdicts = v->ui.ev_verdicts,
+	};
+	char path[4096], err[320], m[4200];
+
+	snprintf(st.filter, sizeof(st.filter), "%s", v->ui.filter);
+	if (v->no_config)
+		snprintf(m, sizeof(m), "settings not saved: --no-config");
+	else if (settings_save(&st, path, sizeof(path), err, sizeof(err)))
+		snprintf(m, sizeof(m), "settings not saved: %s", err);
+	else
+		snprintf(m, sizeof(m), "settings saved to %s", path);
+	ui_note(&v->ui, clock_mono_ns(), m);
+}
 
 static struct view *tui_open(const struct options *o, char *err, size_t len)
 {
@@ -60,6 +125,10 @@ static struct view *tui_open(const struct options *o, char *err, size_t len)
 		o->color == OPT_COLOR_LIGHT ? ROLE_SCHEME_LIGHT :
 		o->color == OPT_COLOR_DARK ? ROLE_SCHEME_DARK :
 		colors_guess(getenv("COLORFGBG")));
+	v->no_config = o->no_config;
+	if (o->warn[0])		/* e.g. a bad --color: said, and going on */
+		ui_note(&v->ui, clock_mono_ns(), o->warn);
+	tui_settings(v, o);
 	colors_use(v->ui.scheme);
 	evlog_init(&v->log);
 	v->cc.highlight_ns = o->highlight_ns;
@@ -99,6 +168,8 @@ static void tui_apply(struct view *v, const struct ui_effect *e,
 	}
 	if (e->ack)
 		evlog_ack(&v->log);
+	if (e->save)
+		tui_save(v);
 	if (e->clear)
 		clearok(curscr, TRUE);
 	if (e->colors)
@@ -280,6 +351,7 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 		v->model_gen = c->model_gen;
 	}
 	v->ui.replay = c->replay != NULL;
+	v->delay_ns = c->delay_ns;
 	screen_resize(&v->scr);
 	raised = evlog_take(&v->log, c->m, !v->started);
 	if (raised && v->bell && v->started)

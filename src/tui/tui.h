@@ -35,6 +35,8 @@ struct view {
 	int ev_dev[PAIR_NSIDES];	/* events: only these devices (E in the details), -1 for all */
 	uint64_t ev_anchor;		/* events: model event number of the first line while scrolled, 0 when following */
 	bool bell;			/* ring when an alert is raised */
+	uint64_t delay_ns;		/* the refresh interval at the last frame, ns */
+	bool no_config;			/* --no-config: S saves nothing */
 	bool utc;			/* times in UTC (--utc), else local time */
 	bool started;			/* the first frame is done */
 	int pin[PAIR_NSIDES];		/* devices of the selected row */

@@ -39,6 +39,13 @@ static void ui_say(struct ui *u, uint64_t now, const char *what,
 	u->msg_until = now + UI_MSG_NS;
 }
 
+/* Show @msg on the key bar for a while. */
+void ui_note(struct ui *u, uint64_t now_ns, const char *msg)
+{
+	snprintf(u->msg, sizeof(u->msg), "%s", msg);
+	u->msg_until = now_ns + UI_MSG_NS;
+}
+
 /* True while a message is to be shown. */
 bool ui_msg(const struct ui *u, uint64_t now_ns)
 {
@@ -243,6 +250,9 @@ static bool ui_common(struct ui *u, enum keys_action a, struct ui_effect *e)
 		return true;
 	case KA_ACK:
 		e->ack = true;
+		return true;
+	case KA_SAVE:
+		e->save = true;
 		return true;
 	case KA_ASCII:
 		u->ascii = !u->ascii;

@@ -73,6 +73,7 @@ struct ui_effect {
 	bool colors;		/* the colour scheme changed */
 	bool details;		/* details opened: pin the selected row */
 	bool ev_pair;		/* events: keep only the details' pair from now on */
+	bool save;		/* write the settings file */
 };
 
 void ui_init(struct ui *u, bool ascii, bool can_color,
@@ -81,5 +82,6 @@ void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e);
 void ui_fit(struct ui *u, size_t nrows, int page);
 void ui_ev_fit(struct ui *u, size_t nev, int page);
 bool ui_msg(const struct ui *u, uint64_t now_ns);
+void ui_note(struct ui *u, uint64_t now_ns, const char *msg);
 
 #endif

@@ -37,6 +37,9 @@ t_keys h
 t_wait $W "any key returns"
 t_ok "the help lists the keys" t_has "filter names"
 t_ok "the help shows the markers" t_has "vanished"
+t_ok "... the reset marker" t_has "# by no kernel step (reset)"
+t_ok "... the stale marker" t_has "? last known (host lost)"
+t_ok "... busy" t_has "busy read pending"
 t_keys Space
 t_wait $W DESTINATION
 

@@ -20,6 +20,9 @@ T_SOCK=$T_DIR/tmux.sock
 export TMPDIR=$T_DIR
 export LC_ALL=C.UTF-8
 unset NO_COLOR TMUX
+# No settings file of the user's changes what a test sees (settings.sh
+# writes its own here).
+export XDG_CONFIG_HOME=$T_DIR/cfg
 
 printf 'set -g remain-on-exit on\nset -g status off\nset -g default-terminal screen-256color\n' \
 	>"$T_DIR/tmux.conf"

@@ -172,6 +172,12 @@ START_TEST(test_cell_changed)
 	cell_dev(d, 0, &cfg, T(5001), &c);
 	ck_assert_str_eq(c.mark, "~");
 	ck_assert_int_eq(c.mark_role, ROLE_INFERRED);
+	/* A change by no kernel step (a reset): `#`, not `~` nor `?`. */
+	tu_step(d, DS_RUNNING, T(6000), MODEL_T_NOPATH);
+	cell_dev(d, 0, &cfg, T(6001), &c);
+	ck_assert_str_eq(c.mark, "#");
+	ck_assert_str_eq(cell_how_mark(CELL_SEEN), "*");
+	ck_assert_str_eq(cell_how_mark(CELL_INFERRED), "~");
 	free(d);
 }
 END_TEST
