@@ -115,6 +115,13 @@ void crash_arm(int tty_fd, int err_fd)
 	crash_cap("rmcup");	/* leave the alternate screen */
 	crash_cap("cnorm");	/* the cursor back */
 	crash_cap("sgr0");	/* plain text */
+	/* No more mouse reports (X10, normal and SGR tracking off). */
+	if (crash.nreset + 24 < sizeof(crash.reset)) {
+		static const char off[] = "\033[?1000l\033[?1006l";
+
+		memcpy(crash.reset + crash.nreset, off, sizeof(off) - 1);
+		crash.nreset += sizeof(off) - 1;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = crash_handler;
 	sigemptyset(&sa.sa_mask);

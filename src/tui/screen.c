@@ -115,6 +115,9 @@ int screen_open(struct screen *s, char *err, size_t len)
 	leaveok(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	/* Clicks and the wheel; a press counts at once (no click timing). */
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
 	screen_ascii_glyph(&s->ascii[0], L"-");
 	screen_ascii_glyph(&s->ascii[1], L"|");
 	screen_ascii_glyph(&s->ascii[2], L"+");

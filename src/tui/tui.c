@@ -207,6 +207,27 @@ static void tui_events(struct view *v, const struct view_ctx *c)
 		       evlog_get(&v->log, v->evsel[v->ui.ev_top])->seq : 0;
 }
 
+/* A mouse event: what it was over, on the screen last drawn. */
+static void tui_mouse(struct view *v, struct ui_effect *e)
+{
+	struct layout_hit h;
+	MEVENT me;
+	enum ui_button b;
+
+	if (getmouse(&me) != OK)
+		return;
+	if (me.bstate & BUTTON4_PRESSED)
+		b = UI_B_WHEEL_UP;
+	else if (me.bstate & BUTTON5_PRESSED)
+		b = UI_B_WHEEL_DOWN;
+	else if (me.bstate & BUTTON1_PRESSED)
+		b = UI_B_CLICK;
+	else
+		return;
+	layout_hit(&v->lay, me.x, me.y, &h);
+	ui_mouse(&v->ui, &h, b, e);
+}
+
 /*
  * Read every key there is, without waiting.  A terminal that hung up, or
  * that keeps saying "readable" with nothing to read, ends the program.
@@ -237,7 +258,10 @@ static void tui_input(struct view *v, const struct view_ctx *c,
 		if (key == KEY_RESIZE)
 			screen_resize(&v->scr);
 		memset(&e, 0, sizeof(e));
-		ui_key(&v->ui, key, now, &e);
+		if (key == KEY_MOUSE)
+			tui_mouse(v, &e);
+		else
+			ui_key(&v->ui, key, now, &e);
 		tui_apply(v, &e, req);
 	}
 	if (screen_check_lost(&v->scr, got))

@@ -380,3 +380,80 @@ void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e)
 		return;
 	}
 }
+
+/* The sort key of a column heading, or -1. */
+static int ui_head_sort(enum layout_col_id c)
+{
+	switch (c) {
+	case LAYOUT_C_NAME:
+		return ROWS_SORT_NAME;
+	case LAYOUT_C_STATE:
+		return ROWS_SORT_STATE;
+	case LAYOUT_C_TIME:
+		return ROWS_SORT_TIME;
+	case LAYOUT_C_VERDICT:
+		return ROWS_SORT_VERDICT;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * A mouse event on what @h says was under it: a click selects a row (and
+ * gives the table the keys), sorts by a heading (again: the other way),
+ * or gives the events the keys; the wheel scrolls what it is over.  On the
+ * help screen a click returns, as any key does; in the details the wheel
+ * scrolls them.
+ */
+void ui_mouse(struct ui *u, const struct layout_hit *h, enum ui_button b,
+	      struct ui_effect *e)
+{
+	bool up = b == UI_B_WHEEL_UP;
+	int sort;
+
+	e->req.redraw = true;
+	if (u->mode == UI_HELP) {
+		u->mode = UI_MAIN;
+		return;
+	}
+	if (u->mode == UI_DETAILS && b != UI_B_CLICK) {
+		for (int i = 0; i < UI_WHEEL_LINES; i++)
+			ui_scroll(u, up ? KA_UP : KA_DOWN);
+		return;
+	}
+	if (u->mode != UI_MAIN)
+		return;
+	if (b != UI_B_CLICK) {
+		for (int i = 0; i < UI_WHEEL_LINES; i++) {
+			if (h->zone == LAYOUT_Z_EVENTS)
+				ui_ev_move(u, up ? KA_UP : KA_DOWN);
+			else
+				ui_move(u, up ? KA_UP : KA_DOWN);
+		}
+		return;
+	}
+	switch (h->zone) {
+	case LAYOUT_Z_ROW:
+		if (u->top + (size_t)h->line >= u->nrows)
+			return;
+		u->focus = UI_FOCUS_TABLE;
+		u->sel = u->top + (size_t)h->line;
+		ui_fit(u, u->nrows, u->page);
+		return;
+	case LAYOUT_Z_HEAD:
+		sort = ui_head_sort(h->col);
+		if (sort < 0)
+			return;
+		if (u->sort == (enum rows_sort)sort)
+			u->invert = !u->invert;
+		else
+			u->invert = false;
+		u->sort = (enum rows_sort)sort;
+		return;
+	case LAYOUT_Z_EVENTS:
+		u->focus = UI_FOCUS_EVENTS;
+		return;
+	default:
+		return;
+	}
+}

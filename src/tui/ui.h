@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "layout.h"
 #include "prompt.h"
 #include "role.h"
 #include "rows.h"
@@ -65,6 +66,16 @@ struct ui {
 	bool report;		/* details: show the report text */
 };
 
+/* A mouse event, as ui_mouse() takes it. */
+enum ui_button {
+	UI_B_CLICK,		/* the first button pressed */
+	UI_B_WHEEL_UP,		/* the wheel turned up */
+	UI_B_WHEEL_DOWN,	/* the wheel turned down */
+};
+
+/* Rows or events one notch of the wheel moves. */
+#define UI_WHEEL_LINES 3
+
 /* What a key press asks of the rest of the program. */
 struct ui_effect {
 	struct view_req req;	/* for the run loop */
@@ -79,6 +90,8 @@ struct ui_effect {
 void ui_init(struct ui *u, bool ascii, bool can_color,
 	     enum role_scheme scheme);
 void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e);
+void ui_mouse(struct ui *u, const struct layout_hit *h, enum ui_button b,
+	      struct ui_effect *e);
 void ui_fit(struct ui *u, size_t nrows, int page);
 void ui_ev_fit(struct ui *u, size_t nev, int page);
 bool ui_msg(const struct ui *u, uint64_t now_ns);

@@ -460,8 +460,56 @@ START_TEST(test_events_focus)
 }
 END_TEST
 
+/* The mouse: a click selects, sorts (again: inverted), focuses; the
+ * wheel scrolls what it is over; a click closes the help. */
+START_TEST(test_mouse)
+{
+	struct layout_hit row2 = { LAYOUT_Z_ROW, 2, LAYOUT_C_OTHER };
+	struct layout_hit row9 = { LAYOUT_Z_ROW, 9, LAYOUT_C_OTHER };
+	struct layout_hit state = { LAYOUT_Z_HEAD, 0, LAYOUT_C_STATE };
+	struct layout_hit other = { LAYOUT_Z_HEAD, 0, LAYOUT_C_OTHER };
+	struct layout_hit ev = { LAYOUT_Z_EVENTS, 1, LAYOUT_C_OTHER };
+	struct ui_effect e;
+	struct ui u;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	ui_fit(&u, 5, 10);
+	ui_ev_fit(&u, 50, 10);
+	memset(&e, 0, sizeof(e));
+	ui_mouse(&u, &row2, UI_B_CLICK, &e);
+	ck_assert_uint_eq(u.sel, 2);
+	ck_assert(e.req.redraw);
+	ui_mouse(&u, &row9, UI_B_CLICK, &e);	/* below the last row */
+	ck_assert_uint_eq(u.sel, 2);
+	ui_mouse(&u, &state, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.sort, ROWS_SORT_STATE);
+	ck_assert(!u.invert);
+	ui_mouse(&u, &state, UI_B_CLICK, &e);
+	ck_assert(u.invert);
+	ui_mouse(&u, &other, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.sort, ROWS_SORT_STATE);
+	ui_mouse(&u, &row2, UI_B_WHEEL_UP, &e);
+	ck_assert_uint_eq(u.sel, 0);
+	ui_mouse(&u, &row2, UI_B_WHEEL_DOWN, &e);
+	ck_assert_uint_eq(u.sel, 3);
+	ui_mouse(&u, &ev, UI_B_WHEEL_DOWN, &e);
+	ck_assert_uint_eq(u.ev_top, UI_WHEEL_LINES);
+	ck_assert_int_eq(u.focus, UI_FOCUS_TABLE);
+	ui_mouse(&u, &ev, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.focus, UI_FOCUS_EVENTS);
+	ui_mouse(&u, &row2, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.focus, UI_FOCUS_TABLE);
+	press(&u, 'h');
+	ck_assert_int_eq(u.mode, UI_HELP);
+	row2.line = 0;
+	ui_mouse(&u, &row2, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.mode, UI_MAIN);
+	ck_assert_uint_eq(u.sel, 2);	/* closing the help selects nothing */
+}
+END_TEST
+
 TU_MAIN("tui_keys", test_every_key_maps, test_no_duplicates,
 	test_help_lists_every_key, test_key_names, test_help_any_key,
 	test_quit_and_escape, test_delay_prompt, test_filter_prompt,
 	test_toggles, test_selection, test_prompt_editing, test_function_keys,
-	test_stale_messages, test_events_focus)
+	test_stale_messages, test_events_focus, test_mouse)

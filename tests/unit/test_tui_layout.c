@@ -313,5 +313,52 @@ START_TEST(test_headline_sweep)
 }
 END_TEST
 
+/* Where a click lands at 80x24: headings, rows, events, nothing. */
+START_TEST(test_hit)
+{
+	struct layout_in in = {
+		.cols = 80, .rows = 24, .has_dst = true, .nrows = 4,
+		.nevents = 30, .name_want = 12, .verdict_want = 44,
+	};
+	const struct layout_pane *src, *ver;
+	struct layout_hit h;
+	struct layout l;
+	int head;
+
+	layout_compute(&in, &l);
+	src = &l.pane[LAYOUT_SRC];
+	ver = &l.pane[LAYOUT_VERDICT];
+	head = src->r.y + 1;
+	layout_hit(&l, src->name.x, head, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_HEAD);
+	ck_assert_int_eq(h.col, LAYOUT_C_NAME);
+	layout_hit(&l, src->state.x + 1, head, &h);
+	ck_assert_int_eq(h.col, LAYOUT_C_STATE);
+	layout_hit(&l, src->time.x, head, &h);
+	ck_assert_int_eq(h.col, LAYOUT_C_TIME);
+	layout_hit(&l, ver->text.x + 2, head, &h);
+	ck_assert_int_eq(h.col, LAYOUT_C_VERDICT);
+	layout_hit(&l, src->mark.x, head, &h);
+	ck_assert_int_eq(h.col, LAYOUT_C_OTHER);
+	layout_hit(&l, 5, l.body_y + 2, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_ROW);
+	ck_assert_int_eq(h.line, 2);
+	layout_hit(&l, 5, l.events.y, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_EVENTS);
+	ck_assert_int_eq(h.line, -1);
+	layout_hit(&l, 5, l.events.y + 3, &h);
+	ck_assert_int_eq(h.line, 2);
+	layout_hit(&l, 5, 0, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_NONE);
+	layout_hit(&l, 5, 23, &h);	/* the key bar */
+	ck_assert_int_eq(h.zone, LAYOUT_Z_NONE);
+	in.cols = 20;
+	layout_compute(&in, &l);
+	layout_hit(&l, 5, 5, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_NONE);
+}
+END_TEST
+
 TU_MAIN("tui_layout", test_sweep, test_degenerate, test_80x24, test_few_rows,
-	test_one_side, test_minimum, test_headline_sweep)
+	test_one_side, test_minimum, test_headline_sweep,
+	test_hit)
