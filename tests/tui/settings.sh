@@ -13,6 +13,9 @@ for dev in 0000:3b:00.2 0000:5e:00.1; do
 done
 export XDG_CONFIG_HOME=$T_DIR/cfg
 RC=$XDG_CONFIG_HOME/vfiomigtop/vfiomigtoprc
+# t_said TEXT: the pane, its scrolled-off lines included, holds TEXT (a
+# long message after the screen ends may wrap and scroll).
+t_said() { tm capture-pane -p -J -S -200 -t t | grep -qF -- "$1"; }
 
 t_top 120 30 --src "$S" --dst "$D"
 t_ok "started" t_wait $W DESTINATION
@@ -65,7 +68,7 @@ t_ok "... and the rest applies" t_wait $W "every 200 ms"
 t_ok "... and it runs" t_has DESTINATION
 t_keys q
 t_ok "it ends normally" t_wait_dead $W
-t_ok "... with the message on stderr too" t_wait $W "vfiomigtop: settings:"
+t_ok "... with the message on stderr too" t_said "vfiomigtop: settings:"
 t_ok "... status 0" [ "$(t_status)" = 0 ]
 
 # A bad --color: said, and the monitor runs.
@@ -73,6 +76,7 @@ t_top 120 30 --no-config --color=purple --src "$S" --dst "$D"
 t_ok "a bad --color is said on the screen" t_wait $W "--color 'purple': expected auto, light, dark or none"
 t_ok "... and it runs" t_has DESTINATION
 t_keys q
-t_ok "... and on stderr" t_wait_dead $W
+t_ok "it ends normally" t_wait_dead $W
+t_ok "... and it was said on stderr" t_said "vfiomigtop: --color 'purple'"
 t_ok "... status 0" [ "$(t_status)" = 0 ]
 t_done
