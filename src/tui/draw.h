@@ -49,5 +49,6 @@ void help_draw(const struct view *v, const struct view_ctx *c);
 int details_draw(const struct view *v, const struct view_ctx *c,
 		 uint64_t now);
 void draw_small(int cols, int rows, int need_cols, int need_rows);
+int draw_alerts(const struct view *v, const struct view_ctx *c);
 
 #endif

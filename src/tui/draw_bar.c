@@ -110,5 +110,5 @@ void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now)
 		return;
 	}
 	draw_bar_keys(v, c, &p, v->ui.mode == UI_DETAILS ? KEYS_DETAILS :
-			     KEYS_MAIN);
+			     v->ui.mode == UI_ALERTS ? KEYS_ALERTS : KEYS_MAIN);
 }

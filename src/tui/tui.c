@@ -168,6 +168,8 @@ static void tui_apply(struct view *v, const struct ui_effect *e,
 	}
 	if (e->ack)
 		evlog_ack(&v->log);
+	if (e->ack_one)
+		evlog_ack_one(&v->log, e->ack_index);
 	if (e->save)
 		tui_save(v);
 	if (e->clear)
@@ -389,11 +391,16 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	tui_layout(v, c);
 	ui_fit(&v->ui, v->rows.n, v->lay.body_h);
 	tui_events(v, c);
+	ui_al_fit(&v->ui, evlog_alert_count(&v->log), v->ui.al_page);
 	tui_pin(v);
 	v->wake_ns = 0;
 	erase();
 	if (v->lay.too_small) {
 		draw_small(COLS, LINES, v->lay.need_cols, v->lay.need_rows);
+	} else if (v->ui.mode == UI_ALERTS) {
+		ui_al_fit(&v->ui, evlog_alert_count(&v->log),
+			  draw_alerts(v, c));
+		draw_bar(v, c, now);
 	} else if (v->ui.mode == UI_HELP) {
 		help_draw(v, c);
 		draw_bar(v, c, now);

@@ -81,6 +81,62 @@ void ui_ev_fit(struct ui *u, size_t nev, int page)
 	u->ev_top = evview_clamp(u->ev_top, nev, (size_t)u->ev_page);
 }
 
+/* Keep the alert list's selection inside the alerts. */
+void ui_al_fit(struct ui *u, size_t nal, int page)
+{
+	u->al_n = nal;
+	u->al_page = page > 0 ? page : 1;
+	if (u->al_sel >= nal)
+		u->al_sel = nal ? nal - 1 : 0;
+}
+
+/* The alert list: move the selection, acknowledge one or all, go back. */
+static void ui_alerts_key(struct ui *u, enum keys_action a,
+			  struct ui_effect *e)
+{
+	size_t pg = u->al_page > 1 ? (size_t)u->al_page - 1 : 1;
+
+	switch (a) {
+	case KA_BACK:
+		u->mode = UI_MAIN;
+		return;
+	case KA_QUIT:
+		e->req.quit = true;
+		return;
+	case KA_ACK:
+		if (u->al_sel < u->al_n) {
+			e->ack_one = true;
+			e->ack_index = u->al_sel;
+		}
+		return;
+	case KA_ACK_ALL:
+		e->ack = true;
+		return;
+	case KA_UP:
+		if (u->al_sel)
+			u->al_sel--;
+		break;
+	case KA_DOWN:
+		u->al_sel++;
+		break;
+	case KA_PGUP:
+		u->al_sel = u->al_sel > pg ? u->al_sel - pg : 0;
+		break;
+	case KA_PGDN:
+		u->al_sel += pg;
+		break;
+	case KA_HOME:
+		u->al_sel = 0;
+		break;
+	case KA_END:
+		u->al_sel = u->al_n;
+		break;
+	default:
+		return;
+	}
+	ui_al_fit(u, u->al_n, u->al_page);
+}
+
 /* Scroll the event pane: up is newer, down older, Home the newest. */
 static void ui_ev_move(struct ui *u, enum keys_action a)
 {
@@ -254,6 +310,10 @@ static bool ui_common(struct ui *u, enum keys_action a, struct ui_effect *e)
 	case KA_SAVE:
 		e->save = true;
 		return true;
+	case KA_ALERTS:
+		u->mode = UI_ALERTS;
+		u->al_sel = 0;
+		return true;
 	case KA_ASCII:
 		u->ascii = !u->ascii;
 		e->clear = true;
@@ -377,6 +437,9 @@ void ui_key(struct ui *u, int key, uint64_t now_ns, struct ui_effect *e)
 		return;
 	case UI_MAIN:
 		ui_main_key(u, keys_lookup(KEYS_MAIN, key), now_ns, e);
+		return;
+	case UI_ALERTS:
+		ui_alerts_key(u, keys_lookup(KEYS_ALERTS, key), e);
 		return;
 	}
 }

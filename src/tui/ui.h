@@ -21,6 +21,7 @@ enum ui_mode {
 	UI_HELP,		/* the help screen: any key returns */
 	UI_DETAILS,		/* one pair's details */
 	UI_PROMPT,		/* a question on the key bar line */
+	UI_ALERTS,		/* the list of alerts */
 };
 
 enum ui_ask {
@@ -62,6 +63,9 @@ struct ui {
 	char ev_search[PROMPT_MAX];	/* events: text searched for, "" for none */
 	bool ev_verdicts;	/* events: only the pairs' verdicts */
 	bool ev_pair;		/* events: only the pair the details were about */
+	size_t al_sel;		/* alert list: selected alert, 0 = the newest */
+	size_t al_n;		/* alert list: alerts at the last frame */
+	int al_page;		/* alert list: lines that fit */
 	bool replay;		/* a journal is replayed (-r): the replay keys work */
 	bool report;		/* details: show the report text */
 };
@@ -85,6 +89,8 @@ struct ui_effect {
 	bool details;		/* details opened: pin the selected row */
 	bool ev_pair;		/* events: keep only the details' pair from now on */
 	bool save;		/* write the settings file */
+	bool ack_one;		/* acknowledge alert ack_index only */
+	size_t ack_index;	/* ... evlog_alert_get() index */
 };
 
 void ui_init(struct ui *u, bool ascii, bool can_color,
@@ -94,6 +100,7 @@ void ui_mouse(struct ui *u, const struct layout_hit *h, enum ui_button b,
 	      struct ui_effect *e);
 void ui_fit(struct ui *u, size_t nrows, int page);
 void ui_ev_fit(struct ui *u, size_t nev, int page);
+void ui_al_fit(struct ui *u, size_t nal, int page);
 bool ui_msg(const struct ui *u, uint64_t now_ns);
 void ui_note(struct ui *u, uint64_t now_ns, const char *msg);
 

@@ -12,7 +12,7 @@
 #include "prompt.h"
 #include "ui.h"
 
-static const unsigned int modes[] = { KEYS_MAIN, KEYS_DETAILS };
+static const unsigned int modes[] = { KEYS_MAIN, KEYS_DETAILS, KEYS_ALERTS };
 
 /* Every key of every entry dispatches to that entry's action. */
 START_TEST(test_every_key_maps)
@@ -24,7 +24,7 @@ START_TEST(test_every_key_maps)
 	for (size_t i = 0; i < n; i++) {
 		ck_assert(t[i].keys[0] != 0);
 		ck_assert(t[i].act > KA_NONE && t[i].act < KA_NR);
-		for (size_t m = 0; m < 2; m++) {
+		for (size_t m = 0; m < 3; m++) {
 			if (!(t[i].modes & modes[m]))
 				continue;
 			for (size_t k = 0; k < KEYS_PER_ENTRY && t[i].keys[k]; k++)
@@ -41,7 +41,7 @@ START_TEST(test_no_duplicates)
 	size_t n;
 	const struct keys_entry *t = keys_table(&n);
 
-	for (size_t m = 0; m < 2; m++)
+	for (size_t m = 0; m < 3; m++)
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = i + 1; j < n; j++) {
 				if (!(t[i].modes & t[j].modes & modes[m]))
@@ -508,8 +508,51 @@ START_TEST(test_mouse)
 }
 END_TEST
 
+/* L lists the alerts; a or Enter acknowledges the selected one, A all;
+ * q or Esc goes back; F10 quits. */
+START_TEST(test_alert_keys)
+{
+	struct ui u;
+	struct ui_effect e;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	press(&u, 'L');
+	ck_assert_int_eq(u.mode, UI_ALERTS);
+	ui_al_fit(&u, 3, 10);
+	e = press(&u, 'a');
+	ck_assert(e.ack_one);
+	ck_assert_uint_eq(e.ack_index, 0);
+	press(&u, KEY_DOWN);
+	press(&u, KEY_DOWN);
+	press(&u, KEY_DOWN);
+	ck_assert_uint_eq(u.al_sel, 2);
+	e = press(&u, '\r');
+	ck_assert(e.ack_one);
+	ck_assert_uint_eq(e.ack_index, 2);
+	ck_assert_int_eq(u.mode, UI_ALERTS);
+	e = press(&u, 'A');
+	ck_assert(e.ack);
+	ck_assert(!u.ascii);		/* A is not ASCII here */
+	press(&u, KEY_HOME);
+	ck_assert_uint_eq(u.al_sel, 0);
+	press(&u, 'q');
+	ck_assert_int_eq(u.mode, UI_MAIN);
+	press(&u, 'L');
+	e = press(&u, 27);
+	ck_assert(!e.req.quit);
+	ck_assert_int_eq(u.mode, UI_MAIN);
+	press(&u, 'L');
+	ui_al_fit(&u, 0, 10);
+	e = press(&u, 'a');		/* nothing to acknowledge */
+	ck_assert(!e.ack_one);
+	e = press(&u, KEY_F(10));
+	ck_assert(e.req.quit);
+}
+END_TEST
+
 TU_MAIN("tui_keys", test_every_key_maps, test_no_duplicates,
 	test_help_lists_every_key, test_key_names, test_help_any_key,
 	test_quit_and_escape, test_delay_prompt, test_filter_prompt,
 	test_toggles, test_selection, test_prompt_editing, test_function_keys,
-	test_stale_messages, test_events_focus, test_mouse)
+	test_stale_messages, test_events_focus, test_mouse,
+	test_alert_keys)

@@ -390,5 +390,54 @@ START_TEST(test_evview)
 }
 END_TEST
 
+/* The alert list: every alert kept, newest first; one acknowledged at a
+ * time (a device's mark ends with its last alert), or all; acknowledged
+ * alerts stay listed. */
+START_TEST(test_alert_list)
+{
+	struct fake f;
+	struct evlog *l = calloc(1, sizeof(*l));
+	struct model_event *e;
+
+	fake_init(&f);
+	fake_events(&f);
+	evlog_init(l);
+	trans(&f, 5, DS_RESUMING, DS_ERROR, T(100));	/* d8:00.1 dst */
+	e = emit(&f, MODEL_EV_PAIR, T(200));		/* its pair fails */
+	e->pair = 0;
+	e->att.decided = true;
+	e->att.a.outcome = ATT_FAILED;
+	trans(&f, 3, DS_RESUMING, DS_ERROR, T(300));	/* 3b:00.3 dst */
+	evlog_take(l, &f.m, false);
+	ck_assert_uint_eq(evlog_alert_count(l), 3);
+	ck_assert_uint_eq(l->nalerts, 3);
+	ck_assert_uint_eq(evlog_alert_get(l, 0)->ev.dev[0], 3);
+	ck_assert_uint_eq(evlog_alert_get(l, 1)->flag, CELL_AL_FAIL);
+	ck_assert_uint_eq(evlog_alert_get(l, 2)->flag, CELL_AL_ERROR);
+	ck_assert_ptr_null(evlog_alert_get(l, 3));
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR | CELL_AL_FAIL);
+	/* The failure only: d8:00.1 keeps its ERROR mark. */
+	evlog_ack_one(l, 1);
+	ck_assert(evlog_alert_get(l, 1)->acked);
+	ck_assert_uint_eq(l->nalerts, 2);
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR);
+	ck_assert_uint_eq(evlog_alert(l, 4), 0);
+	ck_assert_uint_eq(evlog_alert(l, 3), CELL_AL_ERROR);
+	evlog_ack_one(l, 1);			/* twice: nothing more */
+	ck_assert_uint_eq(l->nalerts, 2);
+	evlog_ack_one(l, 9);			/* none there */
+	ck_assert_uint_eq(l->nalerts, 2);
+	evlog_ack(l);
+	ck_assert_uint_eq(l->nalerts, 0);
+	ck_assert_uint_eq(evlog_alert(l, 3), 0);
+	ck_assert_uint_eq(evlog_alert_count(l), 3);	/* still listed */
+	ck_assert(evlog_alert_get(l, 0)->acked);
+	evlog_free(l);
+	free(l);
+	free(f.m.ev);
+	fake_free(&f);
+}
+END_TEST
+
 TU_MAIN("tui_rows", test_match, test_sorts, test_rank, test_filter_problems,
-	test_tombstone, test_evlog, test_evview)
+	test_tombstone, test_evlog, test_evview, test_alert_list)
