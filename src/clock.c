@@ -80,6 +80,29 @@ size_t clock_fmt_hms(char *buf, size_t len, int64_t real_ns, int local)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/*
+ * "2026-12-02 00:52:06 CET" (@local) or "2026-12-02 00:52:06 UTC": the
+ * date, the time to the second (to the millisecond with @ms) and the zone,
+ * so that a screen and a batch log can be told apart and lined up.
+ */
+size_t clock_fmt_stamp(char *buf, size_t len, int64_t real_ns, int local,
+		       int ms)
+{
+	struct tm tm;
+	int m = clock_split(real_ns, local, &tm);
+	char frac[8] = "", zone[16] = "UTC";
+	int n;
+
+	if (ms)
+		snprintf(frac, sizeof(frac), ".%03d", m);
+	if (local && !strftime(zone, sizeof(zone), "%Z", &tm))
+		snprintf(zone, sizeof(zone), "?");
+	n = snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d%s %s",
+		     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		     tm.tm_min, tm.tm_sec, frac, zone);
+	return n < 0 ? 0 : (size_t)n;
+}
+
 /* A short human duration: "840 ms", "1.2 s", "12 s", "3m05s", "2h07m". */
 size_t clock_fmt_dur(char *buf, size_t len, uint64_t ns)
 {

@@ -13,6 +13,8 @@ uint64_t clock_mono_ns(void);
 int64_t clock_real_minus_mono_ns(void);
 size_t clock_fmt_iso(char *buf, size_t len, int64_t real_ns);
 size_t clock_fmt_hms(char *buf, size_t len, int64_t real_ns, int local);
+size_t clock_fmt_stamp(char *buf, size_t len, int64_t real_ns, int local,
+		       int ms);
 size_t clock_fmt_dur(char *buf, size_t len, uint64_t ns);
 int clock_parse_secs(const char *s, double min, double max, uint64_t *ns);
 

@@ -24,6 +24,7 @@
 #include "ident.h"
 #include "journal.h"
 #include "options.h"
+#include "tui/settings.h"
 #include "replay.h"
 #include "report.h"
 #include "run.h"
@@ -227,6 +228,20 @@ static const struct view_ops *main_view(const struct options *o)
 	return o->batch ? &view_batch_ops : &view_tui_ops;
 }
 
+/* The screen starts with the saved refresh interval, unless -d says. */
+static void main_settings_delay(struct options *o)
+{
+	struct settings st;
+	char warn[8];
+
+	if (main_view(o) != &view_tui_ops || o->nread || o->no_config ||
+	    o->delay_set)
+		return;
+	/* Warnings are the screen's to show (tui_open reads it again). */
+	if (!settings_load(&st, warn, sizeof(warn)) && (st.have & SET_DELAY))
+		o->delay_ns = st.delay_ns;
+}
+
 /* How remote agents are started (ssh://, cmd: sources). */
 static void main_remote(const struct options *o)
 {
@@ -390,6 +405,8 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return OPT_EXIT_USAGE;
 	}
+	if (o.warn[0])
+		fprintf(stderr, "vfiomigtop: %s\n", o.warn);
 	if (o.help || o.version) {
 		if (o.help)
 			options_usage(stdout);
@@ -399,6 +416,7 @@ int main(int argc, char **argv)
 		return OPT_EXIT_OK;
 	}
 	main_signals();
+	main_settings_delay(&o);
 	if (o.nread) {		/* -r: replay journals instead */
 		status = replay_main(&o, main_view(&o), main_status, &main_stop);
 		options_free(&o);

@@ -45,6 +45,9 @@ enum {
 	OPT_BEGIN,
 	OPT_END,
 	OPT_REPORT,
+	OPT_COLOR,
+	OPT_UTC,
+	OPT_NO_CONFIG,
 };
 
 static const struct option opt_long[] = {
@@ -60,6 +63,10 @@ static const struct option opt_long[] = {
 	{ "demo-speed", required_argument, NULL, OPT_DEMO_SPEED },
 	{ "no-color", no_argument, NULL, 'C' },
 	{ "no-colour", no_argument, NULL, 'C' },
+	{ "color", required_argument, NULL, OPT_COLOR },
+	{ "colour", required_argument, NULL, OPT_COLOR },
+	{ "utc", no_argument, NULL, OPT_UTC },
+	{ "no-config", no_argument, NULL, OPT_NO_CONFIG },
 	{ "ascii", no_argument, NULL, OPT_ASCII },
 	{ "bell", no_argument, NULL, OPT_BELL },
 	{ "stuck", required_argument, NULL, OPT_STUCK },
@@ -143,6 +150,10 @@ void options_usage(FILE *f)
 	      "  -H, --highlight SECS  how long a change stays highlighted (default 3)\n"
 	      "      --tombstone SECS  how long a vanished device stays listed (default 60)\n"
 	      "  -C, --no-color      no colours (also when NO_COLOR is set)\n"
+	      "      --color WHEN    colour scheme: auto (from COLORFGBG), light, dark, none\n"
+	      "      --utc           show times in UTC (default: local time)\n"
+	      "      --no-config     neither read nor write the settings file\n"
+	      "                      ($XDG_CONFIG_HOME/vfiomigtop/vfiomigtoprc)\n"
 	      "      --ascii         ASCII line drawing\n"
 	      "      --bell          ring the bell when a device enters ERROR or a pair fails\n"
 	      "  -h, --help          this help\n"
@@ -254,6 +265,9 @@ static int opt_long_n(const char *arg, long *out)
 	return 0;
 }
 
+/* A job's answer for an option that belongs to another job. */
+#define OPT_NOT_MINE 1
+
 /* The journal's options: -w, --write-max, --write-keep, -r, --begin,
  * --end, --report (vfiomigtop-journal(5)). */
 static int opt_journal(struct options *o, int c, const char *arg, char *err,
@@ -319,7 +333,7 @@ static int opt_journal(struct options *o, int c, const char *arg, char *err,
 		o->report_pair = arg;
 		return 0;
 	default:
-		return -EINVAL;
+		return OPT_NOT_MINE;
 	}
 }
 
@@ -373,11 +387,12 @@ static int opt_journal_modes(struct options *o, bool fmt_set, char *err,
 	return 0;
 }
 
-static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
-		   char *err, size_t len)
+/* Where the devices come from: --src, --dst, --pair, --demo, --sysfs,
+ * --no-owners, --qmp. */
+static int opt_source(struct options *o, int c, const char *arg, char *err,
+		      size_t len)
 {
-	uint64_t ns;
-	int rc;
+	const char **p;
 
 	switch (c) {
 	case OPT_SRC:
@@ -394,6 +409,94 @@ static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 		return 0;
 	case OPT_PAIR:
 		return opt_pair(o, arg, err, len);
+	case OPT_DEMO:
+		o->demo = true;
+		o->scenario = arg;
+		return 0;
+	case OPT_SYSFS:
+		if (!*arg) {
+			snprintf(err, len, "--sysfs: empty ROOT");
+			return -EINVAL;
+		}
+		o->sysfs = arg;
+		return 0;
+	case OPT_NO_OWNERS:
+		o->no_owners = true;
+		return 0;
+	case OPT_QMP:
+		if (!*arg) {
+			snprintf(err, len, "--qmp: empty PATH");
+			return -EINVAL;
+		}
+		if (o->nqmp >= OPT_QMP_MAX) {
+			snprintf(err, len, "--qmp: at most %d sockets", OPT_QMP_MAX);
+			return -EINVAL;
+		}
+		p = realloc(o->qmp, (o->nqmp + 1) * sizeof(*p));
+		if (!p) {
+			snprintf(err, len, "out of memory");
+			return -ENOMEM;
+		}
+		p[o->nqmp++] = arg;
+		o->qmp = p;
+		return 0;
+	default:
+		return OPT_NOT_MINE;
+	}
+}
+
+/* --demo-speed: a factor, not seconds; parsed alike, said as what it is. */
+static int opt_speed(struct options *o, const char *arg, char *err,
+		     size_t len)
+{
+	uint64_t ns;
+	int rc = clock_parse_secs(arg, 0.01, 1000, &ns);
+
+	if (rc == -ERANGE)
+		snprintf(err, len,
+			 "--demo-speed '%s': out of range (a speed-up factor from 0.01 to 1000 times)",
+			 arg);
+	else if (rc)
+		snprintf(err, len,
+			 "--demo-speed '%s': not a number (a speed-up factor, e.g. 8)",
+			 arg);
+	if (rc)
+		return -EINVAL;
+	o->speed = (double)ns / 1e9;
+	return 0;
+}
+
+/* Talking to other hosts: --agent, --heartbeat, --ssh-opt, --remote-cmd. */
+static int opt_remote(struct options *o, int c, const char *arg, char *err,
+		      size_t len)
+{
+	switch (c) {
+	case OPT_AGENT:
+		o->agent = true;
+		return 0;
+	case OPT_HEARTBEAT:
+		return opt_secs("--heartbeat", arg, 0.01, 3600, &o->heartbeat_ns,
+				err, len);
+	case OPT_SSH_OPT:
+		return opt_ssh_opt(o, arg, err, len);
+	case OPT_REMOTE_CMD:
+		if (!*arg) {
+			snprintf(err, len, "--remote-cmd: empty command");
+			return -EINVAL;
+		}
+		o->remote_cmd = arg;
+		return 0;
+	default:
+		return OPT_NOT_MINE;
+	}
+}
+
+/* The rhythm and the output: -d, -b, -n, --json, --events,
+ * --prometheus, --prometheus-file. */
+static int opt_output(struct options *o, int c, const char *arg,
+		      bool *fmt_set, char *err, size_t len)
+{
+	switch (c) {
 	case 'd':
 		o->delay_set = true;
 		return opt_secs("-d", arg, OPT_DELAY_MIN, OPT_DELAY_MAX,
@@ -426,72 +529,49 @@ static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 		}
 		o->prom_file = arg;
 		return 0;
-	case OPT_AGENT:
-		o->agent = true;
-		return 0;
-	case OPT_SYSFS:
-		if (!*arg) {
-			snprintf(err, len, "--sysfs: empty ROOT");
-			return -EINVAL;
-		}
-		o->sysfs = arg;
-		return 0;
-	case OPT_NO_OWNERS:
-		o->no_owners = true;
-		return 0;
-	case OPT_QMP: {
-		const char **p;
+	default:
+		return OPT_NOT_MINE;
+	}
+}
 
-		if (!*arg) {
-			snprintf(err, len, "--qmp: empty PATH");
-			return -EINVAL;
-		}
-		if (o->nqmp >= OPT_QMP_MAX) {
-			snprintf(err, len, "--qmp: at most %d sockets", OPT_QMP_MAX);
-			return -EINVAL;
-		}
-		p = realloc(o->qmp, (o->nqmp + 1) * sizeof(*p));
-		if (!p) {
-			snprintf(err, len, "out of memory");
-			return -ENOMEM;
-		}
-		p[o->nqmp++] = arg;
-		o->qmp = p;
+/*
+ * --color=auto|light|dark|none (options_color): the scheme to start with.
+ * An explicit scheme wins over NO_COLOR; none is -C.  A bad value is a
+ * warning (o->warn), not an error: the monitor works without colours.
+ */
+static int opt_color(struct options *o, const char *arg, char *err,
+		     size_t len)
+{
+	(void)err;
+	(void)len;
+	if (options_color(arg, &o->color)) {
+		/* Only looks: say so and go on with the automatic choice. */
+		snprintf(o->warn, sizeof(o->warn),
+			 "--color '%.40s': expected auto, light, dark or none; using auto",
+			 arg);
+		o->color = OPT_COLOR_AUTO;
 		return 0;
 	}
-	case OPT_HEARTBEAT:
-		return opt_secs("--heartbeat", arg, 0.01, 3600, &o->heartbeat_ns,
-				err, len);
-	case OPT_SSH_OPT:
-		return opt_ssh_opt(o, arg, err, len);
-	case OPT_REMOTE_CMD:
-		if (!*arg) {
-			snprintf(err, len, "--remote-cmd: empty command");
-			return -EINVAL;
-		}
-		o->remote_cmd = arg;
-		return 0;
-	case OPT_DEMO:
-		o->demo = true;
-		o->scenario = arg;
-		return 0;
-	case OPT_DEMO_SPEED:
-		/* A factor, not seconds: parsed alike, said as what it is. */
-		rc = clock_parse_secs(arg, 0.01, 1000, &ns);
-		if (rc == -ERANGE)
-			snprintf(err, len,
-				 "--demo-speed '%s': out of range (a speed-up factor from 0.01 to 1000 times)",
-				 arg);
-		else if (rc)
-			snprintf(err, len,
-				 "--demo-speed '%s': not a number (a speed-up factor, e.g. 8)",
-				 arg);
-		if (rc)
-			return -EINVAL;
-		o->speed = (double)ns / 1e9;
-		return 0;
+	o->color_set = true;
+	o->no_color = o->color == OPT_COLOR_NONE;
+	return 0;
+}
+
+/* How things look and how long they stay: -C, --color, --utc, --ascii,
+ * --bell, -H, --tombstone. */
+static int opt_display(struct options *o, int c, const char *arg, char *err,
+		       size_t len)
+{
+	switch (c) {
 	case 'C':
 		o->no_color = true;
+		o->color = OPT_COLOR_NONE;
+		o->color_set = true;
+		return 0;
+	case OPT_COLOR:
+		return opt_color(o, arg, err, len);
+	case OPT_UTC:
+		o->utc = true;
 		return 0;
 	case OPT_ASCII:
 		o->ascii = true;
@@ -499,32 +579,76 @@ static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
 	case OPT_BELL:
 		o->bell = true;
 		return 0;
-	case OPT_STUCK:
-		return opt_secs("--stuck", arg, 0.01, 86400, &o->stuck_ns, err, len);
-	case OPT_BUSY:
-		return opt_secs("--busy-fail", arg, 0.01, 86400, &o->busy_ns, err, len);
 	case 'H':
 		return opt_secs("-H", arg, 0, 3600, &o->highlight_ns, err, len);
 	case OPT_TOMB:
 		return opt_secs("--tombstone", arg, 0, 86400, &o->tomb_ns, err, len);
-	case 'w':
-	case 'r':
-	case OPT_WRITE_MAX:
-	case OPT_WRITE_KEEP:
-	case OPT_BEGIN:
-	case OPT_END:
-	case OPT_REPORT:
-		return opt_journal(o, c, arg, err, len);
+	default:
+		return OPT_NOT_MINE;
+	}
+}
+
+/* When a verdict gives up waiting: --stuck, --busy-fail. */
+static int opt_verdict(struct options *o, int c, const char *arg, char *err,
+		       size_t len)
+{
+	switch (c) {
+	case OPT_STUCK:
+		return opt_secs("--stuck", arg, 0.01, 86400, &o->stuck_ns, err, len);
+	case OPT_BUSY:
+		return opt_secs("--busy-fail", arg, 0.01, 86400, &o->busy_ns, err, len);
+	default:
+		return OPT_NOT_MINE;
+	}
+}
+
+/* Ask each job in turn; the one that owns @c handles it. */
+static int opt_one(struct options *o, int c, const char *arg, bool *fmt_set,
+		   char *err, size_t len)
+{
+	static int (*const jobs[])(struct options *, int, const char *,
+				   char *, size_t) = {
+		opt_source, opt_remote, opt_display, opt_verdict, opt_journal,
+	};
+	int rc;
+
+	switch (c) {
 	case 'h':
 		o->help = true;
 		return 0;
 	case 'V':
 		o->version = true;
 		return 0;
-	default:
+	case OPT_DEMO_SPEED:
+		return opt_speed(o, arg, err, len);
+	case OPT_NO_CONFIG:
+		o->no_config = true;
+		return 0;
+	}
+	rc = opt_output(o, c, arg, fmt_set, err, len);
+	for (size_t i = 0; rc == OPT_NOT_MINE && i < sizeof(jobs) / sizeof(jobs[0]); i++)
+		rc = jobs[i](o, c, arg, err, len);
+	if (rc == OPT_NOT_MINE) {
 		snprintf(err, len, "unknown option");
 		return -EINVAL;
 	}
+	return rc;
+}
+
+/* Parse a --color value (also the rc file's "color="). */
+int options_color(const char *arg, enum opt_color *out)
+{
+	static const char *const names[] = {
+		[OPT_COLOR_AUTO] = "auto", [OPT_COLOR_LIGHT] = "light",
+		[OPT_COLOR_DARK] = "dark", [OPT_COLOR_NONE] = "none",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (arg && !strcmp(arg, names[i])) {
+			*out = (enum opt_color)i;
+			return 0;
+		}
+	return -EINVAL;
 }
 
 /*

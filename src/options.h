@@ -31,6 +31,14 @@ enum opt_format {
 	OPT_FMT_PROM,		/* Prometheus text exposition (view_prom.c) */
 };
 
+/* --color: the colour scheme to start with. */
+enum opt_color {
+	OPT_COLOR_AUTO,		/* from COLORFGBG (and NO_COLOR) */
+	OPT_COLOR_LIGHT,	/* for a light background */
+	OPT_COLOR_DARK,		/* for a dark background */
+	OPT_COLOR_NONE,		/* monochrome, as -C */
+};
+
 struct options {
 	const char *src;		/* --src SOURCE, NULL for the local debugfs */
 	const char *dst;		/* --dst SOURCE, NULL for none */
@@ -44,6 +52,10 @@ struct options {
 	const char *scenario;		/* --demo=FILE: replay FILE instead of the built-in */
 	double speed;			/* --demo-speed: replay speed multiplier */
 	bool no_color;			/* -C / NO_COLOR */
+	enum opt_color color;		/* --color (-C is none) */
+	bool color_set;			/* --color or -C was given: wins over the settings file */
+	bool utc;			/* --utc: times in UTC, else local time */
+	bool no_config;			/* --no-config: no settings file */
 	bool ascii;			/* --ascii */
 	bool bell;			/* --bell */
 	uint64_t stuck_ns;		/* --stuck: RESUMING longer than this fails, ns */
@@ -71,6 +83,7 @@ struct options {
 	bool report;			/* --report: print a report at the end */
 	const char *report_pair;	/* --report=PAIR: only this pair, NULL for every failed attempt */
 	bool delay_set;			/* -d was given */
+	char warn[192];			/* a harmless mistake to report on stderr, "" for none */
 	bool help;			/* -h */
 	bool version;			/* -V */
 };
@@ -78,6 +91,7 @@ struct options {
 int options_parse(int argc, char **argv, struct options *o, char *err,
 		  size_t len);
 void options_free(struct options *o);
+int options_color(const char *arg, enum opt_color *out);
 void options_usage(FILE *f);
 
 #endif

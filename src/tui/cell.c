@@ -46,34 +46,43 @@ enum role cell_state_role(enum dstate v)
 
 /*
  * True while the value changed less than @highlight_ns ago (a device that
- * just appeared did not change).  *@inferred tells whether the change was
- * reconstructed through steps not observed.
+ * just appeared did not change).  *@how tells whether the change was seen
+ * step by step, reconstructed through steps not observed, or taken by no
+ * kernel step at all (a reset).
  */
 bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
-		  uint64_t now, bool *inferred)
+		  uint64_t now, enum cell_how *how)
 {
 	struct model_trans last, prev;
 	unsigned int kept = d->hist_n < MODEL_HIST ? d->hist_n : MODEL_HIST;
 
-	*inferred = false;
+	*how = CELL_SEEN;
 	if (!kept || !model_hist_get(d, kept - 1, &last))
 		return false;
 	if (last.from == DS_UNKNOWN || now >= last.t_ns + highlight_ns)
 		return false;
 	if (kept >= 2 && model_hist_get(d, kept - 2, &prev) &&
 	    (prev.flags & MODEL_T_INFERRED) && prev.t_ns == last.t_ns)
-		*inferred = true;
-	if ((last.flags & (MODEL_T_INFERRED | MODEL_T_MISSED)) ||
-	    ((last.flags & MODEL_T_NOPATH) && last.to != DS_ERROR))
-		*inferred = true;
+		*how = CELL_INFERRED;
+	if (last.flags & (MODEL_T_INFERRED | MODEL_T_MISSED))
+		*how = CELL_INFERRED;
+	else if ((last.flags & MODEL_T_NOPATH) && last.to != DS_ERROR)
+		*how = CELL_RESET;
 	return true;
+}
+
+/* The marker of a change: seen (*), inferred (~) or a reset (#).  Each
+ * marker has one meaning, on every screen (help.c lists them all). */
+const char *cell_how_mark(enum cell_how how)
+{
+	return how == CELL_INFERRED ? "~" : how == CELL_RESET ? "#" : "*";
 }
 
 void cell_dev(const struct model_dev *d, unsigned int alerts,
 	      const struct cell_cfg *cfg, uint64_t now, struct cell *out)
 {
-	bool inferred = false;
-	bool changed = cell_changed(d, cfg->highlight_ns, now, &inferred);
+	enum cell_how how;
+	bool changed = cell_changed(d, cfg->highlight_ns, now, &how);
 	uint64_t since = now > d->since_ns ? now - d->since_ns : 0;
 
 	memset(out, 0, sizeof(*out));
@@ -86,7 +95,7 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 	snprintf(out->trans, sizeof(out->trans), "%u", d->transitions);
 	if (model_dev_idle_error(d)) {
 		/* A status, not a failure: VFs never opened read ERROR. */
-		snprintf(out->state, sizeof(out->state), "ERROR idle?");
+		snprintf(out->state, sizeof(out->state), "ERROR idle");
 		out->state_role = ROLE_NOMIG;
 	}
 	if (changed)
@@ -113,8 +122,9 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 		return;
 	}
 	if (changed) {
-		out->mark = inferred ? "~" : "*";
-		out->mark_role = inferred ? ROLE_INFERRED : ROLE_CHANGED;
+		out->mark = cell_how_mark(how);
+		out->mark_role = how != CELL_SEEN ? ROLE_INFERRED :
+				 ROLE_CHANGED;
 		if (out->state_role != ROLE_BUSY)
 			out->state_role = ROLE_CHANGED;
 	}
@@ -134,8 +144,30 @@ void cell_stale(struct cell *c)
 }
 
 /*
+ * Put the reason's word right after the outcome, where a narrow column
+ * still shows it: "FAILED: destination stuck ..." becomes "FAILED
+ * stuck-resuming: destination stuck ...".
+ */
+static void cell_reason_first(char *text, size_t len, const char *code)
+{
+	static const char *const heads[] = { "FAILED: ", "uncertain: " };
+	char tmp[sizeof(((struct cell_verdict *)0)->text)];
+
+	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++) {
+		size_t h = strlen(heads[i]);
+
+		if (strncmp(text, heads[i], h))
+			continue;
+		snprintf(tmp, sizeof(tmp), "%.*s %s: %s", (int)h - 2, heads[i],
+			 code, text + h);
+		snprintf(text, len, "%s", tmp);
+		return;
+	}
+}
+
+/*
  * The verdict cell of a row (@p NULL for a device alone): the latest
- * attempt, and how many failed before it.
+ * attempt with its reason's word first, and how many failed before it.
  */
 void cell_verdict(const struct model *m, const struct model_pair *p,
 		  unsigned int alerts, uint64_t now, struct cell_verdict *out)
@@ -151,7 +183,11 @@ void cell_verdict(const struct model *m, const struct model_pair *p,
 		return;
 	}
 	verdict_of(m, p, now, &v);
-	n = verdict_text(&v, now, out->text, sizeof(out->text));
+	verdict_text(&v, now, out->text, sizeof(out->text));
+	if (v.a && (v.kind == VERDICT_FAILED || v.kind == VERDICT_UNCERTAIN))
+		cell_reason_first(out->text, sizeof(out->text),
+				  att_reason_code(v.a->reason));
+	n = strlen(out->text);
 	before = v.count[ATT_FAILED] - (v.kind == VERDICT_FAILED);
 	if (before && n < sizeof(out->text))
 		snprintf(out->text + n, sizeof(out->text) - n, " (%u failed before)",

@@ -23,7 +23,7 @@ struct cell_cfg {
 
 /* One device's cells. */
 struct cell {
-	const char *mark;	/* marker, one column: " * ~ ! x" (or a dagger) */
+	const char *mark;	/* marker, one column: " * ~ # ! ? x" (or a dagger) */
 	enum role mark_role;	/* role of the marker */
 	char state[24];		/* the value, or "busy" while a read is pending */
 	enum role state_role;	/* role of the value */
@@ -41,8 +41,16 @@ struct cell_verdict {
 };
 
 enum role cell_state_role(enum dstate v);
+/* How a value changed (cell_changed()). */
+enum cell_how {
+	CELL_SEEN,		/* step by step, as the kernel took them: "*" */
+	CELL_INFERRED,		/* through steps not observed (rebuilt or missed): "~" */
+	CELL_RESET,		/* by no kernel step (a reset): "#" */
+};
+
+const char *cell_how_mark(enum cell_how how);
 bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
-		  uint64_t now, bool *inferred);
+		  uint64_t now, enum cell_how *how);
 void cell_dev(const struct model_dev *d, unsigned int alerts,
 	      const struct cell_cfg *cfg, uint64_t now, struct cell *out);
 void cell_stale(struct cell *c);

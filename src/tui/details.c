@@ -79,7 +79,7 @@ static void details_side(struct details *d, const struct view *v,
 {
 	const struct model_dev *dv;
 	struct details_line *l;
-	char t[32], dur[32];
+	char t[48], dur[32];
 
 	l = details_add(d, side == PAIR_SRC ? "SOURCE" : "DESTINATION",
 			ROLE_TITLE);
@@ -92,7 +92,7 @@ static void details_side(struct details *d, const struct view *v,
 	dv = c->m->devs[dev];
 	format_esc(l->text, sizeof(l->text), dv->name, strlen(dv->name));
 	if ((l = details_add(d, "value", cell_state_role(dv->val)))) {
-		draw_time(t, sizeof(t), c, dv->since_ns, true);
+		draw_time(v, t, sizeof(t), c, dv->since_ns, DRAW_T_FULL);
 		clock_fmt_dur(dur, sizeof(dur), now > dv->since_ns ?
 			      now - dv->since_ns : 0);
 		bool idle = model_dev_idle_error(dv);
@@ -130,13 +130,13 @@ static void details_side(struct details *d, const struct view *v,
 	if ((l = details_add(d, "features", ROLE_NORMAL)))
 		details_features(dv, l->text, sizeof(l->text));
 	if ((l = details_add(d, "seen", ROLE_NORMAL))) {
-		draw_time(t, sizeof(t), c, dv->first_ns, true);
+		draw_time(v, t, sizeof(t), c, dv->first_ns, DRAW_T_FULL);
 		snprintf(l->text, sizeof(l->text),
 			 "first at %s, %u transitions%s", t, dv->transitions,
 			 dv->entered_error ? ", entered ERROR" : "");
 	}
 	if (!dv->present && (l = details_add(d, "gone", ROLE_TOMB))) {
-		draw_time(t, sizeof(t), c, dv->gone_ns, true);
+		draw_time(v, t, sizeof(t), c, dv->gone_ns, DRAW_T_FULL);
 		snprintf(l->text, sizeof(l->text), "vanished at %s (tombstone)",
 			 t);
 	}
@@ -209,7 +209,7 @@ static void details_timeline(struct details *d, const struct view *v,
 		l = details_add(d, "", cell_state_role((enum dstate)tr->to));
 		if (!l)
 			break;
-		draw_time(t, sizeof(t), c, tr->t_ns, true);
+		draw_time(v, t, sizeof(t), c, tr->t_ns, DRAW_T_MS);
 		clock_fmt_dur(dur, sizeof(dur), end > tr->t_ns ?
 			      end - tr->t_ns : 0);
 		snprintf(l->text, sizeof(l->text), "%s %s %c %-12s %s %-12s %8s%s%s%s",
@@ -228,11 +228,12 @@ static void details_timeline(struct details *d, const struct view *v,
 }
 
 /* One attempt's line: number, when, outcome and why, how it was seen. */
-static void details_attempt(struct details *d, const struct view_ctx *c,
+static void details_attempt(struct details *d, const struct view *v,
+			    const struct view_ctx *c,
 			    const struct att_attempt *a, uint64_t now)
 {
 	struct details_line *l;
-	char t[32], why[320], hint[160];
+	char t[48], why[320], hint[160];
 	enum role r = a->outcome == ATT_COMPLETED ? ROLE_OK :
 		      a->outcome == ATT_FAILED ? ROLE_FAILED :
 		      a->outcome == ATT_UNCERTAIN ? ROLE_UNCERTAIN :
@@ -240,7 +241,7 @@ static void details_attempt(struct details *d, const struct view_ctx *c,
 
 	if (!(l = details_add(d, "", r)))
 		return;
-	draw_time(t, sizeof(t), c, a->start_ns, true);
+	draw_time(v, t, sizeof(t), c, a->start_ns, DRAW_T_FULL);
 	att_describe(a, now, why, sizeof(why));
 	snprintf(l->text, sizeof(l->text), "#%u %s%s  %s  (%s)", a->no,
 		 a->start_seen ? "" : "by ", t, why,
@@ -251,7 +252,8 @@ static void details_attempt(struct details *d, const struct view_ctx *c,
 }
 
 /* The pair's attempts, oldest first, and a device left behind. */
-static void details_attempts(struct details *d, const struct view_ctx *c,
+static void details_attempts(struct details *d, const struct view *v,
+			     const struct view_ctx *c,
 			     const struct att_track *t, uint64_t now)
 {
 	struct details_line *l;
@@ -270,10 +272,10 @@ static void details_attempts(struct details *d, const struct view_ctx *c,
 		const struct att_attempt *a = att_kept(t, i);
 
 		if (a)
-			details_attempt(d, c, a, now);
+			details_attempt(d, v, c, a, now);
 	}
 	if (t->open)
-		details_attempt(d, c, &t->cur, now);
+		details_attempt(d, v, c, &t->cur, now);
 }
 
 static void details_build(struct details *d, const struct view *v,
@@ -296,7 +298,7 @@ static void details_build(struct details *d, const struct view *v,
 		l->role = cv.role;
 	}
 	if (pr && pr->att)
-		details_attempts(d, c, pr->att, now);
+		details_attempts(d, v, c, pr->att, now);
 	details_add(d, "", ROLE_NORMAL);
 	details_side(d, v, c, PAIR_SRC, dev[0], now);
 	details_add(d, "", ROLE_NORMAL);

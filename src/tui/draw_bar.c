@@ -14,16 +14,21 @@
 #include "format.h"
 #include "keys.h"
 
-static void draw_bar_prompt(const struct view *v, int y)
+static void draw_bar_prompt(const struct view *v, const struct view_ctx *c,
+			    int y)
 {
 	const struct ui *u = &v->ui;
 	struct draw_pen p = { y, 0, COLS, v->g.ascii };
-	char ans[4 * PROMPT_MAX + 8];
+	char ans[4 * PROMPT_MAX + 8], q[64];
 	int room;
 
+	/* The current value, as -d would take it. */
+	snprintf(q, sizeof(q), "Delay in seconds (now %g, 0.01-3600): ",
+		 (double)c->delay_ns / 1e9);
 	draw_put(&p, ROLE_PROMPT, A_NORMAL,
-		 u->ask == UI_ASK_DELAY ? "Delay in seconds (0.01-3600): " :
+		 u->ask == UI_ASK_DELAY ? q :
 		 u->ask == UI_ASK_TIME ? "Jump to ([YYYY-MM-DD ]HH:MM[:SS], +SECS): " :
+		 u->ask == UI_ASK_SEARCH ? "Search events (text): " :
 		 "Filter (substring or * ? [ ] pattern): ");
 	room = COLS - p.x - 32;
 	if (room < 8)
@@ -33,7 +38,8 @@ static void draw_bar_prompt(const struct view *v, int y)
 	draw_put(&p, ROLE_NORMAL, A_NORMAL, ans);
 	draw_put(&p, ROLE_NORMAL, A_REVERSE, " ");
 	draw_put(&p, ROLE_DIM, A_NORMAL,
-		 u->ask != UI_ASK_FILTER ? "  Enter: set  Esc: cancel" :
+		 u->ask != UI_ASK_FILTER && u->ask != UI_ASK_SEARCH ?
+		 "  Enter: set  Esc: cancel" :
 		 "  Enter: keep  Esc: clear");
 }
 
@@ -54,6 +60,8 @@ static const char *draw_bar_label(const struct view *v,
 		return v->ui.problems ? "All" : "Problems";
 	case KA_ASCII:
 		return v->ui.ascii ? "Unicode" : "ASCII";
+	case KA_FOCUS:
+		return v->ui.focus == UI_FOCUS_EVENTS ? "Table" : "Events";
 	default:
 		return e->bar;
 	}
@@ -88,7 +96,7 @@ void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now)
 
 	draw_fill(y, 0, COLS - 1, ROLE_KEYDESC, A_NORMAL);
 	if (v->ui.mode == UI_PROMPT) {
-		draw_bar_prompt(v, y);
+		draw_bar_prompt(v, c, y);
 		return;
 	}
 	if (ui_msg(&v->ui, now)) {
@@ -102,5 +110,5 @@ void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now)
 		return;
 	}
 	draw_bar_keys(v, c, &p, v->ui.mode == UI_DETAILS ? KEYS_DETAILS :
-			     KEYS_MAIN);
+			     v->ui.mode == UI_ALERTS ? KEYS_ALERTS : KEYS_MAIN);
 }

@@ -2,9 +2,10 @@
 /*
  * draw_events.c - the event pane, newest first: time to the millisecond,
  * side, device, from -> to; `~` marks a step inferred with the kernel's
- * rule, `?` a change no kernel path explains, `!` ERROR and failures,
- * `x` (or a dagger) a device that vanished.  Pairs report completion and
- * failure.  The name filter applies here too.
+ * rule or steps missed, `#` a change no kernel step explains (a reset),
+ * `!` ERROR and failures, `x` (or a dagger) a device that vanished.  Pairs report completion and
+ * failure.  Which events, and from where, the view's selection says
+ * (evview.c): the name filter, a search, verdicts only, one pair.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -27,19 +28,6 @@ static const char *draw_ev_name(const struct model *m, int dev)
 	return dev >= 0 && (size_t)dev < m->ndevs ? m->devs[dev]->name : "-";
 }
 
-static bool draw_ev_match(const struct view *v, const struct model *m,
-			  const struct evlog_ent *e)
-{
-	const char *f = v->ui.filter;
-
-	if (!f[0])
-		return true;
-	for (int s = 0; s < PAIR_NSIDES; s++)
-		if (e->dev[s] >= 0 && rows_match(f, draw_ev_name(m, e->dev[s])))
-			return true;
-	return false;
-}
-
 static void draw_ev_trans(const struct view *v, const struct model *m,
 			  struct draw_pen *p, const struct evlog_ent *e)
 {
@@ -57,7 +45,7 @@ static void draw_ev_trans(const struct view *v, const struct model *m,
 		mr = ROLE_INFERRED;
 		note = "  (steps missed)";
 	} else if ((t->flags & MODEL_T_NOPATH) && t->to != DS_ERROR) {
-		mark = "~";
+		mark = cell_how_mark(CELL_RESET);
 		mr = ROLE_INFERRED;
 		note = "  (by no kernel step: reset)";
 	}
@@ -109,7 +97,7 @@ static void draw_ev(const struct view *v, const struct view_ctx *c, int y,
 	const char *n0 = draw_ev_name(m, e->dev[0]);
 	int w;
 
-	draw_time(buf, sizeof(buf), c, e->t_ns, true);
+	draw_time(v, buf, sizeof(buf), c, e->t_ns, DRAW_T_MS);
 	draw_put(&p, ROLE_DIM, A_NORMAL, buf);
 	if (e->kind == MODEL_EV_TRANS) {
 		const char *side = e->dev[0] >= 0 && (size_t)e->dev[0] < m->ndevs ?
@@ -144,34 +132,53 @@ static void draw_ev(const struct view *v, const struct view_ctx *c, int y,
 	draw_ev_pair(v, &p, e);
 }
 
+/* The pane's title: focus, filters, and which lines of how many. */
+static void draw_ev_title(const struct view *v, char *buf, size_t len)
+{
+	const struct ui *u = &v->ui;
+	int n = snprintf(buf, len, " %sEVENTS ",
+			 u->focus == UI_FOCUS_EVENTS ? "> " : "");
+	char lost[48] = "", pos[48] = "", srch[4 * 24 + 8] = "";
+
+	if (v->log.lost)
+		snprintf(lost, sizeof(lost), "(%llu lost) ",
+			 (unsigned long long)v->log.lost);
+	if (u->ev_search[0])
+		format_fit(srch, sizeof(srch), u->ev_search,
+			   strlen(u->ev_search), 24, FORMAT_KEEP_START,
+			   v->g.ascii);
+	if (u->ev_n > (size_t)u->ev_page || u->ev_top)
+		snprintf(pos, sizeof(pos), "%zu-%zu/%zu ", u->ev_top + 1,
+			 u->ev_top + (size_t)u->ev_page < u->ev_n ?
+			 u->ev_top + (size_t)u->ev_page : u->ev_n, u->ev_n);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	snprintf(buf + n, len - (size_t)n, "%s%s%s%s%s%s%s",
+		 lost, pos, u->ev_verdicts ? "verdicts only " : "",
+		 u->ev_pair ? "one pair " : "",
+		 srch[0] ? "search '" : "", srch, srch[0] ? "' " : "");
+}
+
 void draw_events(const struct view *v, const struct view_ctx *c)
 {
 	const struct layout_rect *r = &v->lay.events;
-	size_t shown = 0, n = evlog_count(&v->log);
-	char title[64];
+	size_t top = v->ui.ev_top;
+	char title[256];
 
 	if (r->h <= 0)
 		return;
-	if (v->log.lost)
-		snprintf(title, sizeof(title), " EVENTS (%llu lost) ",
-			 (unsigned long long)v->log.lost);
-	else
-		snprintf(title, sizeof(title), " EVENTS ");
+	draw_ev_title(v, title, sizeof(title));
 	draw_title(r->y, r->x, r->w, &v->g, title, false);
 	for (int i = 0; i < v->lay.npanes; i++)
 		if (v->lay.pane[i].border) {
 			attrset(colors_attr(ROLE_BORDER));
 			mvadd_wch(r->y, v->lay.pane[i].r.x, v->g.btee);
 		}
-	if (!n)
+	if (!v->nevsel)
 		draw_text(r->y + 1, 2, r->w - 2, ROLE_DIM, A_NORMAL,
+			  evlog_count(&v->log) ? "no events match" :
 			  "no transitions yet", v->g.ascii);
-	for (size_t i = 0; i < n && (int)shown < r->h - 1; i++) {
-		const struct evlog_ent *e = evlog_get(&v->log, i);
-
-		if (!draw_ev_match(v, c->m, e))
-			continue;
-		draw_ev(v, c, r->y + 1 + (int)shown, e);
-		shown++;
-	}
+	for (int y = 0; y < r->h - 1 && top + (size_t)y < v->nevsel; y++)
+		draw_ev(v, c, r->y + 1 + y,
+			evlog_get(&v->log, v->evsel[top + (size_t)y]));
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * draw_header.c - the header: refresh interval, pairs migrating, completed
- * and failed, alerts, pause, filter, the clock; then one line per side with
- * what it watches and how many devices are in each state.
+ * and failed, alerts, pause, filter, the date, time and zone (headline.c
+ * shortens it to fit); then one line per side with what it watches and
+ * how many devices are in each state.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -15,6 +16,7 @@
 #include "clock.h"
 #include "draw.h"
 #include "format.h"
+#include "headline.h"
 #include "verdict.h"
 
 /* States in the order the counts are listed. */
@@ -28,57 +30,46 @@ static void draw_header_top(const struct view *v, const struct view_ctx *c,
 			    uint64_t now)
 {
 	const struct model *m = c->m;
-	struct draw_pen p = { 0, 0, COLS - 10, v->g.ascii };
-	unsigned int mig = 0, done = 0, failed = 0, unsure = 0;
-	char buf[640], dur[32];
+	struct draw_pen p = { 0, 0, COLS, v->g.ascii };
+	struct headline_in in = {
+		.cols = COLS,
+		.paused = c->paused,
+		.has_dst = v->has_dst,
+		.alerts = v->log.nalerts,
+		.problems = v->ui.problems,
+	};
+	struct headline h;
+	char dur[32], stamp[64], f[PROMPT_MAX * 4 + 8] = "";
 
 	/* Each pair counted by its latest attempt. */
 	for (size_t k = 0; k < m->npairs; k++) {
 		struct verdict vd;
 
 		verdict_of(m, &m->pairs[k], now, &vd);
-		mig += vd.kind == VERDICT_OPEN;
-		done += vd.kind == VERDICT_COMPLETED;
-		failed += vd.kind == VERDICT_FAILED;
-		unsure += vd.kind == VERDICT_UNCERTAIN;
+		in.mig += vd.kind == VERDICT_OPEN;
+		in.done += vd.kind == VERDICT_COMPLETED;
+		in.failed += vd.kind == VERDICT_FAILED;
+		in.unsure += vd.kind == VERDICT_UNCERTAIN;
 	}
-	draw_fill(0, 0, COLS, ROLE_HEADER, A_NORMAL);
-	draw_put(&p, ROLE_TITLE, A_NORMAL, "vfiomigtop");
 	clock_fmt_dur(dur, sizeof(dur), c->delay_ns);
-	snprintf(buf, sizeof(buf), "  every %s", dur);
-	draw_put(&p, ROLE_HEADER, A_NORMAL, buf);
-	if (c->paused)
-		draw_put(&p, ROLE_MESSAGE, A_NORMAL, "  PAUSED ");
-	if (v->has_dst) {
-		draw_put(&p, ROLE_HEADER, A_NORMAL, "  pairs: ");
-		snprintf(buf, sizeof(buf), "%u migrating", mig);
-		draw_put(&p, mig ? ROLE_PROGRESS : ROLE_HEADER, A_NORMAL, buf);
-		snprintf(buf, sizeof(buf), ", %u completed", done);
-		draw_put(&p, done ? ROLE_OK : ROLE_HEADER, A_NORMAL, buf);
-		snprintf(buf, sizeof(buf), ", %u failed", failed);
-		draw_put(&p, failed ? ROLE_FAILED : ROLE_HEADER, A_NORMAL, buf);
-		if (unsure) {
-			snprintf(buf, sizeof(buf), ", %u uncertain", unsure);
-			draw_put(&p, ROLE_UNCERTAIN, A_NORMAL, buf);
-		}
-	}
-	if (v->log.nalerts) {
-		snprintf(buf, sizeof(buf), "  ! %u alert%s ",
-			 v->log.nalerts, v->log.nalerts > 1 ? "s" : "");
-		draw_put(&p, ROLE_ALERT, A_NORMAL, buf);
-	}
-	if (v->ui.filter[0]) {
-		char f[PROMPT_MAX * 4 + 8];
-
+	in.every = dur;
+	if (v->ui.filter[0])
 		format_fit(f, sizeof(f), v->ui.filter, strlen(v->ui.filter),
 			   24, FORMAT_KEEP_START, v->g.ascii);
-		snprintf(buf, sizeof(buf), "  filter '%s'", f);
-		draw_put(&p, ROLE_MESSAGE, A_NORMAL, buf);
+	in.filter = f;
+	draw_time(v, stamp, sizeof(stamp), c, now, DRAW_T_STAMP);
+	in.stamp = stamp;
+	headline_build(&in, &h);
+	draw_fill(0, 0, COLS, ROLE_HEADER, A_NORMAL);
+	if (h.right[0]) {
+		int w = format_cols(h.right);
+
+		p.end = COLS - w - 1;
+		draw_right(0, COLS - w, w, ROLE_HEADER, A_NORMAL, h.right,
+			   v->g.ascii);
 	}
-	if (v->ui.problems)
-		draw_put(&p, ROLE_MESSAGE, A_NORMAL, "  problems only");
-	draw_time(buf, sizeof(buf), c, now, false);
-	draw_right(0, COLS - 9, 9, ROLE_HEADER, A_NORMAL, buf, v->g.ascii);
+	for (size_t i = 0; i < h.n; i++)
+		draw_put(&p, h.seg[i].role, A_NORMAL, h.seg[i].text);
 }
 
 static void draw_header_side(const struct view *v, const struct view_ctx *c,
@@ -102,8 +93,10 @@ static void draw_header_side(const struct view *v, const struct view_ctx *c,
 		busy += d->busy_ns && d->present;
 	}
 	draw_put(&p, ROLE_TITLE, A_NORMAL, side == PAIR_SRC ? "SRC " : "DST ");
+	/* A long path keeps both ends and leaves room for the counts. */
 	format_fit(lab, sizeof(lab), label ? label : "-",
-		   label ? strlen(label) : 1, 40, FORMAT_KEEP_BOTH, v->g.ascii);
+		   label ? strlen(label) : 1, COLS / 3 < 12 ? 12 :
+		   COLS / 3 > 48 ? 48 : COLS / 3, FORMAT_KEEP_BOTH, v->g.ascii);
 	draw_put(&p, ROLE_HEADER, A_NORMAL, lab);
 	if (sn && sn->host[0]) {
 		/* A remote side: its host name and how its clock differs. */

@@ -72,13 +72,18 @@ void draw_vline(int y, int x, int h, const struct screen_glyphs *g)
 	mvvline_set(y, x, g->vline, h);
 }
 
-/* Wall-clock time of a CLOCK_MONOTONIC stamp: "12:03:04" or with ".123". */
-int draw_time(char *buf, size_t len, const struct view_ctx *c,
-	      uint64_t mono_ns, bool ms)
+/* Wall-clock time of a CLOCK_MONOTONIC stamp, local or UTC (--utc), as @f says. */
+int draw_time(const struct view *v, char *buf, size_t len,
+	      const struct view_ctx *c, uint64_t mono_ns, enum draw_tfmt f)
 {
-	size_t n = clock_fmt_hms(buf, len, (int64_t)mono_ns + c->real_off_ns, 1);
+	int64_t real = (int64_t)mono_ns + c->real_off_ns;
+	size_t n;
 
-	if (!ms && n > 8) {
+	if (f == DRAW_T_STAMP || f == DRAW_T_FULL)
+		return (int)clock_fmt_stamp(buf, len, real, !v->utc,
+					    f == DRAW_T_FULL);
+	n = clock_fmt_hms(buf, len, real, !v->utc);
+	if (f == DRAW_T_SEC && n > 8) {
 		buf[8] = 0;
 		n = 8;
 	}

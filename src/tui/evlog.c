@@ -40,6 +40,23 @@ static void evlog_raise(struct evlog *l, const struct model *m, int dev,
 	l->alert[dev] |= (uint8_t)flag;
 }
 
+/* Keep alert @flag raised by @e for the list. */
+static void evlog_list(struct evlog *l, const struct evlog_ent *e,
+		       unsigned int flag)
+{
+	struct evlog_alert *a = &l->alerts[l->nal % EVLOG_ALERTS];
+
+	/* The oldest kept one goes; if unacknowledged, it counts no more. */
+	if (l->nal >= EVLOG_ALERTS && !a->acked && l->nalerts)
+		l->nalerts--;
+	memset(a, 0, sizeof(*a));
+	a->seq = e->seq;
+	a->flag = flag;
+	a->ev = *e;
+	l->nal++;
+	l->nalerts++;
+}
+
 static void evlog_keep(struct evlog *l, const struct evlog_ent *e)
 {
 	l->ring[l->n++ % EVLOG_KEEP] = *e;
@@ -77,7 +94,7 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 			    dstate_is_state((enum dstate)me->tr.from)) {
 				evlog_raise(l, m, me->dev, CELL_AL_ERROR);
 				raised++;
-				l->nalerts++;
+				evlog_list(l, &e, CELL_AL_ERROR);
 			}
 			if (quiet && me->tr.from == DS_UNKNOWN)
 				continue;
@@ -95,7 +112,7 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 			for (int s = 0; s < PAIR_NSIDES; s++)
 				evlog_raise(l, m, e.dev[s], CELL_AL_FAIL);
 			raised++;
-			l->nalerts++;
+			evlog_list(l, &e, CELL_AL_FAIL);
 		}
 		evlog_keep(l, &e);
 	}
@@ -120,11 +137,63 @@ unsigned int evlog_alert(const struct evlog *l, int dev)
 	return dev >= 0 && (size_t)dev < l->nalert ? l->alert[dev] : 0;
 }
 
+/* Acknowledge every alert: the marks end, the list keeps them. */
 void evlog_ack(struct evlog *l)
 {
 	if (l->alert)
 		memset(l->alert, 0, l->nalert);
+	for (size_t i = 0; i < EVLOG_ALERTS; i++)
+		l->alerts[i].acked = true;
 	l->nalerts = 0;
+}
+
+size_t evlog_alert_count(const struct evlog *l)
+{
+	return l->nal < EVLOG_ALERTS ? l->nal : EVLOG_ALERTS;
+}
+
+/* The @i-th newest kept alert (0 is the newest), or NULL. */
+const struct evlog_alert *evlog_alert_get(const struct evlog *l, size_t i)
+{
+	if (i >= evlog_alert_count(l))
+		return NULL;
+	return &l->alerts[(l->nal - 1 - i) % EVLOG_ALERTS];
+}
+
+/*
+ * Acknowledge the @i-th newest alert only.  A device's mark ends when no
+ * other unacknowledged alert of the same kind is on it.
+ */
+void evlog_ack_one(struct evlog *l, size_t i)
+{
+	struct evlog_alert *a;
+	size_t n = evlog_alert_count(l);
+
+	if (i >= n)
+		return;
+	a = &l->alerts[(l->nal - 1 - i) % EVLOG_ALERTS];
+	if (a->acked)
+		return;
+	a->acked = true;
+	if (l->nalerts)
+		l->nalerts--;
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		int dev = a->ev.dev[s];
+		bool other = false;
+
+		if (dev < 0 || (size_t)dev >= l->nalert)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			const struct evlog_alert *b = evlog_alert_get(l, k);
+
+			for (int t = 0; t < PAIR_NSIDES; t++)
+				if (!b->acked && b->flag == a->flag &&
+				    b->ev.dev[t] == dev)
+					other = true;
+		}
+		if (!other)
+			l->alert[dev] &= (uint8_t)~a->flag;
+	}
 }
 
 void evlog_free(struct evlog *l)

@@ -22,6 +22,17 @@ struct evlog_ent {
 	struct att_attempt a;		/* PAIR: the attempt as decided */
 };
 
+/* Alerts kept for the alert list. */
+#define EVLOG_ALERTS 256
+
+/* One alert: a device entered ERROR, or a pair failed. */
+struct evlog_alert {
+	uint64_t seq;			/* model event number of what raised it */
+	unsigned int flag;		/* CELL_AL_ERROR or CELL_AL_FAIL */
+	bool acked;			/* acknowledged: kept, no longer counted */
+	struct evlog_ent ev;		/* the event that raised it */
+};
+
 struct evlog {
 	struct evlog_ent ring[EVLOG_KEEP];	/* newest at (n - 1) % EVLOG_KEEP */
 	size_t n;			/* events ever kept */
@@ -29,7 +40,9 @@ struct evlog {
 	uint64_t lost;			/* model events dropped before we saw them */
 	uint8_t *alert;			/* CELL_AL_* per device index */
 	size_t nalert;			/* entries in alert */
-	unsigned int nalerts;		/* alerts raised since the last acknowledgement */
+	unsigned int nalerts;		/* alerts not acknowledged */
+	struct evlog_alert alerts[EVLOG_ALERTS];	/* newest at (nal - 1) % EVLOG_ALERTS */
+	size_t nal;			/* alerts ever kept */
 };
 
 void evlog_init(struct evlog *l);
@@ -38,6 +51,9 @@ size_t evlog_count(const struct evlog *l);
 const struct evlog_ent *evlog_get(const struct evlog *l, size_t i);
 unsigned int evlog_alert(const struct evlog *l, int dev);
 void evlog_ack(struct evlog *l);
+size_t evlog_alert_count(const struct evlog *l);
+const struct evlog_alert *evlog_alert_get(const struct evlog *l, size_t i);
+void evlog_ack_one(struct evlog *l, size_t i);
 void evlog_free(struct evlog *l);
 
 #endif

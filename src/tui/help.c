@@ -69,12 +69,21 @@ static void help_legend(const struct view *v, int y, int end)
 	draw_put(&p, ROLE_CHANGED, A_NORMAL, "*");
 	snprintf(buf, sizeof(buf), " changed (%s) ", dur);
 	draw_put(&p, ROLE_NORMAL, A_NORMAL, buf);
-	draw_put(&p, ROLE_INFERRED, A_NORMAL, "~");
-	draw_put(&p, ROLE_NORMAL, A_NORMAL, " inferred steps ");
+	draw_put(&p, ROLE_INFERRED, A_NORMAL, cell_how_mark(CELL_INFERRED));
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, " steps not seen ");
+	draw_put(&p, ROLE_INFERRED, A_NORMAL, cell_how_mark(CELL_RESET));
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, " by no kernel step (reset)");
+	if (++y >= end)
+		return;
+	p = (struct draw_pen){ y, 9, COLS, v->g.ascii };
 	draw_put(&p, ROLE_ALERT, A_NORMAL, "!");
 	draw_put(&p, ROLE_NORMAL, A_NORMAL, " error, failure (a) ");
 	draw_put(&p, ROLE_TOMB, A_NORMAL, v->g.ascii ? "x" : "\xe2\x80\xa0");
-	draw_put(&p, ROLE_NORMAL, A_NORMAL, " vanished");
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, " vanished ");
+	draw_put(&p, ROLE_DIM, A_NORMAL, "?");
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, " last known (host lost) ");
+	draw_put(&p, ROLE_BUSY, A_NORMAL, "busy");
+	draw_put(&p, ROLE_NORMAL, A_NORMAL, " read pending");
 	if (++y >= end)
 		return;
 	p = (struct draw_pen){ y, 1, COLS, v->g.ascii };
@@ -84,8 +93,6 @@ static void help_legend(const struct view *v, int y, int end)
 			 format_token(states[i]));
 		draw_put(&p, ROLE_NORMAL, A_NORMAL, " ");
 	}
-	draw_put(&p, ROLE_BUSY, A_NORMAL, "busy");
-	draw_put(&p, ROLE_NORMAL, A_NORMAL, " (read pending)");
 	if (++y >= end)
 		return;
 	p = (struct draw_pen){ y, 1, COLS, v->g.ascii };
@@ -120,7 +127,7 @@ void help_draw(const struct view *v, const struct view_ctx *c)
 	if (y + 1 < h)
 		y++;
 	help_legend(v, y, h);
-	y += 3;
+	y += 4;
 	if (y + 1 < h)
 		y++;
 	if (y < h)

@@ -9,6 +9,7 @@
 /* Screens a key table entry works in (bit mask). */
 #define KEYS_MAIN 0x1u		/* the monitor */
 #define KEYS_DETAILS 0x2u	/* the details of one pair */
+#define KEYS_ALERTS 0x4u	/* the list of alerts */
 
 /* Most key codes one entry binds. */
 #define KEYS_PER_ENTRY 8
@@ -42,6 +43,12 @@ enum keys_action {
 	KA_ACK,			/* acknowledge errors and failures */
 	KA_ASCII,		/* toggle ASCII drawing */
 	KA_COLORS,		/* next colour scheme */
+	KA_FOCUS,		/* the table or the event pane */
+	KA_EV_VERDICTS,		/* events: only verdicts, or everything */
+	KA_EV_PAIR,		/* details: the events of this pair only */
+	KA_SAVE,		/* save the settings */
+	KA_ALERTS,		/* the list of alerts */
+	KA_ACK_ALL,		/* alert list: acknowledge them all */
 	/* --- journal begin --- (replay_ui.c) */
 	KA_RP_BACK,		/* replay: one refresh back */
 	KA_RP_FWD,		/* replay: one refresh on */

@@ -238,3 +238,44 @@ void layout_compute(const struct layout_in *in, struct layout *out)
 	layout_across(in, out);
 	layout_down(in, out);
 }
+
+static bool layout_in_col(const struct layout_col *c, int x)
+{
+	return c->w > 0 && x >= c->x && x < c->x + c->w;
+}
+
+/* What the cell at column @x, line @y of the screen laid out as @l is. */
+void layout_hit(const struct layout *l, int x, int y, struct layout_hit *h)
+{
+	const struct layout_rect *ev = &l->events;
+
+	memset(h, 0, sizeof(*h));
+	if (l->too_small || x < 0 || y < 0)
+		return;
+	if (ev->h > 0 && y >= ev->y && y < ev->y + ev->h) {
+		h->zone = LAYOUT_Z_EVENTS;
+		h->line = y - ev->y - 1;
+		return;
+	}
+	if (y >= l->body_y && y < l->body_y + l->body_h) {
+		h->zone = LAYOUT_Z_ROW;
+		h->line = y - l->body_y;
+		return;
+	}
+	for (int i = 0; i < l->npanes; i++) {
+		const struct layout_pane *p = &l->pane[i];
+
+		if (y != p->r.y + 1 || x < p->r.x || x >= p->r.x + p->r.w)
+			continue;
+		h->zone = LAYOUT_Z_HEAD;
+		if (layout_in_col(&p->text, x))
+			h->col = LAYOUT_C_VERDICT;
+		else if (layout_in_col(&p->name, x))
+			h->col = LAYOUT_C_NAME;
+		else if (layout_in_col(&p->state, x))
+			h->col = LAYOUT_C_STATE;
+		else if (layout_in_col(&p->time, x))
+			h->col = LAYOUT_C_TIME;
+		return;
+	}
+}

@@ -77,6 +77,30 @@ struct layout {
 	struct layout_rect bar;	/* the key bar, last line */
 };
 
+/* What a screen cell belongs to (layout_hit()). */
+enum layout_zone {
+	LAYOUT_Z_NONE,		/* nothing that answers a click */
+	LAYOUT_Z_HEAD,		/* a column heading */
+	LAYOUT_Z_ROW,		/* a table row */
+	LAYOUT_Z_EVENTS,	/* the event pane */
+};
+
+/* Which column heading (LAYOUT_Z_HEAD). */
+enum layout_col_id {
+	LAYOUT_C_OTHER,		/* the marker, TR, VM, DRIVER */
+	LAYOUT_C_NAME,		/* DEVICE */
+	LAYOUT_C_STATE,		/* STATE */
+	LAYOUT_C_TIME,		/* TIME */
+	LAYOUT_C_VERDICT,	/* VERDICT */
+};
+
+struct layout_hit {
+	enum layout_zone zone;	/* what was hit */
+	int line;		/* ROW: lines below the first row; EVENTS: below the title (-1 on it) */
+	enum layout_col_id col;	/* HEAD: which heading */
+};
+
 void layout_compute(const struct layout_in *in, struct layout *out);
+void layout_hit(const struct layout *l, int x, int y, struct layout_hit *h);
 
 #endif

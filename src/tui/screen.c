@@ -12,6 +12,8 @@
 
 #include "screen.h"
 
+#include "crash.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <langinfo.h>
@@ -92,6 +94,7 @@ int screen_open(struct screen *s, char *err, size_t len)
 	}
 	cs = nl_langinfo(CODESET);
 	s->utf8 = cs && !strcmp(cs, "UTF-8");
+	crash_save_modes(s->in_fd);
 	screen_capture_stderr(s);
 	s->sp = newterm(NULL, stdout, stdin);
 	if (!s->sp) {
@@ -112,10 +115,14 @@ int screen_open(struct screen *s, char *err, size_t len)
 	leaveok(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	/* Clicks and the wheel; a press counts at once (no click timing). */
+	mousemask(BUTTON1_PRESSED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
 	screen_ascii_glyph(&s->ascii[0], L"-");
 	screen_ascii_glyph(&s->ascii[1], L"|");
 	screen_ascii_glyph(&s->ascii[2], L"+");
 	getmaxyx(stdscr, s->rows, s->cols);
+	crash_arm(s->out_fd, s->saved_err >= 0 ? s->saved_err : STDERR_FILENO);
 	return 0;
 }
 
@@ -124,6 +131,7 @@ void screen_close(struct screen *s)
 {
 	if (!s->sp)
 		return;
+	crash_disarm();
 	endwin();
 	delscreen(s->sp);
 	s->sp = NULL;

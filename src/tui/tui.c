@@ -19,10 +19,12 @@
 #include "clock.h"
 #include "colors.h"
 #include "draw.h"
+#include "evview.h"
 #include "format.h"
 #include "tui.h"
 #include "details_ident.h"
 #include "replay_ui.h"
+#include "settings.h"
 
 /* Longest wait between two frames, so the clock and ages move, ns. */
 #define TUI_TICK_NS CLOCK_NS_PER_S
@@ -32,6 +34,70 @@
  * and a failure's reason. */
 #define TUI_VERDICT_WANT 22
 #define TUI_VERDICT_FAILED 64
+
+/* The saved settings (settings.c), where the command line did not say. */
+static void tui_settings(struct view *v, const struct options *o)
+{
+	struct settings st;
+	char warn[320];
+
+	if (o->no_config)
+		return;
+	settings_load(&st, warn, sizeof(warn));
+	if (warn[0]) {
+		char m[360];
+
+		snprintf(m, sizeof(m), "settings: %s", warn);
+		ui_note(&v->ui, clock_mono_ns(), m);
+		fprintf(stderr, "vfiomigtop: %s\n", m);
+	}
+	if ((st.have & SET_COLOR) && !o->color_set && v->ui.can_color) {
+		if (st.color == OPT_COLOR_NONE)
+			v->ui.scheme = ROLE_SCHEME_MONO;
+		else if (st.color == OPT_COLOR_LIGHT)
+			v->ui.scheme = ROLE_SCHEME_LIGHT;
+		else if (st.color == OPT_COLOR_DARK)
+			v->ui.scheme = ROLE_SCHEME_DARK;
+	}
+	if (st.have & SET_SORT)
+		v->ui.sort = st.sort;
+	if (st.have & SET_INVERT)
+		v->ui.invert = st.invert;
+	if (st.have & SET_FILTER)
+		snprintf(v->ui.filter, sizeof(v->ui.filter), "%s", st.filter);
+	if ((st.have & SET_ASCII) && !o->ascii)
+		v->ui.ascii = st.ascii;
+	if (st.have & SET_VERDICTS)
+		v->ui.ev_verdicts = st.ev_verdicts;
+}
+
+/* S: write what the screen is set to now. */
+static void tui_save(struct view *v)
+{
+	static const enum opt_color colors[] = {
+		[ROLE_SCHEME_DARK] = OPT_COLOR_DARK,
+		[ROLE_SCHEME_LIGHT] = OPT_COLOR_LIGHT,
+		[ROLE_SCHEME_MONO] = OPT_COLOR_NONE,
+	};
+	struct settings st = {
+		.color = colors[v->ui.scheme],
+		.sort = v->ui.sort,
+		.invert = v->ui.invert,
+		.delay_ns = v->delay_ns,
+		.ascii = v->ui.ascii,
+		.ev_verdicts = v->ui.ev_verdicts,
+	};
+	char path[4096], err[320], m[4200];
+
+	snprintf(st.filter, sizeof(st.filter), "%s", v->ui.filter);
+	if (v->no_config)
+		snprintf(m, sizeof(m), "settings not saved: --no-config");
+	else if (settings_save(&st, path, sizeof(path), err, sizeof(err)))
+		snprintf(m, sizeof(m), "settings not saved: %s", err);
+	else
+		snprintf(m, sizeof(m), "settings saved to %s", path);
+	ui_note(&v->ui, clock_mono_ns(), m);
+}
 
 static struct view *tui_open(const struct options *o, char *err, size_t len)
 {
@@ -55,14 +121,23 @@ static struct view *tui_open(const struct options *o, char *err, size_t len)
 		return NULL;
 	}
 	can_color = colors_start(!o->no_color);
-	ui_init(&v->ui, o->ascii, can_color, colors_guess(getenv("COLORFGBG")));
+	ui_init(&v->ui, o->ascii, can_color,
+		o->color == OPT_COLOR_LIGHT ? ROLE_SCHEME_LIGHT :
+		o->color == OPT_COLOR_DARK ? ROLE_SCHEME_DARK :
+		colors_guess(getenv("COLORFGBG")));
+	v->no_config = o->no_config;
+	if (o->warn[0])		/* e.g. a bad --color: said, and going on */
+		ui_note(&v->ui, clock_mono_ns(), o->warn);
+	tui_settings(v, o);
 	colors_use(v->ui.scheme);
 	evlog_init(&v->log);
 	v->cc.highlight_ns = o->highlight_ns;
 	v->cc.tomb_ns = o->tomb_ns;
 	v->bell = o->bell;
+	v->utc = o->utc;
 	v->pin[0] = v->pin[1] = -1;
 	v->detail[0] = v->detail[1] = -1;
+	v->ev_dev[0] = v->ev_dev[1] = -1;
 	return v;
 }
 
@@ -93,6 +168,10 @@ static void tui_apply(struct view *v, const struct ui_effect *e,
 	}
 	if (e->ack)
 		evlog_ack(&v->log);
+	if (e->ack_one)
+		evlog_ack_one(&v->log, e->ack_index);
+	if (e->save)
+		tui_save(v);
 	if (e->clear)
 		clearok(curscr, TRUE);
 	if (e->colors)
@@ -100,6 +179,55 @@ static void tui_apply(struct view *v, const struct ui_effect *e,
 	tui_pin(v);
 	if (e->details)
 		memcpy(v->detail, v->pin, sizeof(v->detail));
+	if (e->ev_pair)
+		memcpy(v->ev_dev, v->detail, sizeof(v->ev_dev));
+	/* A scrolled event pane stays on its first line as events come. */
+	v->ev_anchor = v->ui.ev_top && v->ui.ev_top < v->nevsel ?
+		       evlog_get(&v->log, v->evsel[v->ui.ev_top])->seq : 0;
+}
+
+/* The events the pane lists, and where it is scrolled to. */
+static void tui_events(struct view *v, const struct view_ctx *c)
+{
+	struct evview_cfg f = {
+		.names = v->ui.filter,
+		.search = v->ui.ev_search,
+		.verdicts = v->ui.ev_verdicts,
+	};
+
+	if (!v->ui.ev_pair)
+		v->ev_dev[0] = v->ev_dev[1] = -1;
+	memcpy(f.dev, v->ev_dev, sizeof(f.dev));
+	v->nevsel = evview_select(&f, c->m, &v->log, v->evsel, EVLOG_KEEP);
+	for (size_t i = 0; v->ev_anchor && i < v->nevsel; i++)
+		if (evlog_get(&v->log, v->evsel[i])->seq == v->ev_anchor) {
+			v->ui.ev_top = i;
+			break;
+		}
+	ui_ev_fit(&v->ui, v->nevsel, v->lay.events.h - 1);
+	v->ev_anchor = v->ui.ev_top ?
+		       evlog_get(&v->log, v->evsel[v->ui.ev_top])->seq : 0;
+}
+
+/* A mouse event: what it was over, on the screen last drawn. */
+static void tui_mouse(struct view *v, struct ui_effect *e)
+{
+	struct layout_hit h;
+	MEVENT me;
+	enum ui_button b;
+
+	if (getmouse(&me) != OK)
+		return;
+	if (me.bstate & BUTTON4_PRESSED)
+		b = UI_B_WHEEL_UP;
+	else if (me.bstate & BUTTON5_PRESSED)
+		b = UI_B_WHEEL_DOWN;
+	else if (me.bstate & BUTTON1_PRESSED)
+		b = UI_B_CLICK;
+	else
+		return;
+	layout_hit(&v->lay, me.x, me.y, &h);
+	ui_mouse(&v->ui, &h, b, e);
 }
 
 /*
@@ -132,7 +260,10 @@ static void tui_input(struct view *v, const struct view_ctx *c,
 		if (key == KEY_RESIZE)
 			screen_resize(&v->scr);
 		memset(&e, 0, sizeof(e));
-		ui_key(&v->ui, key, now, &e);
+		if (key == KEY_MOUSE)
+			tui_mouse(v, &e);
+		else
+			ui_key(&v->ui, key, now, &e);
 		tui_apply(v, &e, req);
 	}
 	if (screen_check_lost(&v->scr, got))
@@ -246,6 +377,7 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 		v->model_gen = c->model_gen;
 	}
 	v->ui.replay = c->replay != NULL;
+	v->delay_ns = c->delay_ns;
 	screen_resize(&v->scr);
 	raised = evlog_take(&v->log, c->m, !v->started);
 	if (raised && v->bell && v->started)
@@ -258,11 +390,17 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	tui_measure(v, c);
 	tui_layout(v, c);
 	ui_fit(&v->ui, v->rows.n, v->lay.body_h);
+	tui_events(v, c);
+	ui_al_fit(&v->ui, evlog_alert_count(&v->log), v->ui.al_page);
 	tui_pin(v);
 	v->wake_ns = 0;
 	erase();
 	if (v->lay.too_small) {
 		draw_small(COLS, LINES, v->lay.need_cols, v->lay.need_rows);
+	} else if (v->ui.mode == UI_ALERTS) {
+		ui_al_fit(&v->ui, evlog_alert_count(&v->log),
+			  draw_alerts(v, c));
+		draw_bar(v, c, now);
 	} else if (v->ui.mode == UI_HELP) {
 		help_draw(v, c);
 		draw_bar(v, c, now);

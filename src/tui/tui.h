@@ -30,7 +30,14 @@ struct view {
 	uint32_t *rank;			/* name order per device index */
 	size_t nrank;			/* devices ranked */
 	size_t nnamew;			/* entries in namew */
+	size_t evsel[EVLOG_KEEP];	/* events the pane lists: evlog_get() indices, newest first */
+	size_t nevsel;			/* entries in evsel */
+	int ev_dev[PAIR_NSIDES];	/* events: only these devices (E in the details), -1 for all */
+	uint64_t ev_anchor;		/* events: model event number of the first line while scrolled, 0 when following */
 	bool bell;			/* ring when an alert is raised */
+	uint64_t delay_ns;		/* the refresh interval at the last frame, ns */
+	bool no_config;			/* --no-config: S saves nothing */
+	bool utc;			/* times in UTC (--utc), else local time */
 	bool started;			/* the first frame is done */
 	int pin[PAIR_NSIDES];		/* devices of the selected row */
 	int detail[PAIR_NSIDES];	/* devices the details are about */

@@ -37,6 +37,9 @@ t_keys h
 t_wait $W "any key returns"
 t_ok "the help lists the keys" t_has "filter names"
 t_ok "the help shows the markers" t_has "vanished"
+t_ok "... the reset marker" t_has "# by no kernel step (reset)"
+t_ok "... the stale marker" t_has "? last known (host lost)"
+t_ok "... busy" t_has "busy read pending"
 t_keys Space
 t_wait $W DESTINATION
 
@@ -114,6 +117,32 @@ t_ok "invalid delay refused" t_wait $W "invalid delay"
 t_ok "delay unchanged" t_has "every 500 ms"
 t_keys d 0.005 Enter
 t_ok "too small a delay refused" t_wait $W "give seconds from 0.01 to 3600"
+t_keys d
+t_ok "the delay prompt shows the current value" t_wait $W "now 0.5,"
+t_keys Escape
+t_wait_not $W "now 0.5,"
+# A message ends with what it says: the frame that shows the new delay
+# no longer shows the old refusal.
+t_keys d 0.4 Enter
+t_ok "valid delay after an invalid one" t_wait $W "every 400 ms"
+t_not "... the old 'invalid delay' is gone" t_has "invalid delay"
+t_keys e
+t_ok "e: says problems only" t_wait $W "showing problems only"
+t_keys Escape
+t_ok "Escape: all rows again" t_wait $W 0000:5e:00.1
+t_not "... and the bar no longer says problems only" t_has "problems only"
+
+# htop's function keys: F6 and F5 sort, F3 and F4 filter.
+t_keys F6
+t_ok "F6: next sort key" t_wait $W "Sort:state"
+t_keys F5
+t_ok "F5: previous sort key" t_wait $W "Sort:name "
+for k in F3 F4; do
+	t_keys "$k"
+	t_ok "$k: the filter prompt" t_wait $W "Filter (substring"
+	t_keys Escape
+	t_wait_not $W "Filter (substring"
+done
 
 # ASCII toggle, redraw, refresh.
 t_keys A
@@ -127,4 +156,16 @@ t_keys q
 t_ok "q quits" t_wait_dead 2
 st=$(t_status)
 t_ok "exit status 0 (got $st)" [ "$st" = 0 ]
+
+# F10 quits, from the monitor and from the details.
+t_top 120 30 -d 0.2 --src "$S" --dst "$D"
+t_ok "started again" t_wait $W DESTINATION
+t_keys F10
+t_ok "F10 quits" t_wait_dead $W
+t_top 120 30 -d 0.2 --src "$S" --dst "$D"
+t_ok "started again" t_wait $W DESTINATION
+t_keys Enter
+t_ok "details" t_wait $W TIMELINE
+t_keys F10
+t_ok "F10 quits from the details" t_wait_dead $W
 t_done

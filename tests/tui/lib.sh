@@ -20,6 +20,9 @@ T_SOCK=$T_DIR/tmux.sock
 export TMPDIR=$T_DIR
 export LC_ALL=C.UTF-8
 unset NO_COLOR TMUX
+# No settings file of the user's changes what a test sees (settings.sh
+# writes its own here).
+export XDG_CONFIG_HOME=$T_DIR/cfg
 
 printf 'set -g remain-on-exit on\nset -g status off\nset -g default-terminal screen-256color\n' \
 	>"$T_DIR/tmux.conf"
@@ -180,3 +183,15 @@ t_line() { t_screen | grep -F -m1 -- "$1"; }
 
 # t_lineno TEXT: the number of the first screen line holding TEXT.
 t_lineno() { t_screen | grep -nF -m1 -- "$1" | cut -d: -f1; }
+
+# t_mouse BUTTON X Y: what a terminal sends for a mouse event at column X,
+# line Y (from 0) in the X10 encoding ncurses asks screen-256color for;
+# BUTTON 0 is the first button (a release follows), 64 and 65 the wheel.
+t_mouse() {
+	local b=$1 x=$2 y=$3 seq
+	seq=$(printf "\\033[M\\%03o\\%03o\\%03o" $((32 + b)) $((33 + x)) $((33 + y)))
+	[ "$b" = 0 ] && seq="$seq$(printf "\\033[M\\%03o\\%03o\\%03o" 35 $((33 + x)) $((33 + y)))"
+	tm send-keys -t t -l "$(printf "$seq")"
+}
+t_click() { t_mouse 0 "$1" "$2"; }
+t_wheel() { if [ "$1" = up ]; then t_mouse 64 "$2" "$3"; else t_mouse 65 "$2" "$3"; fi; }

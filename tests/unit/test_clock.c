@@ -2,6 +2,8 @@
 /* test_clock.c - time parsing and formatting */
 #include <errno.h>
 
+#include <time.h>
+
 #include "testutil.h"
 
 START_TEST(test_parse_secs)
@@ -42,6 +44,25 @@ START_TEST(test_fmt_iso)
 }
 END_TEST
 
+/* Date, time and zone: UTC says so, local time names its zone. */
+START_TEST(test_fmt_stamp)
+{
+	char b[64];
+	int64_t t = 1764636726123LL * 1000000;	/* 2025-12-02T00:52:06.123Z */
+
+	clock_fmt_stamp(b, sizeof(b), t, 0, 0);
+	ck_assert_str_eq(b, "2025-12-02 00:52:06 UTC");
+	clock_fmt_stamp(b, sizeof(b), t, 0, 1);
+	ck_assert_str_eq(b, "2025-12-02 00:52:06.123 UTC");
+	setenv("TZ", "CET-1", 1);
+	tzset();
+	clock_fmt_stamp(b, sizeof(b), t, 1, 0);
+	ck_assert_str_eq(b, "2025-12-02 01:52:06 CET");
+	unsetenv("TZ");
+	tzset();
+}
+END_TEST
+
 START_TEST(test_fmt_dur)
 {
 	char b[32];
@@ -70,5 +91,5 @@ START_TEST(test_mono_and_offset)
 }
 END_TEST
 
-TU_MAIN("clock", test_parse_secs, test_fmt_iso, test_fmt_dur,
+TU_MAIN("clock", test_parse_secs, test_fmt_iso, test_fmt_stamp, test_fmt_dur,
 	test_mono_and_offset)

@@ -116,5 +116,47 @@ START_TEST(test_no_color_env)
 }
 END_TEST
 
+/* --color picks the scheme, wins over NO_COLOR, and a bad value only
+ * warns; --utc and --no-config are kept. */
+START_TEST(test_color_utc)
+{
+	struct options o;
+	char err[256];
+
+	setenv("NO_COLOR", "1", 1);
+	PARSE_OK("--color=light", "--utc", "--no-config");
+	ck_assert_int_eq(o.color, OPT_COLOR_LIGHT);
+	ck_assert(!o.no_color);
+	ck_assert(o.color_set);
+	ck_assert(o.utc);
+	ck_assert(o.no_config);
+	ck_assert_str_eq(o.warn, "");
+	options_free(&o);
+	unsetenv("NO_COLOR");
+	PARSE_OK("--color", "none");
+	ck_assert_int_eq(o.color, OPT_COLOR_NONE);
+	ck_assert(o.no_color);
+	options_free(&o);
+	PARSE_OK("--colour=dark");
+	ck_assert_int_eq(o.color, OPT_COLOR_DARK);
+	options_free(&o);
+	PARSE_OK("-C");
+	ck_assert_int_eq(o.color, OPT_COLOR_NONE);
+	ck_assert(o.no_color);
+	options_free(&o);
+	PARSE_OK("--color=purple");
+	ck_assert_int_eq(o.color, OPT_COLOR_AUTO);
+	ck_assert(!o.no_color);
+	ck_assert_ptr_nonnull(strstr(o.warn, "--color 'purple'"));
+	ck_assert_ptr_nonnull(strstr(o.warn, "auto, light, dark or none"));
+	options_free(&o);
+	PARSE_OK("-d", "2");
+	ck_assert_int_eq(o.color, OPT_COLOR_AUTO);
+	ck_assert(!o.utc);
+	ck_assert(!o.no_config);
+	options_free(&o);
+}
+END_TEST
+
 TU_MAIN("options", test_defaults, test_batch_options, test_rejections,
-	test_no_color_env)
+	test_no_color_env, test_color_utc)

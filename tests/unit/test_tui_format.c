@@ -172,6 +172,12 @@ START_TEST(test_cell_changed)
 	cell_dev(d, 0, &cfg, T(5001), &c);
 	ck_assert_str_eq(c.mark, "~");
 	ck_assert_int_eq(c.mark_role, ROLE_INFERRED);
+	/* A change by no kernel step (a reset): `#`, not `~` nor `?`. */
+	tu_step(d, DS_RUNNING, T(6000), MODEL_T_NOPATH);
+	cell_dev(d, 0, &cfg, T(6001), &c);
+	ck_assert_str_eq(c.mark, "#");
+	ck_assert_str_eq(cell_how_mark(CELL_SEEN), "*");
+	ck_assert_str_eq(cell_how_mark(CELL_INFERRED), "~");
 	free(d);
 }
 END_TEST
@@ -250,7 +256,7 @@ START_TEST(test_cell_verdict)
 	cell_verdict(&m, &p, CELL_AL_FAIL, T(5000), &v);
 	ck_assert_str_eq(v.mark, "!");
 	ck_assert_int_eq(v.role, ROLE_ALERT);
-	ck_assert_str_eq(v.text, "FAILED: destination entered ERROR from RESUMING");
+	ck_assert_str_eq(v.text, "FAILED error: destination entered ERROR from RESUMING");
 	cell_verdict(&m, &p, 0, T(5000), &v);
 	ck_assert_str_eq(v.mark, " ");
 	ck_assert_int_eq(v.role, ROLE_FAILED);
@@ -258,7 +264,7 @@ START_TEST(test_cell_verdict)
 		       T(3000), T(3500));
 	cell_verdict(&m, &p, 0, T(5000), &v);
 	ck_assert_int_eq(v.role, ROLE_UNCERTAIN);
-	ck_assert_ptr_nonnull(strstr(v.text, "uncertain: "));
+	ck_assert_ptr_nonnull(strstr(v.text, "uncertain left-resuming-unseen: "));
 	/* The latest attempt, and the failures before it. */
 	ck_assert_ptr_nonnull(strstr(v.text, " (1 failed before)"));
 	tu_att_open(&t, ATT_PH_STOP_COPY, T(4000), T(4000));

@@ -12,7 +12,7 @@
 #include "prompt.h"
 #include "ui.h"
 
-static const unsigned int modes[] = { KEYS_MAIN, KEYS_DETAILS };
+static const unsigned int modes[] = { KEYS_MAIN, KEYS_DETAILS, KEYS_ALERTS };
 
 /* Every key of every entry dispatches to that entry's action. */
 START_TEST(test_every_key_maps)
@@ -24,7 +24,7 @@ START_TEST(test_every_key_maps)
 	for (size_t i = 0; i < n; i++) {
 		ck_assert(t[i].keys[0] != 0);
 		ck_assert(t[i].act > KA_NONE && t[i].act < KA_NR);
-		for (size_t m = 0; m < 2; m++) {
+		for (size_t m = 0; m < 3; m++) {
 			if (!(t[i].modes & modes[m]))
 				continue;
 			for (size_t k = 0; k < KEYS_PER_ENTRY && t[i].keys[k]; k++)
@@ -41,7 +41,7 @@ START_TEST(test_no_duplicates)
 	size_t n;
 	const struct keys_entry *t = keys_table(&n);
 
-	for (size_t m = 0; m < 2; m++)
+	for (size_t m = 0; m < 3; m++)
 		for (size_t i = 0; i < n; i++)
 			for (size_t j = i + 1; j < n; j++) {
 				if (!(t[i].modes & t[j].modes & modes[m]))
@@ -329,7 +329,230 @@ START_TEST(test_prompt_editing)
 }
 END_TEST
 
+/* htop's function keys: F10 quits anywhere, F3 and F4 filter, F5 and F6
+ * sort. */
+START_TEST(test_function_keys)
+{
+	struct ui u;
+	struct ui_effect e;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	e = press(&u, KEY_F(6));
+	ck_assert_int_eq(u.sort, ROWS_SORT_NAME + 1);
+	press(&u, KEY_F(5));
+	ck_assert_int_eq(u.sort, ROWS_SORT_NAME);
+	press(&u, KEY_F(3));
+	ck_assert_int_eq(u.mode, UI_PROMPT);
+	ck_assert_int_eq(u.ask, UI_ASK_FILTER);
+	press(&u, 27);
+	press(&u, KEY_F(4));
+	ck_assert_int_eq(u.ask, UI_ASK_FILTER);
+	press(&u, 27);
+	u.nrows = 2;
+	press(&u, '\r');
+	ck_assert_int_eq(u.mode, UI_DETAILS);
+	e = press(&u, KEY_F(10));
+	ck_assert(e.req.quit);
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	e = press(&u, KEY_F(10));
+	ck_assert(e.req.quit);
+}
+END_TEST
+
+/* A message does not outlive what it says: Escape ends "problems only",
+ * a valid delay ends "invalid delay". */
+START_TEST(test_stale_messages)
+{
+	struct ui u;
+	struct ui_effect e;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	press(&u, 'e');
+	ck_assert(ui_msg(&u, T(1)));
+	ck_assert_ptr_nonnull(strstr(u.msg, "problems only"));
+	press(&u, 27);
+	ck_assert(!u.problems);
+	ck_assert(!ui_msg(&u, T(1)));
+	press(&u, 'd');
+	type(&u, "abc");
+	press(&u, '\r');
+	ck_assert_ptr_nonnull(strstr(u.msg, "invalid delay 'abc'"));
+	ck_assert(ui_msg(&u, T(1)));
+	press(&u, 'd');
+	type(&u, "2");
+	e = press(&u, '\r');
+	ck_assert_uint_eq(e.req.delay_ns, 2 * CLOCK_NS_PER_S);
+	ck_assert(!ui_msg(&u, T(1)));
+}
+END_TEST
+
+/* Tab moves to the events: the arrows, the page keys, Home and End
+ * scroll them, / searches them, v keeps verdicts, E in the details keeps
+ * one pair, Escape drops all that. */
+START_TEST(test_events_focus)
+{
+	struct ui u;
+	struct ui_effect e;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	ui_fit(&u, 5, 3);
+	ui_ev_fit(&u, 100, 10);
+	press(&u, '\t');
+	ck_assert_int_eq(u.focus, UI_FOCUS_EVENTS);
+	press(&u, KEY_DOWN);
+	press(&u, 'j');
+	ck_assert_uint_eq(u.ev_top, 2);
+	ck_assert_uint_eq(u.sel, 0);	/* the table stays */
+	press(&u, KEY_UP);
+	ck_assert_uint_eq(u.ev_top, 1);
+	press(&u, KEY_NPAGE);
+	ck_assert_uint_eq(u.ev_top, 10);
+	press(&u, KEY_PPAGE);
+	ck_assert_uint_eq(u.ev_top, 1);
+	press(&u, KEY_END);
+	ck_assert_uint_eq(u.ev_top, 90);	/* the oldest page */
+	press(&u, KEY_DOWN);
+	ck_assert_uint_eq(u.ev_top, 90);
+	press(&u, KEY_HOME);
+	ck_assert_uint_eq(u.ev_top, 0);
+	press(&u, KEY_UP);
+	ck_assert_uint_eq(u.ev_top, 0);
+	/* / searches the events, applied while typing. */
+	press(&u, KEY_END);
+	press(&u, '/');
+	ck_assert_int_eq(u.ask, UI_ASK_SEARCH);
+	type(&u, "FAIL");
+	ck_assert_str_eq(u.ev_search, "FAIL");
+	ck_assert_uint_eq(u.ev_top, 0);
+	ck_assert_str_eq(u.filter, "");
+	press(&u, '\r');
+	ck_assert_str_eq(u.ev_search, "FAIL");
+	press(&u, KEY_F(3));
+	ck_assert_int_eq(u.ask, UI_ASK_SEARCH);
+	press(&u, 27);
+	ck_assert_str_eq(u.ev_search, "");
+	press(&u, 'v');
+	ck_assert(u.ev_verdicts);
+	ck_assert_ptr_nonnull(strstr(u.msg, "verdicts only"));
+	/* Back to the table: the arrows select rows again. */
+	press(&u, '\t');
+	ck_assert_int_eq(u.focus, UI_FOCUS_TABLE);
+	press(&u, KEY_DOWN);
+	ck_assert_uint_eq(u.sel, 1);
+	ck_assert_uint_eq(u.ev_top, 0);
+	press(&u, '/');
+	ck_assert_int_eq(u.ask, UI_ASK_FILTER);
+	press(&u, 27);
+	/* E in the details: the events of that pair, in focus. */
+	press(&u, '\r');
+	ck_assert_int_eq(u.mode, UI_DETAILS);
+	e = press(&u, 'E');
+	ck_assert(e.ev_pair);
+	ck_assert_int_eq(u.mode, UI_MAIN);
+	ck_assert_int_eq(u.focus, UI_FOCUS_EVENTS);
+	ck_assert(u.ev_pair);
+	ck_assert(u.ev_verdicts);
+	press(&u, 27);
+	ck_assert(!u.ev_pair);
+	ck_assert(!u.ev_verdicts);
+	e = press(&u, 'E');	/* not on the monitor */
+	ck_assert(!e.ev_pair);
+}
+END_TEST
+
+/* The mouse: a click selects, sorts (again: inverted), focuses; the
+ * wheel scrolls what it is over; a click closes the help. */
+START_TEST(test_mouse)
+{
+	struct layout_hit row2 = { LAYOUT_Z_ROW, 2, LAYOUT_C_OTHER };
+	struct layout_hit row9 = { LAYOUT_Z_ROW, 9, LAYOUT_C_OTHER };
+	struct layout_hit state = { LAYOUT_Z_HEAD, 0, LAYOUT_C_STATE };
+	struct layout_hit other = { LAYOUT_Z_HEAD, 0, LAYOUT_C_OTHER };
+	struct layout_hit ev = { LAYOUT_Z_EVENTS, 1, LAYOUT_C_OTHER };
+	struct ui_effect e;
+	struct ui u;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	ui_fit(&u, 5, 10);
+	ui_ev_fit(&u, 50, 10);
+	memset(&e, 0, sizeof(e));
+	ui_mouse(&u, &row2, UI_B_CLICK, &e);
+	ck_assert_uint_eq(u.sel, 2);
+	ck_assert(e.req.redraw);
+	ui_mouse(&u, &row9, UI_B_CLICK, &e);	/* below the last row */
+	ck_assert_uint_eq(u.sel, 2);
+	ui_mouse(&u, &state, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.sort, ROWS_SORT_STATE);
+	ck_assert(!u.invert);
+	ui_mouse(&u, &state, UI_B_CLICK, &e);
+	ck_assert(u.invert);
+	ui_mouse(&u, &other, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.sort, ROWS_SORT_STATE);
+	ui_mouse(&u, &row2, UI_B_WHEEL_UP, &e);
+	ck_assert_uint_eq(u.sel, 0);
+	ui_mouse(&u, &row2, UI_B_WHEEL_DOWN, &e);
+	ck_assert_uint_eq(u.sel, 3);
+	ui_mouse(&u, &ev, UI_B_WHEEL_DOWN, &e);
+	ck_assert_uint_eq(u.ev_top, UI_WHEEL_LINES);
+	ck_assert_int_eq(u.focus, UI_FOCUS_TABLE);
+	ui_mouse(&u, &ev, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.focus, UI_FOCUS_EVENTS);
+	ui_mouse(&u, &row2, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.focus, UI_FOCUS_TABLE);
+	press(&u, 'h');
+	ck_assert_int_eq(u.mode, UI_HELP);
+	row2.line = 0;
+	ui_mouse(&u, &row2, UI_B_CLICK, &e);
+	ck_assert_int_eq(u.mode, UI_MAIN);
+	ck_assert_uint_eq(u.sel, 2);	/* closing the help selects nothing */
+}
+END_TEST
+
+/* L lists the alerts; a or Enter acknowledges the selected one, A all;
+ * q or Esc goes back; F10 quits. */
+START_TEST(test_alert_keys)
+{
+	struct ui u;
+	struct ui_effect e;
+
+	ui_init(&u, false, true, ROLE_SCHEME_DARK);
+	press(&u, 'L');
+	ck_assert_int_eq(u.mode, UI_ALERTS);
+	ui_al_fit(&u, 3, 10);
+	e = press(&u, 'a');
+	ck_assert(e.ack_one);
+	ck_assert_uint_eq(e.ack_index, 0);
+	press(&u, KEY_DOWN);
+	press(&u, KEY_DOWN);
+	press(&u, KEY_DOWN);
+	ck_assert_uint_eq(u.al_sel, 2);
+	e = press(&u, '\r');
+	ck_assert(e.ack_one);
+	ck_assert_uint_eq(e.ack_index, 2);
+	ck_assert_int_eq(u.mode, UI_ALERTS);
+	e = press(&u, 'A');
+	ck_assert(e.ack);
+	ck_assert(!u.ascii);		/* A is not ASCII here */
+	press(&u, KEY_HOME);
+	ck_assert_uint_eq(u.al_sel, 0);
+	press(&u, 'q');
+	ck_assert_int_eq(u.mode, UI_MAIN);
+	press(&u, 'L');
+	e = press(&u, 27);
+	ck_assert(!e.req.quit);
+	ck_assert_int_eq(u.mode, UI_MAIN);
+	press(&u, 'L');
+	ui_al_fit(&u, 0, 10);
+	e = press(&u, 'a');		/* nothing to acknowledge */
+	ck_assert(!e.ack_one);
+	e = press(&u, KEY_F(10));
+	ck_assert(e.req.quit);
+}
+END_TEST
+
 TU_MAIN("tui_keys", test_every_key_maps, test_no_duplicates,
 	test_help_lists_every_key, test_key_names, test_help_any_key,
 	test_quit_and_escape, test_delay_prompt, test_filter_prompt,
-	test_toggles, test_selection, test_prompt_editing)
+	test_toggles, test_selection, test_prompt_editing, test_function_keys,
+	test_stale_messages, test_events_focus, test_mouse,
+	test_alert_keys)

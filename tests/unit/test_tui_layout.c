@@ -5,6 +5,8 @@
  * negative, columns inside their pane, and "too small" decided alike.
  */
 #include "testutil.h"
+#include "format.h"
+#include "headline.h"
 #include "layout.h"
 
 static int fails;
@@ -245,5 +247,118 @@ START_TEST(test_minimum)
 }
 END_TEST
 
+static void hl_text(const struct headline *h, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < h->n; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s", h->seg[i].text);
+}
+
+/* The header's first line, at every width from 64 (the minimum) to 300:
+ * it fits, and always keeps the pair counts and the alerts; the date
+ * and zone go before they do; at 200 nothing is cut. */
+START_TEST(test_headline_sweep)
+{
+	struct headline_in in = {
+		.every = "1.0 s", .paused = true, .has_dst = true, .mig = 1,
+		.done = 12, .failed = 3, .unsure = 2, .alerts = 12,
+		.filter = "3b:00", .problems = true,
+		.stamp = "2026-12-02 11:46:00 CET",
+	};
+	struct headline h;
+	char t[1024];
+
+	for (int cols = 64; cols <= 300; cols++) {
+		in.cols = cols;
+		headline_build(&in, &h);
+		hl_text(&h, t, sizeof(t));
+		/* Too wide only when even the shortest form is, and then
+		 * what is cut at the edge comes after the alerts. */
+		ck_assert_msg(format_cols(t) + (h.right[0] ?
+			      1 + format_cols(h.right) : 0) <= cols ||
+			      (h.level == 4 && !h.right[0]),
+			      "%d: too wide: '%s' + '%s'", cols, t, h.right);
+		ck_assert_msg(strstr(t, "! 12 alerts"), "%d: '%s'", cols, t);
+		ck_assert_msg(strstr(t, "! 12 alerts") - t + 11 <= cols,
+			      "%d: alerts cut: '%s'", cols, t);
+		ck_assert_msg(strstr(t, "3 failed"), "%d: '%s'", cols, t);
+		ck_assert_msg(strstr(t, "2 un"), "%d: '%s'", cols, t);
+		ck_assert_msg(strstr(t, "12 "), "%d: '%s'", cols, t);
+		if (cols >= 100)
+			ck_assert_msg(strstr(h.right, "11:46:00"), "%d: no time", cols);
+		if (strstr(h.right, "2026-12-02"))
+			ck_assert_str_eq(h.right, "2026-12-02 11:46:00 CET");
+	}
+	in.cols = 200;
+	headline_build(&in, &h);
+	hl_text(&h, t, sizeof(t));
+	ck_assert_int_eq(h.level, 0);
+	ck_assert_str_eq(t, "vfiomigtop  every 1.0 s  PAUSED  pairs: 1 migrating, "
+			 "12 completed, 3 failed, 2 uncertain  ! 12 alerts  "
+			 "filter '3b:00'  problems only");
+	ck_assert_str_eq(h.right, "2026-12-02 11:46:00 CET");
+	/* 80x24 as the issue saw it: the counts, the alerts and the time. */
+	in.cols = 80;
+	in.paused = false;
+	in.filter = "";
+	in.problems = false;
+	in.unsure = 0;
+	headline_build(&in, &h);
+	hl_text(&h, t, sizeof(t));
+	ck_assert_str_eq(t, "vfiomigtop 1.0 s pairs 1 mig 12 ok 3 failed ! 12 alerts");
+	ck_assert_str_eq(h.right, "11:46:00 CET");
+	ck_assert_int_eq(h.level, 2);
+}
+END_TEST
+
+/* Where a click lands at 80x24: headings, rows, events, nothing. */
+START_TEST(test_hit)
+{
+	struct layout_in in = {
+		.cols = 80, .rows = 24, .has_dst = true, .nrows = 4,
+		.nevents = 30, .name_want = 12, .verdict_want = 44,
+	};
+	const struct layout_pane *src, *ver;
+	struct layout_hit h;
+	struct layout l;
+	int head;
+
+	layout_compute(&in, &l);
+	src = &l.pane[LAYOUT_SRC];
+	ver = &l.pane[LAYOUT_VERDICT];
+	head = src->r.y + 1;
+	layout_hit(&l, src->name.x, head, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_HEAD);
+	ck_assert_int_eq(h.col, LAYOUT_C_NAME);
+	layout_hit(&l, src->state.x + 1, head, &h);
+	ck_assert_int_eq(h.col, LAYOUT_C_STATE);
+	layout_hit(&l, src->time.x, head, &h);
+	ck_assert_int_eq(h.col, LAYOUT_C_TIME);
+	layout_hit(&l, ver->text.x + 2, head, &h);
+	ck_assert_int_eq(h.col, LAYOUT_C_VERDICT);
+	layout_hit(&l, src->mark.x, head, &h);
+	ck_assert_int_eq(h.col, LAYOUT_C_OTHER);
+	layout_hit(&l, 5, l.body_y + 2, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_ROW);
+	ck_assert_int_eq(h.line, 2);
+	layout_hit(&l, 5, l.events.y, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_EVENTS);
+	ck_assert_int_eq(h.line, -1);
+	layout_hit(&l, 5, l.events.y + 3, &h);
+	ck_assert_int_eq(h.line, 2);
+	layout_hit(&l, 5, 0, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_NONE);
+	layout_hit(&l, 5, 23, &h);	/* the key bar */
+	ck_assert_int_eq(h.zone, LAYOUT_Z_NONE);
+	in.cols = 20;
+	layout_compute(&in, &l);
+	layout_hit(&l, 5, 5, &h);
+	ck_assert_int_eq(h.zone, LAYOUT_Z_NONE);
+}
+END_TEST
+
 TU_MAIN("tui_layout", test_sweep, test_degenerate, test_80x24, test_few_rows,
-	test_one_side, test_minimum)
+	test_one_side, test_minimum, test_headline_sweep,
+	test_hit)

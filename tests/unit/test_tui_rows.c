@@ -6,6 +6,7 @@
 #include "testutil.h"
 #include "cell.h"
 #include "evlog.h"
+#include "evview.h"
 #include "rows.h"
 
 /* A hand-made model: devices and pairs, no sources. */
@@ -317,5 +318,126 @@ START_TEST(test_evlog)
 }
 END_TEST
 
+/* The event pane's choice: verdicts only, one pair, the name filter, a
+ * search in the line's text (case ignored); and how far it scrolls. */
+START_TEST(test_evview)
+{
+	struct fake f;
+	struct evlog *l = calloc(1, sizeof(*l));
+	struct evview_cfg c = { .dev = { -1, -1 } };
+	struct model_event *e;
+	size_t sel[8], n;
+	char line[256];
+
+	fake_init(&f);
+	fake_events(&f);
+	evlog_init(l);
+	trans(&f, 2, DS_RUNNING, DS_PRE_COPY, T(100));	/* 0000:3b:00.3 src */
+	f.m.ev[f.m.ev_seq % MODEL_EVENTS].tr.flags = MODEL_T_INFERRED;
+	e = emit(&f, MODEL_EV_PAIR, T(200));		/* 0000:d8:00.1 */
+	e->pair = 0;
+	e->att.decided = true;
+	e->att.a.outcome = ATT_FAILED;
+	e->att.a.reason = ATT_R_ERROR;
+	e->att.a.side = ATT_DST;
+	e->att.a.from = DS_RESUMING;
+	trans(&f, 5, DS_RESUMING, DS_ERROR, T(300));	/* 0000:d8:00.1 dst */
+	evlog_take(l, &f.m, false);
+	ck_assert_uint_eq(evlog_count(l), 3);
+
+	n = evview_select(&c, &f.m, l, sel, 8);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(sel[0], 0);	/* newest first */
+	ck_assert_uint_eq(sel[2], 2);
+	c.verdicts = true;
+	n = evview_select(&c, &f.m, l, sel, 8);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(evlog_get(l, sel[0])->kind, MODEL_EV_PAIR);
+	c.verdicts = false;
+	c.dev[0] = 4;
+	c.dev[1] = 5;
+	n = evview_select(&c, &f.m, l, sel, 8);
+	ck_assert_uint_eq(n, 2);	/* the pair's verdict and its ERROR */
+	c.dev[0] = c.dev[1] = -1;
+	c.names = "3b:00";
+	n = evview_select(&c, &f.m, l, sel, 8);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(evlog_get(l, sel[0])->dev[0], 2);
+	c.names = "";
+	c.search = "INFERRED";
+	n = evview_select(&c, &f.m, l, sel, 8);
+	ck_assert_uint_eq(n, 1);
+	evview_text(&f.m, evlog_get(l, sel[0]), line, sizeof(line));
+	ck_assert_str_eq(line, "src 0000:3b:00.3 RUNNING -> PRE_COPY (inferred)");
+	c.search = "entered error from";
+	n = evview_select(&c, &f.m, l, sel, 8);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(evlog_get(l, sel[0])->kind, MODEL_EV_PAIR);
+	c.search = "no such thing";
+	ck_assert_uint_eq(evview_select(&c, &f.m, l, sel, 8), 0);
+	/* At most @max. */
+	c.search = NULL;
+	ck_assert_uint_eq(evview_select(&c, &f.m, l, sel, 2), 2);
+
+	ck_assert_uint_eq(evview_clamp(5, 10, 4), 5);
+	ck_assert_uint_eq(evview_clamp(9, 10, 4), 6);
+	ck_assert_uint_eq(evview_clamp(3, 2, 4), 0);
+	ck_assert_uint_eq(evview_clamp(3, 10, 0), 3);
+	evlog_free(l);
+	free(l);
+	free(f.m.ev);
+	fake_free(&f);
+}
+END_TEST
+
+/* The alert list: every alert kept, newest first; one acknowledged at a
+ * time (a device's mark ends with its last alert), or all; acknowledged
+ * alerts stay listed. */
+START_TEST(test_alert_list)
+{
+	struct fake f;
+	struct evlog *l = calloc(1, sizeof(*l));
+	struct model_event *e;
+
+	fake_init(&f);
+	fake_events(&f);
+	evlog_init(l);
+	trans(&f, 5, DS_RESUMING, DS_ERROR, T(100));	/* d8:00.1 dst */
+	e = emit(&f, MODEL_EV_PAIR, T(200));		/* its pair fails */
+	e->pair = 0;
+	e->att.decided = true;
+	e->att.a.outcome = ATT_FAILED;
+	trans(&f, 3, DS_RESUMING, DS_ERROR, T(300));	/* 3b:00.3 dst */
+	evlog_take(l, &f.m, false);
+	ck_assert_uint_eq(evlog_alert_count(l), 3);
+	ck_assert_uint_eq(l->nalerts, 3);
+	ck_assert_uint_eq(evlog_alert_get(l, 0)->ev.dev[0], 3);
+	ck_assert_uint_eq(evlog_alert_get(l, 1)->flag, CELL_AL_FAIL);
+	ck_assert_uint_eq(evlog_alert_get(l, 2)->flag, CELL_AL_ERROR);
+	ck_assert_ptr_null(evlog_alert_get(l, 3));
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR | CELL_AL_FAIL);
+	/* The failure only: d8:00.1 keeps its ERROR mark. */
+	evlog_ack_one(l, 1);
+	ck_assert(evlog_alert_get(l, 1)->acked);
+	ck_assert_uint_eq(l->nalerts, 2);
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR);
+	ck_assert_uint_eq(evlog_alert(l, 4), 0);
+	ck_assert_uint_eq(evlog_alert(l, 3), CELL_AL_ERROR);
+	evlog_ack_one(l, 1);			/* twice: nothing more */
+	ck_assert_uint_eq(l->nalerts, 2);
+	evlog_ack_one(l, 9);			/* none there */
+	ck_assert_uint_eq(l->nalerts, 2);
+	evlog_ack(l);
+	ck_assert_uint_eq(l->nalerts, 0);
+	ck_assert_uint_eq(evlog_alert(l, 3), 0);
+	ck_assert_uint_eq(evlog_alert_count(l), 3);	/* still listed */
+	ck_assert(evlog_alert_get(l, 0)->acked);
+	evlog_free(l);
+	free(l);
+	free(f.m.ev);
+	fake_free(&f);
+}
+END_TEST
+
 TU_MAIN("tui_rows", test_match, test_sorts, test_rank, test_filter_problems,
-	test_tombstone, test_evlog)
+	test_tombstone, test_evlog, test_evview, test_alert_list)
