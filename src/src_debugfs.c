@@ -41,6 +41,9 @@
 #define DFS_RESCAN_NS (5 * CLOCK_NS_PER_S)
 /* Workers the reader pool may grow to when reads block. */
 #define DFS_MAX_READERS 16
+/* How long a refresh waits for the watcher to set the watches it asked
+ * for (microseconds, unless the machine is very busy), ns. */
+#define DFS_FLUSH_NS (20 * CLOCK_NS_PER_MS)
 /* A read pending for this long counts as stuck, ns. */
 #define DFS_STUCK_NS (2 * CLOCK_NS_PER_MS)
 
@@ -216,7 +219,11 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 	case DFS_W_STATE:
 		if (idx >= d->cap || !d->devs[idx].dir)
 			return;
-		if (mask & IN_IGNORED) {
+		if (mask & WATCH_FAILED) {
+			/* Not watched: read it every refresh. */
+			d->devs[idx].w_state = false;
+			d->devs[idx].recheck = true;
+		} else if (mask & IN_IGNORED) {
 			/* A watched inode went: usually the old one of a
 			 * replaced file; the recheck compares inodes. */
 			d->devs[idx].recheck = true;
@@ -546,6 +553,15 @@ static void dfs_watch_root(struct dfs *d, unsigned int r)
 					 ((uint64_t)r << 8) | DFS_W_ROOT);
 }
 
+/* True when the open state file is no longer at its path. */
+static bool dfs_replaced(const struct dfs_dev *v)
+{
+	struct stat st;
+
+	return !v->inflight && v->job->fd >= 0 && !fstat(v->job->fd, &st) &&
+	       st.st_nlink == 0;
+}
+
 /* List every root and reconcile the slots with what is really there. */
 static void dfs_rescan(struct dfs *d)
 {
@@ -588,6 +604,11 @@ static void dfs_rescan(struct dfs *d)
 			dfs_reap(d, i);
 		} else if (!v->has_mig) {
 			v->recheck = true;
+		} else if (dfs_replaced(v)) {
+			/* Replaced with no event for it (the watch came
+			 * late): read and watch the file now at its path. */
+			v->reopen = true;
+			v->rewatch = true;
 		}
 	}
 	d->rescan = false;
@@ -844,6 +865,8 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 	unsigned int nb = 0;
 
 	d->now_ns = now_ns;
+	if (d->watching)
+		watch_dispatch();	/* what came since the last wait */
 	sn->nchanged = 0;
 	sn->urgent = false;
 	sn->nsteps = 0;
@@ -896,7 +919,8 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 	/* Watches asked for above (a replaced state file's new inode) are in
 	 * place before the reads open the files: a file replaced again after
 	 * its watch reports it, one replaced before is read anew. */
-	watch_flush();
+	if (d->watching)
+		watch_flush(clock_mono_ns() + DFS_FLUSH_NS);
 	if (nb)
 		reader_submit(d->pool, d->batch, nb);
 }
@@ -1011,10 +1035,21 @@ static void dfs_close(struct source *s)
 	s->priv = NULL;
 }
 
+/* The watcher's descriptor: readable when inotify events wait. */
 static int dfs_poll_fd(struct source *s)
 {
+	struct dfs *d = s->priv;
+
+	return d->watching ? watch_fd() : -1;
+}
+
+/* Take the events waiting (dfs_event() records them; a change
+ * notification makes the snapshot urgent). */
+static void dfs_pump(struct source *s, uint64_t now_ns)
+{
 	(void)s;
-	return -1;	/* the shared inotify fd is polled by the main loop */
+	(void)now_ns;
+	watch_dispatch();
 }
 
 /*
@@ -1069,6 +1104,7 @@ const struct source_ops src_debugfs_ops = {
 	.kind = "debugfs",
 	.open = dfs_open,
 	.poll_fd = dfs_poll_fd,
+	.pump = dfs_pump,
 	.refresh_begin = dfs_refresh_begin,
 	.refresh_end = dfs_refresh_end,
 	.close = dfs_close,
