@@ -302,16 +302,16 @@ static void model_step(struct model *m, int idx, const struct snap_step *st)
 	d->since_ns = st->t_ns;
 }
 
-static const struct snap_step *model_sort_base;	/* for model_cmp_step */
-
-static int model_cmp_step(const void *a, const void *b)
+/* Order of two steps (indexes into @arg, the snapshot's steps): by time,
+ * then as listed. */
+static int model_cmp_step(const void *a, const void *b, void *arg)
 {
-	const struct snap_step *x = &model_sort_base[*(const size_t *)a];
-	const struct snap_step *y = &model_sort_base[*(const size_t *)b];
+	const struct snap_step *base = arg;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
 
-	if (x->t_ns != y->t_ns)
-		return x->t_ns < y->t_ns ? -1 : 1;
-	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+	if (base[i].t_ns != base[j].t_ns)
+		return base[i].t_ns < base[j].t_ns ? -1 : 1;
+	return i < j ? -1 : 1;
 }
 
 /* Record a refresh's steps in time order (stable within a device). */
@@ -327,8 +327,8 @@ static void model_steps(struct model *m, struct model_feedinfo *f,
 		return;
 	for (size_t i = 0; i < sn->nsteps; i++)
 		order[i] = i;
-	model_sort_base = sn->steps;
-	qsort(order, sn->nsteps, sizeof(*order), model_cmp_step);
+	qsort_r(order, sn->nsteps, sizeof(*order), model_cmp_step,
+		(void *)sn->steps);
 	for (size_t i = 0; i < sn->nsteps; i++) {
 		const struct snap_step *st = &sn->steps[order[i]];
 		int idx;
