@@ -235,6 +235,9 @@ static void model_vanish(struct model *m, int idx, uint64_t now)
 	d->present = false;
 	d->gone_ns = now;
 	d->busy_ns = 0;
+	if (m->cfg.tomb_ns &&
+	    (!m->tomb_due_ns || now + m->cfg.tomb_ns < m->tomb_due_ns))
+		m->tomb_due_ns = now + m->cfg.tomb_ns;
 	model_change(m, idx, DS_GONE, now, 0, d->exact);
 	m->repair = true;
 }
@@ -594,6 +597,30 @@ static void model_feed_pair(struct model *m, struct model_pair *p,
 	}
 }
 
+/*
+ * A tombstone that expires unlists its device: pair again.  The devices
+ * are looked at only when the earliest tombstone is due, not at every
+ * refresh.
+ */
+static void model_tomb_expire(struct model *m, uint64_t now_ns)
+{
+	if (!m->cfg.tomb_ns || !m->tomb_due_ns || now_ns < m->tomb_due_ns)
+		return;
+	m->tomb_due_ns = 0;
+	for (size_t i = 0; i < m->ndevs; i++) {
+		struct model_dev *d = m->devs[i];
+		uint64_t due;
+
+		if (d->present || !d->gone_ns || d->pair < 0)
+			continue;
+		due = d->gone_ns + m->cfg.tomb_ns;
+		if (now_ns >= due)
+			m->repair = true;
+		else if (!m->tomb_due_ns || due < m->tomb_due_ns)
+			m->tomb_due_ns = due;
+	}
+}
+
 /* Re-pair if the device set changed, then let every pair's attempts take
  * in the news and decide what they can. */
 void model_update_pairs(struct model *m, uint64_t now_ns)
@@ -601,15 +628,7 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 	struct att_event ev[8];
 
 	m->now_ns = now_ns;
-	if (m->cfg.tomb_ns) {
-		for (size_t i = 0; i < m->ndevs && !m->repair; i++) {
-			struct model_dev *d = m->devs[i];
-
-			if (!d->present && d->gone_ns && d->pair >= 0 &&
-			    now_ns - d->gone_ns >= m->cfg.tomb_ns)
-				m->repair = true;
-		}
-	}
+	model_tomb_expire(m, now_ns);
 	if (m->repair)
 		model_repair(m, now_ns);
 	for (size_t k = 0; k < m->npairs; k++) {

@@ -1190,15 +1190,17 @@ static void dfs_pump(struct source *s, uint64_t now_ns)
 	watch_dispatch();
 }
 
-/* VFIOMIGTOP_NOTIFY: "0" reads every file at every refresh, "1" trusts
- * change notification on any tree, anything else decides per tree. */
+/* VFIOMIGTOP_NOTIFY: "1" trusts change notification on any tree, "auto"
+ * decides per tree (dfs_root_mode); unset or anything else reads every
+ * file at every refresh, as before (the default until the verdicts are
+ * proven on notified reads: see doc/performance.md). */
 static int dfs_notify_mode(const char *env)
 {
-	if (env && !strcmp(env, "0"))
-		return 0;
 	if (env && !strcmp(env, "1"))
 		return 1;
-	return -1;
+	if (env && !strcmp(env, "auto"))
+		return -1;
+	return 0;
 }
 
 /*
