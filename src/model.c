@@ -235,9 +235,6 @@ static void model_vanish(struct model *m, int idx, uint64_t now)
 	d->present = false;
 	d->gone_ns = now;
 	d->busy_ns = 0;
-	if (m->cfg.tomb_ns &&
-	    (!m->tomb_due_ns || now + m->cfg.tomb_ns < m->tomb_due_ns))
-		m->tomb_due_ns = now + m->cfg.tomb_ns;
 	model_change(m, idx, DS_GONE, now, 0, d->exact);
 	m->repair = true;
 }
@@ -305,16 +302,16 @@ static void model_step(struct model *m, int idx, const struct snap_step *st)
 	d->since_ns = st->t_ns;
 }
 
-/* Order of two steps (indexes into @arg, the snapshot's steps): by time,
- * then as listed. */
-static int model_cmp_step(const void *a, const void *b, void *arg)
-{
-	const struct snap_step *base = arg;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+static const struct snap_step *model_sort_base;	/* for model_cmp_step */
 
-	if (base[i].t_ns != base[j].t_ns)
-		return base[i].t_ns < base[j].t_ns ? -1 : 1;
-	return i < j ? -1 : 1;
+static int model_cmp_step(const void *a, const void *b)
+{
+	const struct snap_step *x = &model_sort_base[*(const size_t *)a];
+	const struct snap_step *y = &model_sort_base[*(const size_t *)b];
+
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
 }
 
 /* Record a refresh's steps in time order (stable within a device). */
@@ -330,8 +327,8 @@ static void model_steps(struct model *m, struct model_feedinfo *f,
 		return;
 	for (size_t i = 0; i < sn->nsteps; i++)
 		order[i] = i;
-	qsort_r(order, sn->nsteps, sizeof(*order), model_cmp_step,
-		(void *)sn->steps);
+	model_sort_base = sn->steps;
+	qsort(order, sn->nsteps, sizeof(*order), model_cmp_step);
 	for (size_t i = 0; i < sn->nsteps; i++) {
 		const struct snap_step *st = &sn->steps[order[i]];
 		int idx;
@@ -597,30 +594,6 @@ static void model_feed_pair(struct model *m, struct model_pair *p,
 	}
 }
 
-/*
- * A tombstone that expires unlists its device: pair again.  The devices
- * are looked at only when the earliest tombstone is due, not at every
- * refresh.
- */
-static void model_tomb_expire(struct model *m, uint64_t now_ns)
-{
-	if (!m->cfg.tomb_ns || !m->tomb_due_ns || now_ns < m->tomb_due_ns)
-		return;
-	m->tomb_due_ns = 0;
-	for (size_t i = 0; i < m->ndevs; i++) {
-		struct model_dev *d = m->devs[i];
-		uint64_t due;
-
-		if (d->present || !d->gone_ns || d->pair < 0)
-			continue;
-		due = d->gone_ns + m->cfg.tomb_ns;
-		if (now_ns >= due)
-			m->repair = true;
-		else if (!m->tomb_due_ns || due < m->tomb_due_ns)
-			m->tomb_due_ns = due;
-	}
-}
-
 /* Re-pair if the device set changed, then let every pair's attempts take
  * in the news and decide what they can. */
 void model_update_pairs(struct model *m, uint64_t now_ns)
@@ -628,7 +601,15 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 	struct att_event ev[8];
 
 	m->now_ns = now_ns;
-	model_tomb_expire(m, now_ns);
+	if (m->cfg.tomb_ns) {
+		for (size_t i = 0; i < m->ndevs && !m->repair; i++) {
+			struct model_dev *d = m->devs[i];
+
+			if (!d->present && d->gone_ns && d->pair >= 0 &&
+			    now_ns - d->gone_ns >= m->cfg.tomb_ns)
+				m->repair = true;
+		}
+	}
 	if (m->repair)
 		model_repair(m, now_ns);
 	for (size_t k = 0; k < m->npairs; k++) {

@@ -138,7 +138,6 @@ struct model {
 	struct model_pair *pairs;	/* current pairs */
 	size_t npairs;			/* entries in pairs */
 	bool repair;			/* device set changed: recompute pairs */
-	uint64_t tomb_due_ns;		/* CLOCK_MONOTONIC ns the next tombstone may expire; 0 none */
 	struct model_event *ev;		/* ring of MODEL_EVENTS events */
 	uint64_t ev_seq;		/* seq of the last event */
 	bool any_error;			/* a device went into ERROR during the run */

@@ -235,45 +235,6 @@ START_TEST(test_vanish_tombstone_and_return)
 }
 END_TEST
 
-/* A tombstone unlists its device when it expires, and only then: the
- * pair goes with it (the model looks when the earliest one is due). */
-START_TEST(test_tombstone_expires)
-{
-	struct model_cfg c = cfg();
-	struct model m;
-	struct fake s, d;
-	int si;
-
-	model_init(&m, &c);
-	model_add_feed(&m, MODEL_FEED_SRC);
-	model_add_feed(&m, MODEL_FEED_DST);
-	fake_init(&s);
-	fake_init(&d);
-	fake_set(&s, 0, "a", DS_RUNNING, T(10));
-	fake_set(&s, 1, "b", DS_RUNNING, T(10));
-	fake_set(&d, 0, "a", DS_RUNNING, T(10));
-	feed(&m, 0, &s, T(10));
-	feed(&m, 1, &d, T(10));
-	si = dev_index(&m, PAIR_SRC, "a");
-	ck_assert_int_ge(m.devs[si]->pair, 0);
-	fake_drop(&s, 0);
-	feed(&m, 0, &s, T(1000));
-	fake_drop(&s, 1);
-	feed(&m, 0, &s, T(5000));
-	ck_assert_uint_eq(m.tomb_due_ns, T(1000) + c.tomb_ns);
-	feed(&m, 0, &s, T(1000) + c.tomb_ns - 1);
-	ck_assert_int_ge(m.devs[si]->pair, 0);	/* still listed */
-	feed(&m, 0, &s, T(1000) + c.tomb_ns);
-	ck_assert_int_eq(m.devs[si]->pair, -1);	/* expired: unpaired */
-	ck_assert_int_ge(m.devs[dev_index(&m, PAIR_SRC, "b")]->pair, 0);
-	ck_assert_uint_eq(m.tomb_due_ns, T(5000) + c.tomb_ns);	/* next */
-	feed(&m, 0, &s, T(5000) + c.tomb_ns);
-	ck_assert_int_eq(m.devs[dev_index(&m, PAIR_SRC, "b")]->pair, -1);
-	ck_assert_uint_eq(m.tomb_due_ns, 0);
-	model_free(&m);
-}
-END_TEST
-
 START_TEST(test_pairs_two_feeds)
 {
 	struct model_cfg c = cfg();
@@ -428,7 +389,6 @@ END_TEST
 
 TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_inference_uses_features, test_nopath,
-	test_vanish_tombstone_and_return, test_tombstone_expires,
-	test_pairs_two_feeds,
+	test_vanish_tombstone_and_return, test_pairs_two_feeds,
 	test_shared_feed_pair_decides_side, test_history_bounded,
 	test_exact_steps)
