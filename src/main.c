@@ -509,7 +509,8 @@ int main(int argc, char **argv)
 		source_close(r.src[i]);
 	main_demo_stop(&demo);
 	model_free(&r.m);
-	watch_shutdown();
+	if (watch_shutdown(2 * CLOCK_NS_PER_S))
+		fprintf(stderr, "vfiomigtop: warning: the inotify thread did not stop in 2 s; exiting without it\n");
 	options_free(&o);
 	return status;
 }

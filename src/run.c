@@ -2,7 +2,8 @@
 /*
  * run.c - the refresh loop.  The rhythm is kept on CLOCK_MONOTONIC: each
  * refresh is scheduled at a fixed interval from the previous schedule, and
- * the wait is a ppoll() on input and inotify with the remaining time, so
+ * the wait is a ppoll() on input and on what each source gives to poll
+ * (source_poll_fd(); source_pump() when it is readable), so
  * key presses neither delay nor hurry sampling.  Signals that end the
  * program are blocked except inside ppoll(), so none is ever missed.
  */
@@ -20,7 +21,6 @@
 
 #include "clock.h"
 #include "devinfo.h"
-#include "watch.h"
 
 /* How long a refresh waits for reads before showing devices as busy. */
 uint64_t run_read_deadline(uint64_t delay_ns)
@@ -42,14 +42,12 @@ static void run_refresh(struct run *r, bool first, bool extra)
 {
 	uint64_t now = clock_mono_ns(), deadline;
 
-	watch_dispatch();
 	for (size_t i = 0; i < r->nsrc; i++)
 		source_refresh_begin(r->src[i], now);
 	deadline = now + (first ? RUN_FIRST_DEADLINE_NS :
 			  run_read_deadline(r->delay_ns));
 	for (size_t i = 0; i < r->nsrc; i++)
 		source_refresh_end(r->src[i], deadline);
-	watch_flush();		/* watches the sources asked for, now */
 	now = clock_mono_ns();
 	for (size_t i = 0; i < r->nsrc; i++)
 		model_ingest(&r->m, r->feed[i], &r->src[i]->snap, now);
@@ -88,15 +86,17 @@ static bool run_urgent(const struct run *r)
 	return false;
 }
 
-/* Wait until @until (CLOCK_MONOTONIC ns) or input; returns poll's result. */
+/* Wait until @until (CLOCK_MONOTONIC ns), input, or news from a source
+ * (its poll fd readable: it takes them with source_pump()); returns
+ * poll's result. */
 static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
 		    bool *input)
 {
-	struct pollfd fds[2 + RUN_MAX_SOURCES];
+	struct pollfd fds[1 + RUN_MAX_SOURCES];
 	size_t sidx[RUN_MAX_SOURCES];	/* source of each fds[sbase + k] */
 	struct timespec ts;
 	uint64_t now = clock_mono_ns(), left = until > now ? until - now : 0;
-	nfds_t n = 0, sbase, wi = 0;
+	nfds_t n = 0, sbase;
 	int in_fd = r->vops->input_fd(r->view), rc;
 
 	*input = false;
@@ -104,13 +104,8 @@ static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
 		fds[n].fd = in_fd;
 		fds[n++].events = POLLIN;
 	}
-	if (watch_fd() >= 0) {
-		wi = n;
-		fds[n].fd = watch_fd();
-		fds[n++].events = POLLIN;
-	}
 	sbase = n;
-	for (size_t i = 0; i < r->nsrc; i++) {	/* remote agents' pipes */
+	for (size_t i = 0; i < r->nsrc; i++) {
 		int fd = source_poll_fd(r->src[i]);
 
 		if (fd < 0)
@@ -126,8 +121,6 @@ static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
 		*input = true;
 	if (rc < 0 && errno == EINTR && in_fd >= 0)
 		*input = true;	/* e.g. SIGWINCH: let the view look */
-	if (rc > 0 && watch_fd() >= 0 && fds[wi].revents & POLLIN)
-		watch_dispatch();
 	for (nfds_t k = sbase; rc > 0 && k < n; k++)
 		if (fds[k].revents)
 			source_pump(r->src[sidx[k - sbase]], clock_mono_ns());

@@ -28,11 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "arcmatch.h"
 #include "clock.h"
 #include "reader.h"
+#include "readplan.h"
 #include "source.h"
 #include "strmap.h"
 #include "watch.h"
@@ -41,6 +43,9 @@
 #define DFS_RESCAN_NS (5 * CLOCK_NS_PER_S)
 /* Workers the reader pool may grow to when reads block. */
 #define DFS_MAX_READERS 16
+/* How long a refresh waits for the watcher to set the watches it asked
+ * for (microseconds, unless the machine is very busy), ns. */
+#define DFS_FLUSH_NS (20 * CLOCK_NS_PER_MS)
 /* A read pending for this long counts as stuck, ns. */
 #define DFS_STUCK_NS (2 * CLOCK_NS_PER_MS)
 
@@ -68,6 +73,9 @@ struct dfs_root {
 	int status_fd;		/* the module's <root>/vfiomig status file, -1 if none */
 	uint64_t missed;	/* its arcs_missed, as last read */
 	uint64_t status_try_ns;	/* CLOCK_MONOTONIC ns to look for the file again */
+	bool arcs_on;		/* the status file says "arcs 1": the module notifies changes */
+	bool fs_notifies;	/* a local file system: every write raises inotify events */
+	bool notify;		/* changes are notified: read only what changed (readplan.c) */
 };
 
 /* One device directory. */
@@ -93,6 +101,10 @@ struct dfs_dev {
 	char *arc_part;		/* an incomplete last line of the arc log */
 	size_t arc_part_len;	/* bytes in arc_part */
 	uint32_t seen_gen;	/* scan_gen of the last rescan that listed it */
+	bool dirty;		/* notified, or its file new or replaced: read it next */
+	uint64_t change_ns;	/* CLOCK_MONOTONIC ns (refresh time) its value last changed; 0 never */
+	uint64_t w_req;		/* number of the request that set its state watch (dfs.nreq) */
+	bool marked;		/* listed in snap.changed this refresh */
 	struct reader_job *job;	/* its read (allocated apart: workers hold pointers) */
 	bool inflight;		/* job submitted and not collected yet (main thread's view) */
 };
@@ -121,6 +133,13 @@ struct dfs {
 	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the current refresh */
 	uint32_t scan_gen;		/* counts full rescans */
 	size_t steps_cap;		/* entries allocated in src->snap.steps */
+	int notify_mode;		/* VFIOMIGTOP_NOTIFY: 0 never, 1 always, -1 auto */
+	uint64_t nreq;			/* state watches asked for so far */
+	uint64_t applied;		/* nreq when the watcher last had every request in place */
+	bool read_all;			/* events were lost: read every device next */
+	size_t sweep;			/* next slot the safety-net sweep reads */
+	uint64_t last_ns;		/* CLOCK_MONOTONIC ns of the previous refresh; 0 none */
+	uint64_t nread;			/* state reads submitted, ever (for the tests' VFIOMIGTOP_DEBUG_READS) */
 };
 
 static char *dfs_join(const char *a, const char *b)
@@ -136,14 +155,26 @@ static char *dfs_join(const char *a, const char *b)
 	return p;
 }
 
+/* List @slot as changed in this refresh, once (a flag per slot, as the
+ * agent source does: no search). */
 static void dfs_mark(struct dfs *d, size_t slot)
 {
 	struct snapshot *sn = &d->src->snap;
 
-	for (size_t i = 0; i < sn->nchanged; i++)
-		if (sn->changed[i] == slot)
-			return;
+	if (d->devs[slot].marked)
+		return;
+	d->devs[slot].marked = true;
 	sn->changed[sn->nchanged++] = (uint32_t)slot;
+}
+
+/* Start a new list of changed slots. */
+static void dfs_unmark(struct dfs *d)
+{
+	struct snapshot *sn = &d->src->snap;
+
+	for (size_t i = 0; i < sn->nchanged; i++)
+		d->devs[sn->changed[i]].marked = false;
+	sn->nchanged = 0;
 }
 
 /* Entries we never treat as devices: hidden names (simulator temp files). */
@@ -189,6 +220,7 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 
 	if (mask & IN_Q_OVERFLOW) {
 		d->rescan = true;
+		d->read_all = true;
 		return;
 	}
 	switch (kind) {
@@ -216,7 +248,11 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 	case DFS_W_STATE:
 		if (idx >= d->cap || !d->devs[idx].dir)
 			return;
-		if (mask & IN_IGNORED) {
+		if (mask & WATCH_FAILED) {
+			/* Not watched: read it every refresh. */
+			d->devs[idx].w_state = false;
+			d->devs[idx].recheck = true;
+		} else if (mask & IN_IGNORED) {
 			/* A watched inode went: usually the old one of a
 			 * replaced file; the recheck compares inodes. */
 			d->devs[idx].recheck = true;
@@ -224,8 +260,10 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 			/* Replaced, unlinked or chmod-ed: open it afresh. */
 			d->devs[idx].reopen = true;
 			d->devs[idx].rewatch = true;
+			d->devs[idx].dirty = true;
 		} else if (mask & IN_MODIFY) {
 			/* The kernel module's change notification. */
+			d->devs[idx].dirty = true;
 			d->src->snap.urgent = true;
 		}
 		break;
@@ -358,6 +396,8 @@ static void dfs_watch_state(struct dfs *d, size_t slot, bool force)
 	v->w_state = !watch_renew(v->state_path, DFS_STATE_MASK, dfs_event, d,
 				  ((uint64_t)slot << 8) | DFS_W_STATE);
 	v->w_ino = st.st_ino;
+	v->w_req = ++d->nreq;	/* trusted once the watcher has it */
+	v->dirty = true;	/* read it after the watch is in place */
 }
 
 /* Look at dir/migration and set up watches and value accordingly. */
@@ -546,6 +586,39 @@ static void dfs_watch_root(struct dfs *d, unsigned int r)
 					 ((uint64_t)r << 8) | DFS_W_ROOT);
 }
 
+/*
+ * True when files under @path are written by programs on a local file
+ * system, where every write and rename raises inotify events (tmpfs,
+ * ext4, xfs, btrfs: test trees, the simulator's).  debugfs makes its
+ * content at each read and says nothing; FUSE and network file systems
+ * change behind the kernel's back.
+ */
+static bool dfs_fs_notifies(const char *path)
+{
+	struct statfs st;
+
+	if (statfs(path, &st))
+		return false;
+	switch ((unsigned long)st.f_type) {
+	case 0x01021994UL:	/* TMPFS_MAGIC */
+	case 0xEF53UL:		/* EXT4_SUPER_MAGIC (ext2, ext3 too) */
+	case 0x58465342UL:	/* XFS_SUPER_MAGIC */
+	case 0x9123683EUL:	/* BTRFS_SUPER_MAGIC */
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* True when the open state file is no longer at its path. */
+static bool dfs_replaced(const struct dfs_dev *v)
+{
+	struct stat st;
+
+	return !v->inflight && v->job->fd >= 0 && !fstat(v->job->fd, &st) &&
+	       st.st_nlink == 0;
+}
+
 /* List every root and reconcile the slots with what is really there. */
 static void dfs_rescan(struct dfs *d)
 {
@@ -563,6 +636,7 @@ static void dfs_rescan(struct dfs *d)
 			continue;
 		}
 		d->roots[r].lost = false;
+		d->roots[r].fs_notifies = dfs_fs_notifies(d->roots[r].path);
 		while ((de = readdir(dir))) {
 			int slot;
 
@@ -588,6 +662,11 @@ static void dfs_rescan(struct dfs *d)
 			dfs_reap(d, i);
 		} else if (!v->has_mig) {
 			v->recheck = true;
+		} else if (dfs_replaced(v)) {
+			/* Replaced with no event for it (the watch came
+			 * late): read and watch the file now at its path. */
+			v->reopen = true;
+			v->rewatch = true;
 		}
 	}
 	d->rescan = false;
@@ -709,8 +788,10 @@ static void dfs_take(struct dfs *d, size_t slot)
 		if (stat(v->state_path, &st) == 0) {
 			/* Still there: re-created under us, so read it again;
 			 * only a second EIO in a row is a real I/O error. */
-			if (j->err == EIO && ++v->eio < 2)
+			if (j->err == EIO && ++v->eio < 2) {
+				v->dirty = true;
 				return;
+			}
 			val = dstate_from_errno(j->err);
 		} else if (sd->val == DS_UNKNOWN &&
 			   d->now_ns - v->added_ns < DFS_STATE_GRACE_NS &&
@@ -718,6 +799,7 @@ static void dfs_take(struct dfs *d, size_t slot)
 			/* debugfs makes migration/ before its files: a device
 			 * seen that early is not read yet, not gone; the
 			 * next refresh opens the file again. */
+			v->dirty = true;
 			return;
 		} else {
 			val = DS_GONE;
@@ -763,8 +845,11 @@ static void dfs_take(struct dfs *d, size_t slot)
 	}
 	prev = sd->val;
 	prev_seen = sd->seen_ns;
-	if (val != prev)
+	if (val != prev) {
 		sd->prev_ns = prev_seen;	/* the old value held then */
+		if (prev != DS_UNKNOWN)	/* a first value is no change */
+			v->change_ns = d->now_ns;
+	}
 	sd->val = val;
 	sd->err = err;
 	sd->busy_ns = 0;
@@ -776,35 +861,57 @@ static void dfs_take(struct dfs *d, size_t slot)
 		dfs_arcs_explain(d, slot, prev, prev_seen);
 }
 
-/* The number after "arcs_missed " in the module's status file, or -1. */
-static long long dfs_parse_missed(const char *buf, size_t n)
+/* The number after "@key " at the start of a line of the module's status
+ * file, or -1. */
+static long long dfs_status_num(const char *buf, size_t n, const char *key)
 {
-	static const char key[] = "arcs_missed ";
+	size_t kl = strlen(key);
 	long long v = -1;
 
-	for (size_t i = 0; i + sizeof(key) - 1 <= n; i++) {
-		if ((i && buf[i - 1] != '\n') ||
-		    memcmp(buf + i, key, sizeof(key) - 1))
+	for (size_t i = 0; i + kl + 1 <= n; i++) {
+		if ((i && buf[i - 1] != '\n') || memcmp(buf + i, key, kl) ||
+		    buf[i + kl] != ' ')
 			continue;
 		v = 0;
-		for (i += sizeof(key) - 1; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+		for (i += kl + 1; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
 			v = v * 10 + (buf[i] - '0');
 		break;
 	}
 	return v;
 }
 
+/* Take in what the module's status file says. */
+static void dfs_status_parse(struct dfs *d, unsigned int r, const char *buf,
+			     size_t n, bool first)
+{
+	struct dfs_root *rt = &d->roots[r];
+	long long v = dfs_status_num(buf, n, "arcs_missed");
+
+	rt->arcs_on = dfs_status_num(buf, n, "arcs") > 0;
+	if (first) {
+		rt->missed = v > 0 ? (uint64_t)v : 0;
+		return;
+	}
+	if (v < 0 || (uint64_t)v == rt->missed)
+		return;
+	rt->missed = (uint64_t)v;
+	for (size_t i = 0; i < d->src->snap.nslots; i++)
+		if (d->devs[i].dir && d->devs[i].root == r && d->devs[i].am)
+			arcmatch_loss(d->devs[i].am);
+}
+
 /*
- * Arcs the kernel's probe missed (vfiomig.ko counts them in its status
- * file, for all devices): when the count grows, no device's arc log can
- * be trusted for that stretch.  One read per refresh and root.
+ * The module's status file (<root>/vfiomig): whether it notifies changes
+ * ("arcs 1"), and arcs its probe missed (for all devices): when that count
+ * grows, no device's arc log can be trusted for that stretch.  One read
+ * per refresh and root.
  */
-static void dfs_check_missed(struct dfs *d, unsigned int r)
+static void dfs_check_status(struct dfs *d, unsigned int r)
 {
 	struct dfs_root *rt = &d->roots[r];
 	char buf[256];
 	ssize_t n;
-	long long v;
+	bool first = false;
 
 	if (rt->status_fd < 0) {
 		char *p;
@@ -817,36 +924,30 @@ static void dfs_check_missed(struct dfs *d, unsigned int r)
 		free(p);
 		if (rt->status_fd < 0)
 			return;
-		n = pread(rt->status_fd, buf, sizeof(buf), 0);
-		v = n > 0 ? dfs_parse_missed(buf, (size_t)n) : -1;
-		rt->missed = v > 0 ? (uint64_t)v : 0;
-		return;
+		first = true;
 	}
 	n = pread(rt->status_fd, buf, sizeof(buf), 0);
 	if (n < 0) {
 		close(rt->status_fd);	/* the module went away: look again */
 		rt->status_fd = -1;
+		rt->arcs_on = false;
 		return;
 	}
-	v = dfs_parse_missed(buf, (size_t)n);
-	if (v < 0 || (uint64_t)v == rt->missed)
-		return;
-	rt->missed = (uint64_t)v;
-	for (size_t i = 0; i < d->src->snap.nslots; i++)
-		if (d->devs[i].dir && d->devs[i].root == r && d->devs[i].am)
-			arcmatch_loss(d->devs[i].am);
+	dfs_status_parse(d, r, buf, (size_t)n, first);
 }
 
-static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
+/* Does root @r tell us of changes?  VFIOMIGTOP_NOTIFY decides if set. */
+static void dfs_root_mode(struct dfs *d, unsigned int r)
 {
-	struct dfs *d = s->priv;
-	struct snapshot *sn = &s->snap;
-	unsigned int nb = 0;
+	struct dfs_root *rt = &d->roots[r];
 
-	d->now_ns = now_ns;
-	sn->nchanged = 0;
-	sn->urgent = false;
-	sn->nsteps = 0;
+	rt->notify = d->watching && d->notify_mode != 0 &&
+		     (d->notify_mode == 1 || rt->arcs_on || rt->fs_notifies);
+}
+
+/* Take the name events the watch callbacks queued. */
+static void dfs_take_pending(struct dfs *d)
+{
 	for (size_t i = 0; i < d->npend; i++) {
 		struct dfs_pending *p = &d->pend[i];
 
@@ -857,46 +958,107 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 		free(p->name);
 	}
 	d->npend = 0;
+}
+
+/* Get slot @i ready for a read; false when it has nothing to read. */
+static bool dfs_prepare(struct dfs *d, size_t i)
+{
+	struct dfs_dev *v = &d->devs[i];
+	struct reader_job *j = v->job;
+
+	if (!v->dir)
+		return false;
+	if (v->doomed) {
+		dfs_reap(d, i);
+		return false;
+	}
+	if (v->recheck)
+		dfs_probe_mig(d, i);
+	if (!v->has_mig || v->inflight)
+		return false;	/* nothing to read, or still reading (busy) */
+	if (v->reopen) {
+		if (j->fd >= 0)
+			close(j->fd);
+		j->fd = -1;
+		/* The path may name a new inode now: watch it. */
+		if (d->watching && v->rewatch)
+			dfs_watch_state(d, i, true);
+		v->reopen = false;
+		v->rewatch = false;
+		v->dirty = true;
+	}
+	return true;
+}
+
+/* Whether slot @i is read now: always where changes are not notified,
+ * else as readplan.c says, or when the sweep comes by. */
+static bool dfs_wanted(const struct dfs *d, size_t i, bool swept)
+{
+	const struct dfs_dev *v = &d->devs[i];
+	struct readplan_dev p;
+
+	p.notified = d->roots[v->root].notify && v->w_state &&
+		     v->w_req <= d->applied;
+	p.dirty = v->dirty || v->feat_pending || d->read_all;
+	p.val = d->src->snap.dev[i].val;
+	p.change_ns = v->change_ns;
+	return swept || readplan_need(&p, d->now_ns) != READPLAN_SKIP;
+}
+
+/* Choose this refresh's reads; returns how many are in d->batch. */
+static unsigned int dfs_plan(struct dfs *d)
+{
+	struct snapshot *sn = &d->src->snap;
+	size_t n = sn->nslots, quota;
+	unsigned int nb = 0;
+
+	quota = readplan_quota(n, d->last_ns ? d->now_ns - d->last_ns :
+					       READPLAN_SWEEP_NS);
+	for (size_t i = 0; i < n; i++) {
+		struct dfs_dev *v = &d->devs[i];
+		bool swept = (i + n - d->sweep) % n < quota;
+
+		if (!dfs_prepare(d, i) || !dfs_wanted(d, i, swept))
+			continue;
+		v->dirty = false;
+		v->job->feat_path = v->feat_pending ? v->feat_path : NULL;
+		v->inflight = true;
+		d->batch[nb++] = v->job;
+	}
+	d->sweep = n ? (d->sweep + quota) % n : 0;
+	d->read_all = false;
+	d->last_ns = d->now_ns;
+	return nb;
+}
+
+static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
+{
+	struct dfs *d = s->priv;
+	struct snapshot *sn = &s->snap;
+	unsigned int nb;
+
+	d->now_ns = now_ns;
+	if (d->watching)
+		watch_dispatch();	/* what came since the last wait */
+	dfs_unmark(d);
+	sn->urgent = false;
+	sn->nsteps = 0;
+	dfs_take_pending(d);
 	for (unsigned int r = 0; r < d->nroots; r++) {
 		d->rescan |= d->roots[r].lost;	/* come back as soon as it does */
-		dfs_check_missed(d, r);
+		dfs_check_status(d, r);
+		dfs_root_mode(d, r);
 	}
 	if (d->rescan || now_ns >= d->next_rescan_ns)
 		dfs_rescan(d);
-	for (size_t i = 0; i < sn->nslots; i++) {
-		struct dfs_dev *v = &d->devs[i];
-		struct reader_job *j = v->job;
-
-		if (!v->dir)
-			continue;
-		if (v->doomed) {
-			dfs_reap(d, i);
-			continue;
-		}
-		if (v->recheck)
-			dfs_probe_mig(d, i);
-		if (!v->has_mig)
-			continue;
-		if (v->inflight)
-			continue;	/* still reading (busy) */
-		if (v->reopen) {
-			if (j->fd >= 0)
-				close(j->fd);
-			j->fd = -1;
-			/* The path may name a new inode now: watch it. */
-			if (d->watching && v->rewatch)
-				dfs_watch_state(d, i, true);
-			v->reopen = false;
-			v->rewatch = false;
-		}
-		j->feat_path = v->feat_pending ? v->feat_path : NULL;
-		v->inflight = true;
-		d->batch[nb++] = j;
-	}
+	nb = dfs_plan(d);
 	/* Watches asked for above (a replaced state file's new inode) are in
 	 * place before the reads open the files: a file replaced again after
-	 * its watch reports it, one replaced before is read anew. */
-	watch_flush();
+	 * its watch reports it, one replaced before is read anew.  A device
+	 * is trusted to notify only once its watch is in place. */
+	if (d->watching && !watch_flush(clock_mono_ns() + DFS_FLUSH_NS))
+		d->applied = d->nreq;
+	d->nread += nb;
 	if (nb)
 		reader_submit(d->pool, d->batch, nb);
 }
@@ -1011,10 +1173,34 @@ static void dfs_close(struct source *s)
 	s->priv = NULL;
 }
 
+/* The watcher's descriptor: readable when inotify events wait. */
 static int dfs_poll_fd(struct source *s)
 {
+	struct dfs *d = s->priv;
+
+	return d->watching ? watch_fd() : -1;
+}
+
+/* Take the events waiting (dfs_event() records them; a change
+ * notification makes the snapshot urgent). */
+static void dfs_pump(struct source *s, uint64_t now_ns)
+{
 	(void)s;
-	return -1;	/* the shared inotify fd is polled by the main loop */
+	(void)now_ns;
+	watch_dispatch();
+}
+
+/* VFIOMIGTOP_NOTIFY: "1" trusts change notification on any tree, "auto"
+ * decides per tree (dfs_root_mode); unset or anything else reads every
+ * file at every refresh, as before (the default until the verdicts are
+ * proven on notified reads: see doc/performance.md). */
+static int dfs_notify_mode(const char *env)
+{
+	if (env && !strcmp(env, "1"))
+		return 1;
+	if (env && !strcmp(env, "auto"))
+		return -1;
+	return 0;
 }
 
 /*
@@ -1057,6 +1243,7 @@ static int dfs_open(struct source *s, const char *spec, char *err, size_t len)
 		s->priv = NULL;
 		return -ENOMEM;
 	}
+	d->notify_mode = dfs_notify_mode(getenv("VFIOMIGTOP_NOTIFY"));
 	d->watching = watch_init(err, len) == 0;
 	if (!d->watching)
 		err[0] = 0;	/* not fatal: we fall back to rescanning */
@@ -1069,6 +1256,7 @@ const struct source_ops src_debugfs_ops = {
 	.kind = "debugfs",
 	.open = dfs_open,
 	.poll_fd = dfs_poll_fd,
+	.pump = dfs_pump,
 	.refresh_begin = dfs_refresh_begin,
 	.refresh_end = dfs_refresh_end,
 	.close = dfs_close,

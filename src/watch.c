@@ -6,9 +6,14 @@
  * poll its descriptor: inotifytools_next_event() blocks (a timeout of 0
  * waits forever; the shortest wait is one second).  So one thread owns the
  * library: it blocks in inotifytools_next_event(-1), copies each event into
- * a queue and wakes the main loop through an eventfd.  Watch requests from
- * the main thread are queued too; the thread is interrupted (SIGUSR2, which
- * only it unblocks, makes the library return with EINTR) and applies them.
+ * a bounded queue (watchq.c) and wakes the main loop through an eventfd.
+ * Watch requests from the main thread are queued too, and the thread is
+ * woken to apply them by an inotify event of its own: it watches the read
+ * end of a private pipe (through /proc/self/fd; a temporary file where
+ * pipes raise no events), and one byte written to the pipe makes the
+ * library return.  Unlike a signal, the event cannot fall between the
+ * thread's check of its queue and its wait, so one wake-up always
+ * suffices and nobody waits for longer than the thread takes to run.
  * Events are matched to their registration by path
  * (inotifytools_filename_from_wd).
  *
@@ -25,11 +30,10 @@
 #include "watch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inotifytools/inotify.h>
 #include <inotifytools/inotifytools.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +44,13 @@
 
 #include "clock.h"
 #include "strmap.h"
+#include "watchq.h"
+
+/* Events queued for the main thread at most; more count as lost (the
+ * kernel's default queue is as long). */
+#define WATCH_MAX_EVENTS 16384
+/* How long the thread backs off after the library failed to read, ns. */
+#define WATCH_RETRY_NS (10 * CLOCK_NS_PER_MS)
 
 /* Who asked for a watch on one path. */
 struct watch_reg {
@@ -57,33 +68,31 @@ struct watch_cmd {
 	int reg;		/* index in watch_regs */
 };
 
-/* An event on its way to the main thread. */
-struct watch_ev {
-	watch_cb cb;		/* callback (NULL: overflow, tell every owner) */
-	void *owner;		/* its first argument */
-	uint64_t cookie;	/* its second argument */
-	uint32_t mask;		/* inotify mask */
-	char *name;		/* entry name, "" for the watched directory */
+/* What wakes the thread: a file it watches, written to by others. */
+struct watch_wake {
+	int rfd;		/* the watched end (pipe read end, or the file), -1 */
+	int wfd;		/* written to wake (pipe write end, or the file), -1 */
+	bool pipe;		/* rfd is a pipe: drain it when woken */
+	int wd;			/* its inotify watch descriptor */
+	char path[64];		/* /proc/self/fd/N, as the library knows it */
 };
 
 static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;	/* guards all below */
 static pthread_cond_t watch_cv;		/* signalled when the command queue empties */
+static pthread_cond_t watch_stall_cv;	/* signalled when a test stall ends */
 static pthread_t watch_thread;		/* the library's thread */
-static bool watch_ready;		/* watch_init() succeeded */
+static bool watch_ready;		/* watch_init() succeeded: usable */
+static bool watch_running;		/* the thread exists (even when not joined in time) */
 static bool watch_quit;			/* the thread must exit */
+static bool watch_stalled;		/* a test holds the thread */
 static int watch_efd = -1;		/* eventfd: events are queued */
+static struct watch_wake watch_wk = { -1, -1, false, -1, "" };	/* the thread's wake-up */
 static struct watch_reg *watch_regs;	/* registrations */
 static size_t watch_nregs;		/* entries in watch_regs */
 static struct strmap watch_bypath;	/* path -> index in watch_regs */
 static struct watch_cmd *watch_cmds;	/* pending commands */
 static size_t watch_ncmds, watch_cmdcap;	/* entries / allocated */
-static struct watch_ev *watch_evs;	/* pending events */
-static size_t watch_nevs, watch_evcap;	/* entries / allocated */
-
-static void watch_on_usr2(int sig)
-{
-	(void)sig;	/* only interrupts the library's select() */
-}
+static struct watchq watch_q;		/* pending events */
 
 /*
  * The path as libinotifytools files it (and returns it from
@@ -106,31 +115,28 @@ static char *watch_dirpath(const char *path)
 	return p;
 }
 
-/* Queue an event for the main thread; called with the lock held. */
+/* Wake the thread: one event on its wake file. */
+static void watch_kick(void)
+{
+	ssize_t n;
+
+	if (watch_wk.pipe)
+		n = write(watch_wk.wfd, "", 1);
+	else
+		n = pwrite(watch_wk.wfd, "", 1, 0);
+	(void)n;	/* a full pipe: a wake-up is pending anyway */
+}
+
+/* Queue an event for the main thread; called with the lock held.  An
+ * event that cannot be queued is counted: the main thread then tells
+ * every owner to rescan. */
 static void watch_push(watch_cb cb, void *owner, uint64_t cookie,
 		       uint32_t mask, const char *name)
 {
-	struct watch_ev *e;
+	struct watchq_ev e = { cb, owner, cookie, mask, NULL };
 	uint64_t one = 1;
 
-	if (watch_nevs == watch_evcap) {
-		size_t cap = watch_evcap ? watch_evcap * 2 : 64;
-
-		e = realloc(watch_evs, cap * sizeof(*e));
-		if (!e)
-			return;
-		watch_evs = e;
-		watch_evcap = cap;
-	}
-	e = &watch_evs[watch_nevs];
-	e->name = strdup(name);
-	if (!e->name)
-		return;
-	e->cb = cb;
-	e->owner = owner;
-	e->cookie = cookie;
-	e->mask = mask;
-	watch_nevs++;
+	watchq_push(&watch_q, &e, name);
 	if (write(watch_efd, &one, sizeof(one)) < 0) {
 		/* the counter is saturated: the main loop is awake anyway */
 	}
@@ -143,9 +149,10 @@ static void watch_apply(void)
 		struct watch_reg *r = &watch_regs[watch_cmds[i].reg];
 
 		if (watch_cmds[i].add) {
-			if (!inotifytools_watch_file(r->path, (int)r->mask))
+			if (r->live && !inotifytools_watch_file(r->path,
+								(int)r->mask))
 				watch_push(r->cb, r->owner, r->cookie,
-					   IN_IGNORED, "");
+					   IN_IGNORED | WATCH_FAILED, "");
 		} else if (!r->live) {
 			/* See the note at the top: the kernel watch stays
 			 * until its directory goes; its events are dropped. */
@@ -159,13 +166,21 @@ static void watch_apply(void)
 
 static void watch_event(const struct inotify_event *ev)
 {
-	const char *wpath = inotifytools_filename_from_wd(ev->wd);
+	const char *wpath;
 	int idx;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
 		watch_push(NULL, NULL, 0, IN_Q_OVERFLOW, "");
 		return;
 	}
+	if (ev->wd == watch_wk.wd) {
+		char buf[256];
+
+		while (watch_wk.pipe && read(watch_wk.rfd, buf, sizeof(buf)) > 0)
+			;
+		return;		/* only a wake-up */
+	}
+	wpath = inotifytools_filename_from_wd(ev->wd);
 	if (!wpath)
 		return;
 	idx = strmap_get(&watch_bypath, wpath, strlen(wpath));
@@ -177,37 +192,99 @@ static void watch_event(const struct inotify_event *ev)
 
 static void *watch_main(void *arg)
 {
-	sigset_t set;
-
 	(void)arg;
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR2);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	pthread_mutex_lock(&watch_mu);
-	while (!watch_quit) {
+	for (;;) {
 		struct inotify_event *ev;
 
+		while (watch_stalled)
+			pthread_cond_wait(&watch_stall_cv, &watch_mu);
+		if (watch_quit)
+			break;
 		watch_apply();
 		pthread_mutex_unlock(&watch_mu);
 		ev = inotifytools_next_event(-1);
 		pthread_mutex_lock(&watch_mu);
-		if (ev)
+		if (ev) {
 			watch_event(ev);
+		} else if (!watch_quit) {
+			/* The library could not read: whatever came is lost;
+			 * back off rather than spin. */
+			struct timespec ts = { 0, (long)WATCH_RETRY_NS };
+
+			watch_push(NULL, NULL, 0, IN_Q_OVERFLOW, "");
+			pthread_mutex_unlock(&watch_mu);
+			nanosleep(&ts, NULL);
+			pthread_mutex_lock(&watch_mu);
+		}
 	}
 	pthread_mutex_unlock(&watch_mu);
 	return NULL;
 }
 
+static void watch_wake_close(void)
+{
+	if (watch_wk.rfd >= 0)
+		close(watch_wk.rfd);
+	if (watch_wk.wfd >= 0 && watch_wk.wfd != watch_wk.rfd)
+		close(watch_wk.wfd);
+	watch_wk.rfd = watch_wk.wfd = watch_wk.wd = -1;
+	watch_wk.pipe = false;
+}
+
+/*
+ * Watch @rfd and check that writing to @wfd raises an event (pipes do on
+ * every kernel this runs on; a temporary file is the fallback).  Before
+ * the thread starts: the library is ours.
+ */
+static bool watch_wake_try(int rfd, int wfd, bool pipe)
+{
+	struct inotify_event *ev;
+
+	watch_wk.rfd = rfd;
+	watch_wk.wfd = wfd;
+	watch_wk.pipe = pipe;
+	snprintf(watch_wk.path, sizeof(watch_wk.path), "/proc/self/fd/%d", rfd);
+	if (rfd < 0 || wfd < 0 ||
+	    !inotifytools_watch_file(watch_wk.path, IN_MODIFY)) {
+		watch_wake_close();
+		return false;
+	}
+	watch_wk.wd = inotifytools_wd_from_filename(watch_wk.path);
+	watch_kick();
+	ev = inotifytools_next_event(1);
+	if (ev && ev->wd == watch_wk.wd) {
+		watch_event(ev);	/* drains the pipe */
+		return true;
+	}
+	watch_wake_close();
+	return false;
+}
+
+static bool watch_wake_open(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	int p[2], fd;
+
+	if (!pipe2(p, O_CLOEXEC | O_NONBLOCK) && watch_wake_try(p[0], p[1], true))
+		return true;
+	fd = open(tmp && *tmp ? tmp : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
+		  0600);
+	return watch_wake_try(fd, fd, false);
+}
+
 /* Start the watcher.  Returns 0 or -errno with a message in @err. */
 int watch_init(char *err, size_t len)
 {
-	struct sigaction sa;
 	pthread_condattr_t ca;
-	sigset_t set, old;
 	int rc;
 
 	if (watch_ready)
 		return 0;
+	if (watch_running) {
+		snprintf(err, len, "the previous inotify thread has not stopped");
+		return -EBUSY;
+	}
 	if (!inotifytools_initialize()) {
 		int e = inotifytools_error();
 
@@ -216,24 +293,23 @@ int watch_init(char *err, size_t len)
 		return -(e ? e : EIO);
 	}
 	watch_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (watch_efd < 0) {
-		snprintf(err, len, "eventfd: %s", strerror(errno));
+	if (watch_efd < 0 || !watch_wake_open()) {
+		snprintf(err, len, "cannot start inotify: %s",
+			 watch_efd < 0 ? strerror(errno) :
+			 "no file to wake its thread with (is /proc mounted?)");
+		if (watch_efd >= 0)
+			close(watch_efd);
+		watch_efd = -1;
 		inotifytools_cleanup();
 		return -EIO;
 	}
 	strmap_init(&watch_bypath);
+	watchq_init(&watch_q, WATCH_MAX_EVENTS);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&watch_cv, &ca);
 	pthread_condattr_destroy(&ca);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = watch_on_usr2;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR2, &sa, NULL);
-	/* Every other thread keeps SIGUSR2 blocked. */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR2);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
+	pthread_cond_init(&watch_stall_cv, NULL);
 	watch_quit = false;
 	rc = pthread_create(&watch_thread, NULL, watch_main, NULL);
 	if (rc) {
@@ -241,17 +317,20 @@ int watch_init(char *err, size_t len)
 			 strerror(rc));
 		close(watch_efd);
 		watch_efd = -1;
+		watch_wake_close();
 		inotifytools_cleanup();
 		return -rc;
 	}
+	watch_running = true;
 	watch_ready = true;
 	return 0;
 }
 
-/* Descriptor that is readable while events wait for watch_dispatch(). */
+/* Descriptor that is readable while events wait for watch_dispatch(),
+ * or -1 when the watcher does not run. */
 int watch_fd(void)
 {
-	return watch_efd;
+	return watch_ready ? watch_efd : -1;
 }
 
 static int watch_queue(bool add, int reg)
@@ -271,6 +350,35 @@ static int watch_queue(bool add, int reg)
 	watch_cmds[watch_ncmds].reg = reg;
 	watch_ncmds++;
 	return 0;
+}
+
+/* A registration slot for @p (a new one, or a free one whose old path the
+ * thread has let go of); -1 when out of memory.  Lock held. */
+static int watch_slot(const char *p)
+{
+	int idx;
+
+	for (idx = 0; idx < (int)watch_nregs &&
+		      (watch_regs[idx].live || watch_regs[idx].path);
+	     idx++)
+		;
+	if (idx == (int)watch_nregs) {
+		struct watch_reg *nr = realloc(watch_regs, (watch_nregs + 1) *
+							   sizeof(*nr));
+
+		if (!nr)
+			return -1;
+		watch_regs = nr;
+		memset(&nr[watch_nregs++], 0, sizeof(*nr));
+	}
+	watch_regs[idx].path = strdup(p);
+	if (!watch_regs[idx].path ||
+	    strmap_put(&watch_bypath, p, strlen(p), idx)) {
+		free(watch_regs[idx].path);
+		watch_regs[idx].path = NULL;
+		return -1;
+	}
+	return idx;
 }
 
 static int watch_reg(const char *path, uint32_t mask, watch_cb cb,
@@ -293,35 +401,16 @@ static int watch_reg(const char *path, uint32_t mask, watch_cb cb,
 		watch_regs[idx].cookie = cookie;
 		goto out;
 	}
-	if (idx < 0) {
-		struct watch_reg *nr;
-
-		/* A free slot whose old path the thread has let go of. */
-		for (idx = 0; idx < (int)watch_nregs &&
-			      (watch_regs[idx].live || watch_regs[idx].path);
-		     idx++)
-			;
-		if (idx == (int)watch_nregs) {
-			nr = realloc(watch_regs, (watch_nregs + 1) * sizeof(*nr));
-			if (!nr) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			watch_regs = nr;
-			memset(&nr[watch_nregs++], 0, sizeof(*nr));
-		}
-		if (strmap_put(&watch_bypath, p, strlen(p), idx)) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		watch_regs[idx].path = strdup(p);
+	if (idx < 0 && (idx = watch_slot(p)) < 0) {
+		rc = -ENOMEM;
+		goto out;
 	}
 	watch_regs[idx].cb = cb;
 	watch_regs[idx].owner = owner;
 	watch_regs[idx].cookie = cookie;
 	watch_regs[idx].mask = mask;
 	watch_regs[idx].live = true;
-	rc = watch_regs[idx].path ? watch_queue(true, idx) : -ENOMEM;
+	rc = watch_queue(true, idx);
 out:
 	pthread_mutex_unlock(&watch_mu);
 	free(p);
@@ -329,10 +418,10 @@ out:
 }
 
 /*
- * Ask for events on @path.  Takes effect at the next watch_flush() (the run
- * loop flushes before every wait).  A path that cannot be watched reports
- * IN_IGNORED to its callback.  Watching a path already watched only
- * re-targets the callback.  Returns 0 or -errno.
+ * Ask for events on @path.  Takes effect once the thread has applied it
+ * (watch_flush() waits for that).  A path that cannot be watched reports
+ * IN_IGNORED | WATCH_FAILED to its callback.  Watching a path already
+ * watched only re-targets the callback.  Returns 0 or -errno.
  */
 int watch_add(const char *path, uint32_t mask, watch_cb cb, void *owner,
 	      uint64_t cookie)
@@ -359,58 +448,87 @@ static void watch_drop(int idx)
 	}
 }
 
-/* Drop every watch and every queued event of @owner (a closing source). */
+/* Drop every watch and every queued event of @owner (a closing source).
+ * Its callback is not called again. */
 void watch_forget_owner(void *owner)
 {
-	size_t o = 0;
-
 	if (!watch_ready)
 		return;
 	pthread_mutex_lock(&watch_mu);
 	for (size_t i = 0; i < watch_nregs; i++)
 		if (watch_regs[i].live && watch_regs[i].owner == owner)
 			watch_drop((int)i);
-	for (size_t i = 0; i < watch_nevs; i++) {
-		if (watch_evs[i].owner == owner && watch_evs[i].cb)
-			free(watch_evs[i].name);
-		else
-			watch_evs[o++] = watch_evs[i];
-	}
-	watch_nevs = o;
+	watchq_forget(&watch_q, owner);
 	pthread_mutex_unlock(&watch_mu);
-	watch_flush();
+	watch_flush(clock_mono_ns() + 100 * CLOCK_NS_PER_MS);
 }
 
 /*
- * Make the thread apply queued requests now.  The signal may arrive just
- * before the thread enters select(), so it is repeated until the queue is
- * empty (each round waits at most 1 ms).
+ * Make the thread apply the queued requests, and wait until it has or
+ * until @deadline_ns (CLOCK_MONOTONIC).  Returns 0 when every request is
+ * in place, -ETIMEDOUT when some are still queued (the thread applies
+ * them as soon as it runs), -ENOTCONN without a watcher.
  */
-void watch_flush(void)
+int watch_flush(uint64_t deadline_ns)
 {
-	if (!watch_ready)
-		return;
-	pthread_mutex_lock(&watch_mu);
-	for (int tries = 0; watch_ncmds && tries < 1000; tries++) {
-		struct timespec ts;
-		uint64_t until = clock_mono_ns() + CLOCK_NS_PER_MS;
+	int rc;
 
-		pthread_kill(watch_thread, SIGUSR2);
-		ts.tv_sec = (time_t)(until / CLOCK_NS_PER_S);
-		ts.tv_nsec = (long)(until % CLOCK_NS_PER_S);
-		pthread_cond_timedwait(&watch_cv, &watch_mu, &ts);
+	if (!watch_ready)
+		return -ENOTCONN;
+	pthread_mutex_lock(&watch_mu);
+	if (watch_ncmds)
+		watch_kick();
+	while (watch_ncmds) {
+		struct timespec ts;
+
+		ts.tv_sec = (time_t)(deadline_ns / CLOCK_NS_PER_S);
+		ts.tv_nsec = (long)(deadline_ns % CLOCK_NS_PER_S);
+		if (pthread_cond_timedwait(&watch_cv, &watch_mu, &ts) ==
+		    ETIMEDOUT)
+			break;
+	}
+	rc = watch_ncmds ? -ETIMEDOUT : 0;
+	pthread_mutex_unlock(&watch_mu);
+	return rc;
+}
+
+/* Tell every owner with a live watch, once each, that events were lost. */
+static void watch_overflow(void)
+{
+	void *told[8];
+	size_t ntold = 0;
+
+	pthread_mutex_lock(&watch_mu);
+	for (size_t r = 0; r < watch_nregs; r++) {
+		struct watch_reg reg = watch_regs[r];
+		bool seen = false;
+
+		if (!reg.live)
+			continue;
+		for (size_t k = 0; k < ntold && !seen; k++)
+			seen = told[k] == reg.owner;
+		if (seen)
+			continue;
+		if (ntold < sizeof(told) / sizeof(told[0]))
+			told[ntold++] = reg.owner;
+		pthread_mutex_unlock(&watch_mu);
+		reg.cb(reg.owner, 0, IN_Q_OVERFLOW, "");
+		pthread_mutex_lock(&watch_mu);
 	}
 	pthread_mutex_unlock(&watch_mu);
 }
 
 /*
- * Deliver the queued events (main thread).  Returns how many there were.
+ * Deliver the queued events (main thread).  Events lost on the way (our
+ * queue was full or out of memory) and the kernel's overflow reach every
+ * owner as IN_Q_OVERFLOW.  Returns how many events there were.
  */
 int watch_dispatch(void)
 {
-	struct watch_ev *evs;
-	size_t n;
+	struct watchq evs;
+	bool overflow;
 	uint64_t cnt;
+	size_t n;
 
 	if (!watch_ready)
 		return 0;
@@ -418,70 +536,93 @@ int watch_dispatch(void)
 		/* EAGAIN: nothing signalled, but look anyway */
 	}
 	pthread_mutex_lock(&watch_mu);
-	evs = watch_evs;
-	n = watch_nevs;
-	watch_evs = NULL;
-	watch_nevs = watch_evcap = 0;
+	watchq_take(&watch_q, &evs);
 	pthread_mutex_unlock(&watch_mu);
-	for (size_t i = 0; i < n; i++) {
-		if (evs[i].cb) {
-			evs[i].cb(evs[i].owner, evs[i].cookie, evs[i].mask,
-				  evs[i].name);
-		} else {
-			/* Overflow: every owner rescans. */
-			pthread_mutex_lock(&watch_mu);
-			for (size_t r = 0; r < watch_nregs; r++) {
-				struct watch_reg reg = watch_regs[r];
-
-				if (!reg.live)
-					continue;
-				pthread_mutex_unlock(&watch_mu);
-				reg.cb(reg.owner, 0, IN_Q_OVERFLOW, "");
-				pthread_mutex_lock(&watch_mu);
-			}
-			pthread_mutex_unlock(&watch_mu);
-		}
-		free(evs[i].name);
+	overflow = evs.lost > 0;
+	n = evs.n + (evs.lost > 0);
+	for (size_t i = 0; i < evs.n; i++) {
+		if (evs.ev[i].cb)
+			evs.ev[i].cb(evs.ev[i].owner, evs.ev[i].cookie,
+				     evs.ev[i].mask, evs.ev[i].name);
+		else
+			overflow = true;
 	}
-	free(evs);
+	if (overflow)
+		watch_overflow();
+	watchq_free(&evs);
 	return (int)n;
 }
 
-/* Stop the thread and release the library (at exit). */
-void watch_shutdown(void)
+/* Events lost in our queue since the watcher started (full, or out of
+ * memory); each loss made every owner rescan. */
+uint64_t watch_lost(void)
 {
-	if (!watch_ready)
-		return;
-	pthread_mutex_lock(&watch_mu);
-	watch_quit = true;
-	pthread_mutex_unlock(&watch_mu);
-	for (int i = 0; i < 1000; i++) {
-		struct timespec ts;
+	uint64_t n;
 
-		pthread_kill(watch_thread, SIGUSR2);
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		if (!pthread_timedjoin_np(watch_thread, NULL, &ts))
-			break;
-	}
+	pthread_mutex_lock(&watch_mu);
+	n = watch_q.lost_total;
+	pthread_mutex_unlock(&watch_mu);
+	return n;
+}
+
+/* Release what the thread shared; it has exited. */
+static void watch_release(void)
+{
 	inotifytools_cleanup();
+	watch_wake_close();
 	for (size_t i = 0; i < watch_nregs; i++)
 		free(watch_regs[i].path);
 	free(watch_regs);
-	for (size_t i = 0; i < watch_nevs; i++)
-		free(watch_evs[i].name);
-	free(watch_evs);
+	watchq_free(&watch_q);
 	free(watch_cmds);
 	strmap_free(&watch_bypath);
+	pthread_cond_destroy(&watch_cv);
+	pthread_cond_destroy(&watch_stall_cv);
 	close(watch_efd);
 	watch_regs = NULL;
-	watch_evs = NULL;
 	watch_cmds = NULL;
-	watch_nregs = watch_nevs = watch_evcap = watch_ncmds = watch_cmdcap = 0;
+	watch_nregs = watch_ncmds = watch_cmdcap = 0;
 	watch_efd = -1;
+}
+
+/*
+ * Stop the thread and release the library, waiting at most @wait_ns for
+ * the thread to exit.  Returns 0, or -ETIMEDOUT when it did not: then
+ * nothing it may still use is released (the library stays initialised,
+ * watch_init() refuses), and a later call tries again.
+ */
+int watch_shutdown(uint64_t wait_ns)
+{
+	struct timespec ts;
+
+	if (!watch_running)
+		return 0;
 	watch_ready = false;
+	pthread_mutex_lock(&watch_mu);
+	watch_quit = true;
+	watch_kick();
+	pthread_mutex_unlock(&watch_mu);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(wait_ns / CLOCK_NS_PER_S);
+	ts.tv_nsec += (long)(wait_ns % CLOCK_NS_PER_S);
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	if (pthread_timedjoin_np(watch_thread, NULL, &ts))
+		return -ETIMEDOUT;
+	watch_running = false;
+	watch_stalled = false;
+	watch_release();
+	return 0;
+}
+
+/* For tests: while @on, the thread stops as soon as it wakes up. */
+void watch_test_stall(bool on)
+{
+	pthread_mutex_lock(&watch_mu);
+	watch_stalled = on;
+	if (!on)
+		pthread_cond_broadcast(&watch_stall_cv);
+	pthread_mutex_unlock(&watch_mu);
 }

@@ -1,38 +1,54 @@
 #!/bin/bash
-# tui-cpu.sh - CPU used by the interactive screen while it runs in tmux.
+# tui-cpu.sh - CPU used by the interactive screen, side by side with the
+# floor (tests/bench/floor.c) and htop, in one run.
 #
 #   tests/bench/tui-cpu.sh [SECS]
 #
-# For each case, builds a source and a destination tree of N devices
-# (ROOT/<bdf>/migration/state), runs vfiomigtop on them in a detached tmux
-# session, lets it settle, then reads utime+stime of the process (all its
-# threads) from /proc/PID/stat before and after SECS seconds (default 30).
-# The "changing" case rewrites 8 state files every second (write, rename),
-# so transitions, highlights and events are drawn too.  For reference, the
-# same trees are then read by batch mode (--events, output to /dev/null):
-# the difference is the screen's own cost.  A benchmark, not a
-# test: it prints a table and fails only if it cannot run.
-# Environment: VFIOMIGTOP (default: _build/src/vfiomigtop).
+# Builds trees of N devices per side on tmpfs (ROOT/<bdf>/migration/state,
+# all RUNNING) and, for each contender, reads utime+stime of the whole
+# process (all threads) from /proc/PID/stat before and after SECS seconds
+# (default 30), once it has settled:
+#   floor        one pread per file per refresh, nothing else (both sides);
+#   polled       the screen reading every file at every refresh (the
+#                default, as on upstream debugfs);
+#   notified     the screen trusting change notification (VFIOMIGTOP_NOTIFY=auto;
+#                tmpfs files raise
+#                inotify events as the vfiomig module's do): it reads what
+#                notified, and sweeps every file once per 5 s;
+#   htop         htop showing as many processes as there are devices;
+# all at 0.2 s.  "changing" rewrites 8 state files every second (renamed
+# over).  Then the latency from a state file written in place (IN_MODIFY,
+# as the module sends it) to its event on vfiomigtop's output (-b
+# --events, the screen's data path), notified, at 0.2 s.  A benchmark,
+# not a test: it prints tables and fails only if it cannot run.
+# Environment: VFIOMIGTOP (default: _build/src/vfiomigtop), CASES (the
+# per-side device counts, default "1024 2048"), LATENCY_N (changes, 100).
 set -u
 
 secs=${1:-30}
 here=$(cd "$(dirname "$0")/../.." && pwd)
 top=${VFIOMIGTOP:-$here/_build/src/vfiomigtop}
+cases=${CASES:-1024 2048}
+latn=${LATENCY_N:-100}
 command -v tmux >/dev/null 2>&1 || { echo "tmux is needed" >&2; exit 77; }
 [ -x "$top" ] || { echo "no binary at $top (set VFIOMIGTOP)" >&2; exit 1; }
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/vfiomigtop-tuicpu.XXXXXX")
+trees=$(mktemp -d /dev/shm/vfiomigtop-tuicpu.XXXXXX)
 sock=$dir/tmux.sock
 tm() { tmux -S "$sock" -f /dev/null "$@"; }
 cleanup() {
 	[ -n "${writer:-}" ] && kill "$writer" 2>/dev/null
+	[ -n "${bg:-}" ] && kill "$bg" 2>/dev/null
+	[ -n "${sleepers:-}" ] && kill $sleepers 2>/dev/null
 	tm kill-server >/dev/null 2>&1
-	rm -rf "$dir"
+	rm -rf "$dir" "$trees"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 hz=$(getconf CLK_TCK)
+cc -O2 -o "$dir/floor" "$here/tests/bench/floor.c" || exit 1
 
 # bdf I: a distinct PCI address for device number I (up to 8192).
 bdf() { printf '0000:%02x:%02x.%x' $(($1 / 256)) $(($1 / 8 % 32)) $(($1 % 8)); }
@@ -56,86 +72,160 @@ setstate() {
 # ticks PID: utime + stime of the whole process, in clock ticks.
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
-# measure N DELAY CHANGING: prints "cpu% ms-per-refresh".
-measure() {
-	local n=$1 delay=$2 changing=$3 root=$dir/t$1 pid t0 t1 i=0
-	rm -rf "$root"
-	tree "$root/src" "$n"
-	tree "$root/dst" "$n"
+# cpu PID: prints "cpu% ms-per-refresh" over SECS seconds, after 3 s to settle.
+cpu() {
+	local t0 t1
+	sleep 3
+	t0=$(ticks "$1")
+	sleep "$secs"
+	t1=$(ticks "$1")
+	awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$secs" 'BEGIN {
+		cpu = d / hz
+		printf "%6.2f %8.3f\n", 100 * cpu / s, 1000 * cpu / (s / 0.2)
+	}'
+}
+
+# screen ROOT NOTIFY: the screen on ROOT/src and ROOT/dst in tmux; pid in spid.
+screen() {
+	local i
 	tm kill-session -t b >/dev/null 2>&1
 	tm new-session -d -s b -x 200 -y 60 \
-		"exec env LC_ALL=C.UTF-8 $top -d $delay --src $root/src --dst $root/dst"
-	for ((i = 0; i < 100; i++)); do
+		"exec env LC_ALL=C.UTF-8 VFIOMIGTOP_NOTIFY=$2 $top -d 0.2 --src $1/src --dst $1/dst"
+	for ((i = 0; i < 600; i++)); do
 		tm capture-pane -p -t b | grep -q DESTINATION && break
 		sleep 0.1
 	done
-	pid=$(tm display -p -t b '#{pane_pid}')
-	if [ "$changing" = yes ]; then
-		(
-			s=0
-			while :; do
-				for k in 0 1 2 3 4 5 6 7; do
-					case $(( (s + k) % 3 )) in
-					0) st=RUNNING ;; 1) st=PRE_COPY ;; *) st=STOP_COPY ;;
-					esac
-					setstate "$root/src" "$k" "$st"
-				done
-				s=$((s + 1))
-				sleep 1
-			done
-		) &
-		writer=$!
-	fi
-	sleep 2
-	t0=$(ticks "$pid")
-	sleep "$secs"
-	t1=$(ticks "$pid")
-	if [ -n "${writer:-}" ]; then
-		kill "$writer" 2>/dev/null
-		wait "$writer" 2>/dev/null
-		writer=
-	fi
-	tm kill-session -t b >/dev/null 2>&1
-	awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$secs" -v dl="$delay" 'BEGIN {
-		cpu = d / hz
-		printf "%6.2f %8.3f\n", 100 * cpu / s, 1000 * cpu / (s / dl)
-	}'
+	spid=$(tm display -p -t b '#{pane_pid}')
 }
 
-# measure_batch N DELAY: the same trees read by batch mode (--events, to
-# /dev/null): the data path alone, for reference.
-measure_batch() {
-	local n=$1 delay=$2 root=$dir/t$1 pid t0 t1
+# changer ROOT: rewrite 8 source state files every second, in the background.
+changer() {
+	(
+		s=0
+		while :; do
+			for k in 0 1 2 3 4 5 6 7; do
+				case $(( (s + k) % 3 )) in
+				0) st=RUNNING ;; 1) st=PRE_COPY ;; *) st=STOP_COPY ;;
+				esac
+				setstate "$1/src" "$k" "$st"
+			done
+			s=$((s + 1))
+			sleep 1
+		done
+	) &
+	writer=$!
+}
+
+row() { printf '%-10s %-22s %-9s %8s %14s\n' "$@"; }
+
+printf 'vfiomigtop screen CPU, %s s per case, %s on %s CPU(s), delay 0.2 s\n' \
+	"$secs" "$(uname -r)" "$(nproc)"
+row devices contender changes "cpu%" "ms/refresh"
+for n in $cases; do
+	root=$trees/t$n
 	rm -rf "$root"
 	tree "$root/src" "$n"
 	tree "$root/dst" "$n"
-	"$top" -b --events -d "$delay" --src "$root/src" --dst "$root/dst" \
-		>/dev/null 2>&1 &
-	pid=$!
-	sleep 2
-	t0=$(ticks "$pid")
-	sleep "$secs"
-	t1=$(ticks "$pid")
-	kill "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
-	awk -v d=$((t1 - t0)) -v hz="$hz" -v s="$secs" -v dl="$delay" 'BEGIN {
-		cpu = d / hz
-		printf "%6.2f %8.3f\n", 100 * cpu / s, 1000 * cpu / (s / dl)
-	}'
-}
+	"$dir/floor" "$root/src:$root/dst" 0 200 >/dev/null &
+	bg=$!
+	read -r fpct fms < <(cpu "$bg")
+	kill "$bg"; wait "$bg" 2>/dev/null; bg=
+	row "${n}x2" "floor" no "$fpct" "$fms"
+	for mode in 0 auto; do
+		name=$([ "$mode" = 0 ] && echo "vfiomigtop polled" || echo "vfiomigtop notified")
+		screen "$root" "$mode"
+		read -r pct ms < <(cpu "$spid")
+		row "${n}x2" "$name" no "$pct" "$ms"
+		changer "$root"
+		read -r pct ms < <(cpu "$spid")
+		kill "$writer"; wait "$writer" 2>/dev/null; writer=
+		row "${n}x2" "$name" "8 files/s" "$pct" "$ms"
+		tm kill-session -t b >/dev/null 2>&1
+		for k in 0 1 2 3 4 5 6 7; do setstate "$root/src" "$k" RUNNING; done
+	done
+	# htop with as many processes as devices (both sides), same delay.
+	if command -v htop >/dev/null 2>&1; then
+		sleepers=
+		for ((i = 0; i < 2 * n; i++)); do
+			sleep 100000 &
+			sleepers="$sleepers $!"
+		done
+		tm kill-session -t h >/dev/null 2>&1
+		tm new-session -d -s h -x 200 -y 60 "exec env TERM=xterm htop -d 2"
+		hpid=$(tm display -p -t h '#{pane_pid}')
+		read -r pct ms < <(cpu "$hpid")
+		row "$((2 * n)) procs" "htop -d 2" no "$pct" "$ms"
+		tm kill-session -t h >/dev/null 2>&1
+		kill $sleepers 2>/dev/null
+		wait 2>/dev/null
+		sleepers=
+	fi
+	rm -rf "$root"
+done
 
-printf 'vfiomigtop TUI CPU use, %s s per case, %s on %s CPU(s); CPU%% of one core\n' \
-	"$secs" "$(uname -r)" "$(nproc)"
-printf '%-8s %-7s %-9s %8s %14s\n' devices delay changes "cpu%" "ms/refresh"
-# 512x2: 1024 devices in all, as 512 source/destination pairs.
-for c in "512 0.2 no" "512 0.2 yes" "1024 0.2 no" "1024 0.2 yes" "8 0.1 no" "8 0.1 yes"; do
-	set -- $c
-	read -r pct ms < <(measure "$1" "$2" "$3")
-	printf '%-8s %-7s %-9s %8s %14s\n' "$1x2" "$2 s" "$3" "$pct" "$ms"
-done
-for c in "512 0.2" "1024 0.2" "8 0.1"; do
-	set -- $c
-	read -r pct ms < <(measure_batch "$1" "$2")
-	printf '%-8s %-7s %-9s %8s %14s  (batch --events: data path only)\n' \
-		"$1x2" "$2 s" no "$pct" "$ms"
-done
+# Latency: a state written in place (IN_MODIFY, as the module's files
+# raise it) to its line in --events, notified.
+n=${cases##* }
+root=$trees/lat
+tree "$root/src" "$n"
+tree "$root/dst" "$n"
+printf '\nLatency from a write in place to its event, %s x 2 devices, -d 0.2, %s changes\n' "$n" "$latn"
+python3 - "$top" "$root" "$n" "$latn" <<'PY'
+import os, random, select, subprocess, sys, time
+top, root, n, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+def bdf(i): return '0000:%02x:%02x.%x' % (i // 256, i // 8 % 32, i % 8)
+p = subprocess.Popen([top, '-b', '--events', '-d', '0.2', '--src', root + '/src',
+                      '--dst', root + '/dst'], stdout=subprocess.PIPE, bufsize=0,
+                     env=dict(os.environ, VFIOMIGTOP_NOTIFY='auto'))
+buf = b''
+def line(deadline):
+    global buf
+    while b'\n' not in buf:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
+            return None
+        chunk = os.read(p.stdout.fileno(), 65536)
+        if not chunk:
+            return None
+        buf += chunk
+    l, buf = buf.split(b'\n', 1)
+    return l.decode(errors='replace')
+# Settle: the first values, then 12 s so that every device is idle.
+end = time.monotonic() + 12
+while time.monotonic() < end:
+    line(end)
+rnd = random.Random(1)
+lat = []
+for k in range(count):
+    i = rnd.randrange(n)
+    path = '%s/src/%s/migration/state' % (root, bdf(i))
+    want = ' src %s ' % bdf(i)
+    t0 = time.monotonic()
+    with open(path, 'wb', buffering=0) as f:   # truncate, write: IN_MODIFY
+        f.write(b'STOP\n')
+    got = None
+    while True:
+        l = line(t0 + 10)
+        if l is None:
+            break
+        if want in l and (' STOP ' in l + ' '):
+            got = time.monotonic()
+            break
+    with open(path, 'wb', buffering=0) as f:
+        f.write(b'RUNNING\n')
+    if got is not None:
+        lat.append((got - t0) * 1000)
+    # Let it go back and quiet down before the next change.
+    end = time.monotonic() + 0.5
+    while time.monotonic() < end:
+        line(end)
+p.terminate()
+p.wait()
+lat.sort()
+if not lat:
+    print('no change was seen')
+    sys.exit(1)
+q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))]
+print('seen %d/%d: median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms' %
+      (len(lat), count, q(0.5), q(0.9), q(0.99), lat[-1]))
+PY
