@@ -31,14 +31,14 @@ int draw_time(char *buf, size_t len, const struct view_ctx *c,
 	      uint64_t mono_ns, bool ms);
 
 /* The parts. */
-void draw_header(const struct view *v, const struct view_ctx *c,
+void draw_header(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now);
-uint64_t draw_table(const struct view *v, const struct view_ctx *c,
+uint64_t draw_table(const struct tui_view *v, const struct view_ctx *c,
 		    uint64_t now);
-void draw_events(const struct view *v, const struct view_ctx *c);
-void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now);
-void help_draw(const struct view *v, const struct view_ctx *c);
-int details_draw(const struct view *v, const struct view_ctx *c,
+void draw_events(const struct tui_view *v, const struct view_ctx *c);
+void draw_bar(const struct tui_view *v, const struct view_ctx *c, uint64_t now);
+void help_draw(const struct tui_view *v, const struct view_ctx *c);
+int details_draw(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now);
 void draw_small(int cols, int rows, int need_cols, int need_rows);
 

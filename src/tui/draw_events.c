@@ -27,7 +27,7 @@ static const char *draw_ev_name(const struct model *m, int dev)
 	return dev >= 0 && (size_t)dev < m->ndevs ? m->devs[dev]->name : "-";
 }
 
-static bool draw_ev_match(const struct view *v, const struct model *m,
+static bool draw_ev_match(const struct tui_view *v, const struct model *m,
 			  const struct evlog_ent *e)
 {
 	const char *f = v->ui.filter;
@@ -40,7 +40,7 @@ static bool draw_ev_match(const struct view *v, const struct model *m,
 	return false;
 }
 
-static void draw_ev_trans(const struct view *v, const struct model *m,
+static void draw_ev_trans(const struct tui_view *v, const struct model *m,
 			  struct draw_pen *p, const struct evlog_ent *e)
 {
 	const struct model_trans *t = &e->tr;
@@ -85,7 +85,7 @@ static void draw_ev_trans(const struct view *v, const struct model *m,
 	(void)m;
 }
 
-static void draw_ev_pair(const struct view *v, struct draw_pen *p,
+static void draw_ev_pair(const struct tui_view *v, struct draw_pen *p,
 			 const struct evlog_ent *e)
 {
 	bool failed = e->a.outcome == ATT_FAILED;
@@ -100,7 +100,7 @@ static void draw_ev_pair(const struct view *v, struct draw_pen *p,
 	(void)v;
 }
 
-static void draw_ev(const struct view *v, const struct view_ctx *c, int y,
+static void draw_ev(const struct tui_view *v, const struct view_ctx *c, int y,
 		    const struct evlog_ent *e)
 {
 	const struct model *m = c->m;
@@ -144,7 +144,7 @@ static void draw_ev(const struct view *v, const struct view_ctx *c, int y,
 	draw_ev_pair(v, &p, e);
 }
 
-void draw_events(const struct view *v, const struct view_ctx *c)
+void draw_events(const struct tui_view *v, const struct view_ctx *c)
 {
 	const struct layout_rect *r = &v->lay.events;
 	size_t shown = 0, n = evlog_count(&v->log);

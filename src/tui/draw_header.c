@@ -24,7 +24,7 @@ static const enum dstate draw_header_order[] = {
 	DS_UNPARSABLE, DS_ERRNO, DS_GONE, DS_NOMIG, DS_UNKNOWN,
 };
 
-static void draw_header_top(const struct view *v, const struct view_ctx *c,
+static void draw_header_top(const struct tui_view *v, const struct view_ctx *c,
 			    uint64_t now)
 {
 	const struct model *m = c->m;
@@ -81,7 +81,7 @@ static void draw_header_top(const struct view *v, const struct view_ctx *c,
 	draw_right(0, COLS - 9, 9, ROLE_HEADER, A_NORMAL, buf, v->g.ascii);
 }
 
-static void draw_header_side(const struct view *v, const struct view_ctx *c,
+static void draw_header_side(const struct tui_view *v, const struct view_ctx *c,
 			     int y, enum pair_side side, uint64_t now)
 {
 	const struct model *m = c->m;
@@ -148,7 +148,7 @@ static void draw_header_side(const struct view *v, const struct view_ctx *c,
 	}
 }
 
-void draw_header(const struct view *v, const struct view_ctx *c,
+void draw_header(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now)
 {
 	const struct layout_rect *h = &v->lay.header;
