@@ -826,18 +826,21 @@ void report_pair_text(const struct model *m, const struct view_ctx *c,
 
 /* ---- the view of --report: nothing until the end ---- */
 
-struct view {
-	int unused;
+struct view_report {
+	struct view base;		/* what the run loop holds */
 };
 
 static struct view *vr_open(const struct options *o, char *err, size_t len)
 {
-	struct view *v = calloc(1, sizeof(*v));
+	struct view_report *v = calloc(1, sizeof(*v));
 
 	(void)o;
-	if (!v)
+	if (!v) {
 		snprintf(err, len, "out of memory");
-	return v;
+		return NULL;
+	}
+	v->base.ops = &view_report_ops;
+	return &v->base;
 }
 
 static int vr_input_fd(struct view *v)
@@ -862,9 +865,10 @@ static int vr_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	return 0;
 }
 
-static void vr_close(struct view *v)
+static void vr_close(struct view *base)
 {
-	free(v);
+	if (base)
+		free(VIEW_OF(base, struct view_report));
 }
 
 const struct view_ops view_report_ops = {

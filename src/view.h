@@ -55,7 +55,18 @@ struct view_req {
 	char replay_arg[64];		/* its argument (VIEW_RP_TIME: the time typed) */
 };
 
-struct view;
+/*
+ * What the run loop holds of an open view.  Each view has its own type
+ * that starts with this one (struct view_batch, struct tui_view, ...) and
+ * gets back to it with VIEW_OF().
+ */
+struct view {
+	const struct view_ops *ops;	/* the view's functions */
+};
+
+/* The view of type @type whose struct view member "base" is @v. */
+#define VIEW_OF(v, type) \
+	((type *)(void *)((char *)(v) - offsetof(type, base)))
 
 /*
  * The run loop calls frame() after every refresh, input() when input_fd is

@@ -15,6 +15,7 @@
 #endif
 
 #include <errno.h>
+#include <stddef.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,19 +36,32 @@
 /* What the peer was last told about one model device. */
 struct va_shadow {
 	bool sent;			/* a record of this device went out */
-	bool present;			/* as sent */
-	uint8_t val;			/* enum dstate as sent */
-	int err;			/* errno as sent */
-	bool features_known;		/* as sent */
-	unsigned int features;		/* FSM_F_* as sent */
-	bool dirty_tracking;		/* as sent */
-	uint64_t since_ns;		/* CLOCK_MONOTONIC ns as sent */
-	uint64_t busy_ns;		/* CLOCK_MONOTONIC ns as sent */
-	uint8_t raw_len;		/* bytes in raw */
-	char raw[DSTATE_READ_MAX];	/* as sent */
+	struct proto_dev rec;		/* the last one, as sent */
 };
 
-struct view {
+/* A member of struct proto_dev: where it is, how long. */
+struct va_field {
+	size_t off;			/* offsetof, bytes */
+	size_t len;			/* sizeof, bytes */
+};
+
+#define VA_FIELD(f) { offsetof(struct proto_dev, f), \
+		      sizeof(((struct proto_dev *)NULL)->f) }
+
+/*
+ * The members that, when one changes, make a device's record go out
+ * again; raw too, for raw_len bytes.  Not the name (it names the record)
+ * nor the transitions (a step message carries each one).
+ */
+static const struct va_field va_fields[] = {
+	VA_FIELD(present), VA_FIELD(val), VA_FIELD(err),
+	VA_FIELD(features_known), VA_FIELD(features),
+	VA_FIELD(dirty_tracking), VA_FIELD(since_ns), VA_FIELD(busy_ns),
+	VA_FIELD(raw_len),
+};
+
+struct view_agent {
+	struct view base;		/* what the run loop holds */
 	struct obuf out;		/* lines of this frame */
 	uint64_t interval_ns;		/* refresh interval announced, ns */
 	uint64_t hb_ns;			/* heartbeat interval, ns */
@@ -66,19 +80,20 @@ struct view {
 
 static struct view *va_open(const struct options *o, char *err, size_t len)
 {
-	struct view *v = calloc(1, sizeof(*v));
+	struct view_agent *v = calloc(1, sizeof(*v));
 
 	if (!v) {
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
+	v->base.ops = &view_agent_ops;
 	obuf_init(&v->out);
 	v->interval_ns = o->delay_ns;
 	v->hb_ns = o->heartbeat_ns ? o->heartbeat_ns : CLOCK_NS_PER_S;
 	v->ev_next = 1;
 	if (gethostname(v->host, sizeof(v->host) - 1))
 		snprintf(v->host, sizeof(v->host), "localhost");
-	return v;
+	return &v->base;
 }
 
 static int va_input_fd(struct view *v)
@@ -129,34 +144,21 @@ static void va_dev_record(const struct model_dev *d, struct proto_dev *p)
 	memcpy(p->raw, d->raw, p->raw_len);
 }
 
-/* Whether @p differs from what @s says was sent. */
+/* Whether @p differs from what @s says was sent (va_fields). */
 static bool va_differs(const struct va_shadow *s, const struct proto_dev *p)
 {
-	return !s->sent || s->present != p->present ||
-	       s->val != (uint8_t)p->val || s->err != p->err ||
-	       s->features_known != p->features_known ||
-	       s->features != p->features ||
-	       s->dirty_tracking != p->dirty_tracking ||
-	       s->since_ns != p->since_ns || s->busy_ns != p->busy_ns ||
-	       s->raw_len != p->raw_len || memcmp(s->raw, p->raw, p->raw_len);
+	const char *a = (const char *)&s->rec, *b = (const char *)p;
+
+	if (!s->sent)
+		return true;
+	for (size_t i = 0; i < sizeof(va_fields) / sizeof(va_fields[0]); i++)
+		if (memcmp(a + va_fields[i].off, b + va_fields[i].off,
+			   va_fields[i].len))
+			return true;
+	return memcmp(s->rec.raw, p->raw, p->raw_len) != 0;
 }
 
-static void va_remember(struct va_shadow *s, const struct proto_dev *p)
-{
-	s->sent = true;
-	s->present = p->present;
-	s->val = (uint8_t)p->val;
-	s->err = p->err;
-	s->features_known = p->features_known;
-	s->features = p->features;
-	s->dirty_tracking = p->dirty_tracking;
-	s->since_ns = p->since_ns;
-	s->busy_ns = p->busy_ns;
-	s->raw_len = p->raw_len;
-	memcpy(s->raw, p->raw, p->raw_len);
-}
-
-static int va_grow(struct view *v, size_t n)
+static int va_grow(struct view_agent *v, size_t n)
 {
 	struct va_shadow *s;
 
@@ -172,7 +174,7 @@ static int va_grow(struct view *v, size_t n)
 }
 
 /* Devices whose record changed since it was last sent (all on the first frame). */
-static size_t va_devices(struct view *v, const struct model *m, uint64_t now,
+static size_t va_devices(struct view_agent *v, const struct model *m, uint64_t now,
 			 int64_t real_off)
 {
 	struct proto_msg msg;
@@ -188,14 +190,15 @@ static size_t va_devices(struct view *v, const struct model *m, uint64_t now,
 		if (!va_differs(&v->sh[i], &msg.u.dev))
 			continue;
 		proto_encode(&v->out, &msg);
-		va_remember(&v->sh[i], &msg.u.dev);
+		v->sh[i].sent = true;
+		v->sh[i].rec = msg.u.dev;
 		sent++;
 	}
 	return sent;
 }
 
 /* The model's transitions since the last frame, in order. */
-static void va_steps(struct view *v, const struct model *m, int64_t real_off)
+static void va_steps(struct view_agent *v, const struct model *m, int64_t real_off)
 {
 	struct proto_msg msg;
 
@@ -220,7 +223,7 @@ static void va_steps(struct view *v, const struct model *m, int64_t real_off)
 	}
 }
 
-static void va_link(struct view *v, const struct snapshot *sn, uint64_t now,
+static void va_link(struct view_agent *v, const struct snapshot *sn, uint64_t now,
 		    int64_t real_off)
 {
 	struct proto_msg msg;
@@ -235,7 +238,7 @@ static void va_link(struct view *v, const struct snapshot *sn, uint64_t now,
 	snprintf(v->link_msg, sizeof(v->link_msg), "%s", sn->msg);
 }
 
-static void va_hello(struct view *v, const struct view_ctx *c, uint64_t now,
+static void va_hello(struct view_agent *v, const struct view_ctx *c, uint64_t now,
 		     int64_t real_off)
 {
 	struct proto_msg msg;
@@ -254,7 +257,7 @@ static void va_hello(struct view *v, const struct view_ctx *c, uint64_t now,
 
 /* Each device's identity and owner ("ident", doc/protocol.md), when it
  * changed.  Names that are not printable ASCII are left out. */
-static void va_idents(struct view *v, const struct model *m, uint64_t now,
+static void va_idents(struct view_agent *v, const struct model *m, uint64_t now,
 		      int64_t real_off)
 {
 	struct obuf body;
@@ -301,8 +304,9 @@ static void va_idents(struct view *v, const struct model *m, uint64_t now,
 	obuf_free(&body);
 }
 
-static int va_frame(struct view *v, const struct view_ctx *c, uint64_t now)
+static int va_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 {
+	struct view_agent *v = VIEW_OF(base, struct view_agent);
 	const struct model *m = c->m;
 	int64_t real_off = clock_real_minus_mono_ns();
 	struct proto_msg msg;
@@ -338,18 +342,23 @@ static int va_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	return obuf_write(&v->out, stdout) ? -errno : 0;
 }
 
-static uint64_t va_wakeup(struct view *v, const struct view_ctx *c,
+static uint64_t va_wakeup(struct view *base, const struct view_ctx *c,
 			  uint64_t now_ns)
 {
+	const struct view_agent *v = VIEW_OF(base, struct view_agent);
+
 	(void)c;
 	(void)now_ns;
 	return v->started ? v->next_hb_ns : 0;
 }
 
-static void va_close(struct view *v)
+static void va_close(struct view *base)
 {
-	if (!v)
+	struct view_agent *v;
+
+	if (!base)
 		return;
+	v = VIEW_OF(base, struct view_agent);
 	obuf_free(&v->out);
 	free(v->id_hash);
 	free(v->sh);

@@ -16,13 +16,15 @@
 #include "devinfo.h"
 #include "fsm.h"
 #include "obuf.h"
+#include "pairdesc.h"
 #include "verdict.h"
 #include "view.h"
 
 /* JSON schema version of --json output. */
 #define VIEW_JSON_SCHEMA 2
 
-struct view {
+struct view_batch {
+	struct view base;		/* what the run loop holds */
 	enum opt_format fmt;		/* which output */
 	struct obuf out;		/* the snapshot being built */
 	uint64_t ev_next;		/* next model event to print (events mode) */
@@ -30,16 +32,17 @@ struct view {
 
 static struct view *vb_open(const struct options *o, char *err, size_t len)
 {
-	struct view *v = calloc(1, sizeof(*v));
+	struct view_batch *v = calloc(1, sizeof(*v));
 
 	if (!v) {
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
+	v->base.ops = &view_batch_ops;
 	v->fmt = o->format;
 	v->ev_next = 1;
 	obuf_init(&v->out);
-	return v;
+	return &v->base;
 }
 
 static int vb_input_fd(struct view *v)
@@ -79,23 +82,19 @@ static void vb_time(struct obuf *b, const struct view_ctx *c, uint64_t mono)
 				     (int64_t)mono + c->real_off_ns));
 }
 
-static void vb_name_or_dash(struct obuf *b, const struct model *m, int idx,
-			    const char *want)
-{
-	if (idx >= 0)
-		obuf_esc_text(b, m->devs[idx]->name, strlen(m->devs[idx]->name));
-	else if (want && *want)
-		obuf_esc_text(b, want, strlen(want));
-	else
-		obuf_putc(b, '-');
-}
-
 /* ---- plain text ---- */
 
-/* A pair gets a line when both sides are named (a device, or --pair). */
-static bool vb_pair_listed(const struct model_pair *p)
+/* A pair's names in text: each escaped, "-" for none. */
+static void vb_text_names(struct obuf *b, const char *const name[PAIR_NSIDES])
 {
-	return (p->dev[0] >= 0 || *p->want[0]) && (p->dev[1] >= 0 || *p->want[1]);
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		if (s)
+			obuf_putc(b, ' ');
+		if (name[s])
+			obuf_esc_text(b, name[s], strlen(name[s]));
+		else
+			obuf_putc(b, '-');
+	}
 }
 
 /* A present device whose source cannot read it now: its value is the last known. */
@@ -150,32 +149,31 @@ static void vb_text_dev(struct obuf *b, const struct view_ctx *c,
 }
 
 /*
- * An attempt in one line's words: "pre-copy 1.200", "completed 0.840",
- * "failed dst step-failed \"...\"", "uncertain dst left-resuming-unseen
- * \"...\"" (the same in text snapshots and in events).
+ * An attempt in one line's words: "pre-copy 1.200" (@in_phase; "pre-copy"
+ * without), "completed 0.840", "failed dst step-failed \"...\"",
+ * "uncertain dst left-resuming-unseen \"...\"" (the same in text
+ * snapshots and in events).
  */
-static void vb_attempt(struct obuf *b, const struct att_attempt *a,
-		       uint64_t now, bool in_phase)
+static void vb_attempt(struct obuf *b, const struct pairdesc_att *d,
+		       bool in_phase)
 {
 	char why[640];
 
-	if (a->outcome == ATT_OPEN) {
-		obuf_puts(b, att_phase_name(a->phase));
+	obuf_puts(b, d->word);
+	if (!d->decided) {
 		if (in_phase) {
 			obuf_putc(b, ' ');
-			obuf_ms3(b, now > a->phase_ns ? now - a->phase_ns : 0);
+			obuf_ms3(b, d->phase_ns);
 		}
 		return;
 	}
-	obuf_puts(b, att_outcome_name(a->outcome));
 	obuf_putc(b, ' ');
-	if (a->outcome == ATT_COMPLETED) {
-		obuf_ms3(b, a->end_ns - a->start_ns);
+	if (!d->blamed) {
+		obuf_ms3(b, d->dur_ns);
 		return;
 	}
-	att_reason_text(a, why, sizeof(why));
-	obuf_printf(b, "%s %s \"", pair_side_name((enum pair_side)a->side),
-		    att_reason_code(a->reason));
+	att_reason_text(d->a, why, sizeof(why));
+	obuf_printf(b, "%s %s \"", pair_side_name(d->side), d->reason);
 	obuf_esc_json(b, why, strlen(why));
 	obuf_putc(b, '"');
 }
@@ -183,30 +181,29 @@ static void vb_attempt(struct obuf *b, const struct att_attempt *a,
 static void vb_text_pair(struct obuf *b, const struct model *m,
 			 const struct model_pair *p, uint64_t now)
 {
-	struct verdict v;
+	struct pairdesc d;
 
-	verdict_of(m, p, now, &v);
+	pairdesc_of(m, p, now, &d);
 	obuf_puts(b, "pair ");
-	vb_name_or_dash(b, m, p->dev[PAIR_SRC], p->want[PAIR_SRC]);
+	vb_text_names(b, d.name);
 	obuf_putc(b, ' ');
-	vb_name_or_dash(b, m, p->dev[PAIR_DST], p->want[PAIR_DST]);
-	obuf_putc(b, ' ');
-	if (v.a)
-		vb_attempt(b, v.a, now, true);
+	if (d.has_att)
+		vb_attempt(b, &d.att, true);
 	else
-		obuf_puts(b, v.word);
-	if (v.attempts > 1 || (v.attempts && v.kind == VERDICT_OPEN))
+		obuf_puts(b, d.v.word);
+	if (d.counts)
 		obuf_printf(b, " attempts=%u completed=%u failed=%u uncertain=%u",
-			    v.attempts, v.count[ATT_COMPLETED],
-			    v.count[ATT_FAILED], v.count[ATT_UNCERTAIN]);
-	if (v.stranded) {
-		obuf_printf(b, " stranded=%s:", pair_side_name((enum pair_side)v.stranded_side));
-		obuf_ms3(b, now > v.stranded_ns ? now - v.stranded_ns : 0);
+			    d.v.attempts, d.v.count[ATT_COMPLETED],
+			    d.v.count[ATT_FAILED], d.v.count[ATT_UNCERTAIN]);
+	if (d.v.stranded) {
+		obuf_printf(b, " stranded=%s:",
+			    pair_side_name((enum pair_side)d.v.stranded_side));
+		obuf_ms3(b, d.stranded_for_ns);
 	}
 	obuf_putc(b, '\n');
 }
 
-static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
+static void vb_text(struct view_batch *v, const struct view_ctx *c, uint64_t now)
 {
 	const struct model *m = c->m;
 	struct obuf *b = &v->out;
@@ -215,7 +212,7 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 	for (size_t i = 0; i < m->ndevs; i++)
 		ndev += model_dev_listed(m->devs[i], m->cfg.tomb_ns, now);
 	for (size_t k = 0; k < m->npairs; k++)
-		npair += vb_pair_listed(&m->pairs[k]);
+		npair += pairdesc_listed(&m->pairs[k]);
 	obuf_puts(b, "snapshot ");
 	obuf_u64(b, c->seq);
 	obuf_putc(b, ' ');
@@ -258,7 +255,7 @@ static void vb_text(struct view *v, const struct view_ctx *c, uint64_t now)
 			    model_dev_listed(m->devs[i], m->cfg.tomb_ns, now))
 				vb_text_dev(b, c, m->devs[i], (int)i, now);
 	for (size_t k = 0; k < m->npairs; k++)
-		if (vb_pair_listed(&m->pairs[k]))
+		if (pairdesc_listed(&m->pairs[k]))
 			vb_text_pair(b, m, &m->pairs[k], now);
 }
 
@@ -353,48 +350,37 @@ static void vb_json_dev(struct obuf *b, const struct view_ctx *c,
 	obuf_putc(b, '}');
 }
 
-static void vb_json_name(struct obuf *b, const struct model *m, int idx,
-			 const char *want)
+/* A string, or null for NULL. */
+static void vb_jstr_or_null(struct obuf *b, const char *s)
 {
-	if (idx >= 0)
-		vb_jstr(b, m->devs[idx]->name);
-	else if (want && *want)
-		vb_jstr(b, want);
+	if (s)
+		vb_jstr(b, s);
 	else
 		obuf_puts(b, "null");
 }
 
-static void vb_json_attempt(struct obuf *b, const struct att_attempt *a,
+static void vb_json_attempt(struct obuf *b, const struct pairdesc_att *d,
 			    uint64_t now)
 {
+	const struct att_attempt *a = d->a;
 	char txt[640];
 
 	obuf_puts(b, "{\"no\":");
 	obuf_u64(b, a->no);
 	obuf_puts(b, ",\"outcome\":");
-	vb_jstr(b, a->outcome == ATT_OPEN ? att_phase_name(a->phase) :
-		   att_outcome_name(a->outcome));
+	vb_jstr(b, d->word);
 	obuf_puts(b, ",\"decided\":");
-	obuf_puts(b, a->outcome == ATT_OPEN ? "false" : "true");
+	obuf_puts(b, d->decided ? "true" : "false");
 	obuf_puts(b, ",\"exact\":");
 	obuf_puts(b, a->exact ? "true" : "false");
 	obuf_puts(b, ",\"start_seen\":");
 	obuf_puts(b, a->start_seen ? "true" : "false");
 	obuf_puts(b, ",\"duration\":");
-	if (a->outcome == ATT_OPEN)
-		obuf_ms3(b, now > a->start_ns ? now - a->start_ns : 0);
-	else
-		obuf_ms3(b, a->end_ns - a->start_ns);
+	obuf_ms3(b, d->dur_ns);
 	obuf_puts(b, ",\"side\":");
-	if (a->outcome == ATT_FAILED || a->outcome == ATT_UNCERTAIN)
-		vb_jstr(b, pair_side_name((enum pair_side)a->side));
-	else
-		obuf_puts(b, "null");
+	vb_jstr_or_null(b, d->blamed ? pair_side_name(d->side) : NULL);
 	obuf_puts(b, ",\"reason\":");
-	if (a->outcome == ATT_FAILED || a->outcome == ATT_UNCERTAIN)
-		vb_jstr(b, att_reason_code(a->reason));
-	else
-		obuf_puts(b, "null");
+	vb_jstr_or_null(b, d->reason);
 	obuf_puts(b, ",\"text\":");
 	att_describe(a, now, txt, sizeof(txt));
 	vb_jstr(b, txt);
@@ -409,70 +395,55 @@ static void vb_json_attempt(struct obuf *b, const struct att_attempt *a,
 static void vb_json_pair(struct obuf *b, const struct model *m,
 			 const struct model_pair *p, uint64_t now)
 {
-	struct verdict v;
+	struct pairdesc d;
 	char txt[720];
 
-	verdict_of(m, p, now, &v);
+	pairdesc_of(m, p, now, &d);
 	obuf_puts(b, "{\"src\":");
-	vb_json_name(b, m, p->dev[PAIR_SRC], p->want[PAIR_SRC]);
+	vb_jstr_or_null(b, d.name[PAIR_SRC]);
 	obuf_puts(b, ",\"dst\":");
-	vb_json_name(b, m, p->dev[PAIR_DST], p->want[PAIR_DST]);
+	vb_jstr_or_null(b, d.name[PAIR_DST]);
 	obuf_puts(b, ",\"phase\":");
-	vb_jstr(b, v.word);
+	vb_jstr(b, d.v.word);
 	obuf_puts(b, ",\"verdict\":");
-	if (v.kind != VERDICT_UNPAIRED) {
-		verdict_text(&v, now, txt, sizeof(txt));
+	if (d.paired) {
+		verdict_text(&d.v, now, txt, sizeof(txt));
 		vb_jstr(b, txt);
 	} else {
 		obuf_puts(b, "null");
 	}
 	obuf_puts(b, ",\"failed\":");
-	obuf_puts(b, v.kind == VERDICT_FAILED ? "true" : "false");
+	obuf_puts(b, d.v.kind == VERDICT_FAILED ? "true" : "false");
 	obuf_puts(b, ",\"vmm_disagree\":");
-	obuf_puts(b, v.vmm_disagree ? "true" : "false");
+	obuf_puts(b, d.v.vmm_disagree ? "true" : "false");
 	obuf_puts(b, ",\"stranded\":");
-	if (v.stranded) {
+	if (d.v.stranded) {
 		obuf_puts(b, "{\"side\":");
-		vb_jstr(b, pair_side_name((enum pair_side)v.stranded_side));
+		vb_jstr(b, pair_side_name((enum pair_side)d.v.stranded_side));
 		obuf_puts(b, ",\"no_owner\":");
-		obuf_puts(b, v.orphan ? "true" : "false");
+		obuf_puts(b, d.v.orphan ? "true" : "false");
 		obuf_puts(b, ",\"for\":");
-		obuf_ms3(b, now > v.stranded_ns ? now - v.stranded_ns : 0);
+		obuf_ms3(b, d.stranded_for_ns);
 		obuf_putc(b, '}');
 	} else {
 		obuf_puts(b, "null");
 	}
 	obuf_puts(b, ",\"counts\":{\"completed\":");
-	obuf_u64(b, v.count[ATT_COMPLETED]);
+	obuf_u64(b, d.v.count[ATT_COMPLETED]);
 	obuf_puts(b, ",\"failed\":");
-	obuf_u64(b, v.count[ATT_FAILED]);
+	obuf_u64(b, d.v.count[ATT_FAILED]);
 	obuf_puts(b, ",\"uncertain\":");
-	obuf_u64(b, v.count[ATT_UNCERTAIN]);
+	obuf_u64(b, d.v.count[ATT_UNCERTAIN]);
 	obuf_puts(b, "},\"attempts\":[");
-	if (p->att) {
-		bool first = true;
-
-		/* The last ATT_KEEP decided, oldest first, then the open one. */
-		for (unsigned int i = ATT_KEEP; i-- > 0;) {
-			const struct att_attempt *a = att_kept(p->att, i);
-
-			if (!a)
-				continue;
-			if (!first)
-				obuf_putc(b, ',');
-			vb_json_attempt(b, a, now);
-			first = false;
-		}
-		if (p->att->open) {
-			if (!first)
-				obuf_putc(b, ',');
-			vb_json_attempt(b, &p->att->cur, now);
-		}
+	for (unsigned int i = 0; i < d.nlist; i++) {
+		if (i)
+			obuf_putc(b, ',');
+		vb_json_attempt(b, &d.list[i], now);
 	}
 	obuf_puts(b, "]}");
 }
 
-static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
+static void vb_json(struct view_batch *v, const struct view_ctx *c, uint64_t now)
 {
 	const struct model *m = c->m;
 	struct obuf *b = &v->out;
@@ -535,8 +506,7 @@ static void vb_json(struct view *v, const struct view_ctx *c, uint64_t now)
 	for (size_t k = 0; k < m->npairs; k++) {
 		const struct model_pair *p = &m->pairs[k];
 
-		if ((p->dev[0] < 0 && !*p->want[0]) ||
-		    (p->dev[1] < 0 && !*p->want[1]))
+		if (!pairdesc_listed(p))
 			continue;
 		if (!first)
 			obuf_putc(b, ',');
@@ -585,14 +555,15 @@ static void vb_event(struct obuf *b, const struct view_ctx *c,
 		if (e->tr.flags & MODEL_T_MISSED)
 			obuf_puts(b, " missed");
 	} else if (e->pair >= 0 && (size_t)e->pair < m->npairs) {
-		const struct model_pair *p = &m->pairs[e->pair];
+		const char *name[PAIR_NSIDES];
+		struct pairdesc_att att;
 
+		pairdesc_names(m, &m->pairs[e->pair], name);
+		pairdesc_att_of(&e->att.a, e->t_ns, &att);
 		obuf_puts(b, " pair ");
-		vb_name_or_dash(b, m, p->dev[PAIR_SRC], p->want[PAIR_SRC]);
+		vb_text_names(b, name);
 		obuf_putc(b, ' ');
-		vb_name_or_dash(b, m, p->dev[PAIR_DST], p->want[PAIR_DST]);
-		obuf_putc(b, ' ');
-		vb_attempt(b, &e->att.a, e->t_ns, false);
+		vb_attempt(b, &att, false);
 	}
 	obuf_putc(b, '\n');
 }
@@ -612,7 +583,7 @@ static int vb_cmp_event(const void *a, const void *b)
  * sides finish their reads at different moments, so the model takes in
  * one side's news before the other's.
  */
-static void vb_events(struct view *v, const struct view_ctx *c)
+static void vb_events(struct view_batch *v, const struct view_ctx *c)
 {
 	const struct model *m = c->m;
 	const struct model_event **ev;
@@ -647,8 +618,10 @@ static void vb_events(struct view *v, const struct view_ctx *c)
 	free(ev);
 }
 
-static int vb_frame(struct view *v, const struct view_ctx *c, uint64_t now)
+static int vb_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 {
+	struct view_batch *v = VIEW_OF(base, struct view_batch);
+
 	/* Snapshots keep the -d rhythm; events go out as soon as known. */
 	if (c->extra && v->fmt != OPT_FMT_EVENTS)
 		return 0;
@@ -668,10 +641,13 @@ static int vb_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	return obuf_write(&v->out, stdout) ? -errno : 0;
 }
 
-static void vb_close(struct view *v)
+static void vb_close(struct view *base)
 {
-	if (!v)
+	struct view_batch *v;
+
+	if (!base)
 		return;
+	v = VIEW_OF(base, struct view_batch);
 	obuf_free(&v->out);
 	free(v);
 }

@@ -34,7 +34,8 @@ struct prom_count {
 	uint64_t failures;		/* entries into a failed read */
 };
 
-struct view {
+struct view_prom {
+	struct view base;		/* what the run loop holds */
 	const char *path;		/* --prometheus-file, NULL for stdout */
 	struct obuf out;		/* the exposition being built */
 	uint64_t ev_next;		/* next model event to count */
@@ -72,7 +73,7 @@ static int prom_probe(const char *path, char *err, size_t len)
 
 static struct view *vp_open(const struct options *o, char *err, size_t len)
 {
-	struct view *v;
+	struct view_prom *v;
 
 	if (o->prom_file && prom_probe(o->prom_file, err, len))
 		return NULL;
@@ -81,12 +82,13 @@ static struct view *vp_open(const struct options *o, char *err, size_t len)
 		snprintf(err, len, "out of memory");
 		return NULL;
 	}
+	v->base.ops = &view_prom_ops;
 	v->path = o->prom_file;
 	v->ev_next = 1;
 	obuf_init(&v->out);
 	if (gethostname(v->host, sizeof(v->host) - 1))
 		snprintf(v->host, sizeof(v->host), "localhost");
-	return v;
+	return &v->base;
 }
 
 static int vp_input_fd(struct view *v)
@@ -139,7 +141,7 @@ static void prom_secs(struct obuf *b, uint64_t ns)
 	obuf_ms3(b, ns);
 }
 
-static const char *prom_host(const struct view *v, const struct view_ctx *c,
+static const char *prom_host(const struct view_prom *v, const struct view_ctx *c,
 			     enum pair_side side)
 {
 	const struct snapshot *sn = c->snap[side];
@@ -151,7 +153,7 @@ static const char *prom_host(const struct view *v, const struct view_ctx *c,
 
 
 /* {host="..",side="..",device=".."} without the closing brace. */
-static void prom_dev_labels(struct obuf *b, const struct view *v,
+static void prom_dev_labels(struct obuf *b, const struct view_prom *v,
 			    const struct view_ctx *c, const struct model_dev *d)
 {
 	obuf_puts(b, "{host=\"");
@@ -162,7 +164,7 @@ static void prom_dev_labels(struct obuf *b, const struct view *v,
 }
 
 /* Count the events since the last frame into the per-device counters. */
-static int prom_count_events(struct view *v, const struct model *m)
+static int prom_count_events(struct view_prom *v, const struct model *m)
 {
 	if (m->ndevs > v->ncnt) {
 		struct prom_count *n = realloc(v->cnt, m->ndevs * sizeof(*n));
@@ -192,7 +194,7 @@ static int prom_count_events(struct view *v, const struct model *m)
 	return 0;
 }
 
-static void prom_sources(struct obuf *b, const struct view *v,
+static void prom_sources(struct obuf *b, const struct view_prom *v,
 			 const struct view_ctx *c)
 {
 	static const char *const names[] = {
@@ -235,7 +237,7 @@ enum prom_dev_metric {
 	PD_BUSY, PD_NR,
 };
 
-static void prom_dev_value(struct obuf *b, const struct view *v,
+static void prom_dev_value(struct obuf *b, const struct view_prom *v,
 			   const struct view_ctx *c, const struct model_dev *d,
 			   size_t i, enum prom_dev_metric k, uint64_t now)
 {
@@ -266,7 +268,7 @@ static void prom_dev_value(struct obuf *b, const struct view *v,
 	}
 }
 
-static void prom_devices(struct obuf *b, const struct view *v,
+static void prom_devices(struct obuf *b, const struct view_prom *v,
 			 const struct view_ctx *c, uint64_t now)
 {
 	static const struct {
@@ -339,7 +341,7 @@ static bool prom_whole(const struct model_pair *p)
 	return p->dev[PAIR_SRC] >= 0 && p->dev[PAIR_DST] >= 0;
 }
 
-static void prom_pair_labels(struct obuf *b, const struct view *v,
+static void prom_pair_labels(struct obuf *b, const struct view_prom *v,
 			     const struct view_ctx *c, const struct model_pair *p)
 {
 	const struct model *m = c->m;
@@ -355,7 +357,7 @@ static void prom_pair_labels(struct obuf *b, const struct view *v,
 	obuf_putc(b, '"');
 }
 
-static void prom_pairs(struct obuf *b, const struct view *v,
+static void prom_pairs(struct obuf *b, const struct view_prom *v,
 		       const struct view_ctx *c, uint64_t now)
 {
 	static const char *const phases[] = {
@@ -460,7 +462,7 @@ static void prom_pairs(struct obuf *b, const struct view *v,
 	free(vd);
 }
 
-static void prom_build(struct view *v, const struct view_ctx *c, uint64_t now)
+static void prom_build(struct view_prom *v, const struct view_ctx *c, uint64_t now)
 {
 	struct obuf *b = &v->out;
 
@@ -478,7 +480,7 @@ static void prom_build(struct view *v, const struct view_ctx *c, uint64_t now)
 }
 
 /* Replace the file: write a temporary one beside it, then rename. */
-static int prom_write_file(struct view *v)
+static int prom_write_file(struct view_prom *v)
 {
 	char tmp[4200];
 	int fd, rc = 0;
@@ -510,8 +512,10 @@ static int prom_write_file(struct view *v)
 	return rc;
 }
 
-static int vp_frame(struct view *v, const struct view_ctx *c, uint64_t now)
+static int vp_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 {
+	struct view_prom *v = VIEW_OF(base, struct view_prom);
+
 	if (c->extra)
 		return 0;	/* metrics keep the -d rhythm */
 	if (prom_count_events(v, c->m))
@@ -526,10 +530,13 @@ static int vp_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 	return obuf_write(&v->out, stdout) ? -errno : 0;
 }
 
-static void vp_close(struct view *v)
+static void vp_close(struct view *base)
 {
-	if (!v)
+	struct view_prom *v;
+
+	if (!base)
 		return;
+	v = VIEW_OF(base, struct view_prom);
 	obuf_free(&v->out);
 	free(v->cnt);
 	free(v);

@@ -73,7 +73,7 @@ static void details_features(const struct model_dev *dv, char *buf,
 		 dv->dirty_tracking ? "dirty-tracking" : "");
 }
 
-static void details_side(struct details *d, const struct view *v,
+static void details_side(struct details *d, const struct tui_view *v,
 			 const struct view_ctx *c, enum pair_side side,
 			 int dev, uint64_t now)
 {
@@ -160,7 +160,7 @@ static int details_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static void details_timeline(struct details *d, const struct view *v,
+static void details_timeline(struct details *d, const struct tui_view *v,
 			     const struct view_ctx *c, const int dev[2],
 			     uint64_t now)
 {
@@ -228,7 +228,7 @@ static void details_timeline(struct details *d, const struct view *v,
 }
 
 /* One attempt's line: number, when, outcome and why, how it was seen. */
-static void details_attempt(struct details *d, const struct view *v,
+static void details_attempt(struct details *d, const struct tui_view *v,
 			    const struct view_ctx *c,
 			    const struct att_attempt *a, uint64_t now)
 {
@@ -252,7 +252,7 @@ static void details_attempt(struct details *d, const struct view *v,
 }
 
 /* The pair's attempts, oldest first, and a device left behind. */
-static void details_attempts(struct details *d, const struct view *v,
+static void details_attempts(struct details *d, const struct tui_view *v,
 			     const struct view_ctx *c,
 			     const struct att_track *t, uint64_t now)
 {
@@ -278,7 +278,7 @@ static void details_attempts(struct details *d, const struct view *v,
 		details_attempt(d, v, c, &t->cur, now);
 }
 
-static void details_build(struct details *d, const struct view *v,
+static void details_build(struct details *d, const struct tui_view *v,
 			  const struct view_ctx *c, uint64_t now)
 {
 	const struct model *m = c->m;
@@ -310,7 +310,7 @@ static void details_build(struct details *d, const struct view *v,
 }
 
 /* Draw the details of v->detail; returns how many lines there are. */
-int details_draw(const struct view *v, const struct view_ctx *c,
+int details_draw(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now)
 {
 	struct details d;

@@ -35,20 +35,20 @@ void draw_fill(int y, int x, int w, enum role r, attr_t extra);
 void draw_title(int y, int x, int w, const struct screen_glyphs *g,
 		const char *title, bool left_tee);
 void draw_vline(int y, int x, int h, const struct screen_glyphs *g);
-int draw_time(const struct view *v, char *buf, size_t len,
+int draw_time(const struct tui_view *v, char *buf, size_t len,
 	      const struct view_ctx *c, uint64_t mono_ns, enum draw_tfmt f);
 
 /* The parts. */
-void draw_header(const struct view *v, const struct view_ctx *c,
+void draw_header(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now);
-uint64_t draw_table(const struct view *v, const struct view_ctx *c,
+uint64_t draw_table(const struct tui_view *v, const struct view_ctx *c,
 		    uint64_t now);
-void draw_events(const struct view *v, const struct view_ctx *c);
-void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now);
-void help_draw(const struct view *v, const struct view_ctx *c);
-int details_draw(const struct view *v, const struct view_ctx *c,
+void draw_events(const struct tui_view *v, const struct view_ctx *c);
+void draw_bar(const struct tui_view *v, const struct view_ctx *c, uint64_t now);
+void help_draw(const struct tui_view *v, const struct view_ctx *c);
+int details_draw(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now);
 void draw_small(int cols, int rows, int need_cols, int need_rows);
-int draw_alerts(const struct view *v, const struct view_ctx *c);
+int draw_alerts(const struct tui_view *v, const struct view_ctx *c);
 
 #endif

@@ -15,7 +15,7 @@
 #include "draw.h"
 #include "evview.h"
 
-int draw_alerts(const struct view *v, const struct view_ctx *c)
+int draw_alerts(const struct tui_view *v, const struct view_ctx *c)
 {
 	const struct ui *u = &v->ui;
 	size_t n = evlog_alert_count(&v->log), top = 0;

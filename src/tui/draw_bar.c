@@ -14,7 +14,7 @@
 #include "format.h"
 #include "keys.h"
 
-static void draw_bar_prompt(const struct view *v, const struct view_ctx *c,
+static void draw_bar_prompt(const struct tui_view *v, const struct view_ctx *c,
 			    int y)
 {
 	const struct ui *u = &v->ui;
@@ -44,7 +44,7 @@ static void draw_bar_prompt(const struct view *v, const struct view_ctx *c,
 }
 
 /* The key bar label of an entry, with the state it toggles. */
-static const char *draw_bar_label(const struct view *v,
+static const char *draw_bar_label(const struct tui_view *v,
 				  const struct view_ctx *c,
 				  const struct keys_entry *e, char *buf,
 				  size_t len)
@@ -67,7 +67,7 @@ static const char *draw_bar_label(const struct view *v,
 	}
 }
 
-static void draw_bar_keys(const struct view *v, const struct view_ctx *c,
+static void draw_bar_keys(const struct tui_view *v, const struct view_ctx *c,
 			  struct draw_pen *p, unsigned int mode)
 {
 	size_t n;
@@ -88,7 +88,7 @@ static void draw_bar_keys(const struct view *v, const struct view_ctx *c,
 	}
 }
 
-void draw_bar(const struct view *v, const struct view_ctx *c, uint64_t now)
+void draw_bar(const struct tui_view *v, const struct view_ctx *c, uint64_t now)
 {
 	int y = LINES - 1;
 	struct draw_pen p = { y, 0, COLS - 1, v->g.ascii };

@@ -28,7 +28,7 @@ static const char *draw_ev_name(const struct model *m, int dev)
 	return dev >= 0 && (size_t)dev < m->ndevs ? m->devs[dev]->name : "-";
 }
 
-static void draw_ev_trans(const struct view *v, const struct model *m,
+static void draw_ev_trans(const struct tui_view *v, const struct model *m,
 			  struct draw_pen *p, const struct evlog_ent *e)
 {
 	const struct model_trans *t = &e->tr;
@@ -73,7 +73,7 @@ static void draw_ev_trans(const struct view *v, const struct model *m,
 	(void)m;
 }
 
-static void draw_ev_pair(const struct view *v, struct draw_pen *p,
+static void draw_ev_pair(const struct tui_view *v, struct draw_pen *p,
 			 const struct evlog_ent *e)
 {
 	bool failed = e->a.outcome == ATT_FAILED;
@@ -88,7 +88,7 @@ static void draw_ev_pair(const struct view *v, struct draw_pen *p,
 	(void)v;
 }
 
-static void draw_ev(const struct view *v, const struct view_ctx *c, int y,
+static void draw_ev(const struct tui_view *v, const struct view_ctx *c, int y,
 		    const struct evlog_ent *e)
 {
 	const struct model *m = c->m;
@@ -133,7 +133,7 @@ static void draw_ev(const struct view *v, const struct view_ctx *c, int y,
 }
 
 /* The pane's title: focus, filters, and which lines of how many. */
-static void draw_ev_title(const struct view *v, char *buf, size_t len)
+static void draw_ev_title(const struct tui_view *v, char *buf, size_t len)
 {
 	const struct ui *u = &v->ui;
 	int n = snprintf(buf, len, " %sEVENTS ",
@@ -159,7 +159,7 @@ static void draw_ev_title(const struct view *v, char *buf, size_t len)
 		 srch[0] ? "search '" : "", srch, srch[0] ? "' " : "");
 }
 
-void draw_events(const struct view *v, const struct view_ctx *c)
+void draw_events(const struct tui_view *v, const struct view_ctx *c)
 {
 	const struct layout_rect *r = &v->lay.events;
 	size_t top = v->ui.ev_top;

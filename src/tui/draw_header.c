@@ -26,7 +26,7 @@ static const enum dstate draw_header_order[] = {
 	DS_UNPARSABLE, DS_ERRNO, DS_GONE, DS_NOMIG, DS_UNKNOWN,
 };
 
-static void draw_header_top(const struct view *v, const struct view_ctx *c,
+static void draw_header_top(const struct tui_view *v, const struct view_ctx *c,
 			    uint64_t now)
 {
 	const struct model *m = c->m;
@@ -72,7 +72,7 @@ static void draw_header_top(const struct view *v, const struct view_ctx *c,
 		draw_put(&p, h.seg[i].role, A_NORMAL, h.seg[i].text);
 }
 
-static void draw_header_side(const struct view *v, const struct view_ctx *c,
+static void draw_header_side(const struct tui_view *v, const struct view_ctx *c,
 			     int y, enum pair_side side, uint64_t now)
 {
 	const struct model *m = c->m;
@@ -141,7 +141,7 @@ static void draw_header_side(const struct view *v, const struct view_ctx *c,
 	}
 }
 
-void draw_header(const struct view *v, const struct view_ctx *c,
+void draw_header(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now)
 {
 	const struct layout_rect *h = &v->lay.header;

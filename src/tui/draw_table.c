@@ -17,7 +17,7 @@
 #include "format.h"
 #include "details_ident.h"
 
-static void draw_headings(const struct view *v, const struct layout_pane *p,
+static void draw_headings(const struct tui_view *v, const struct layout_pane *p,
 			  int y, bool verdict)
 {
 	bool a = v->g.ascii;
@@ -38,7 +38,7 @@ static void draw_headings(const struct view *v, const struct layout_pane *p,
 }
 
 /* One device's cells in pane @p on line @y; returns its highlight end. */
-static uint64_t draw_dev(const struct view *v, const struct view_ctx *c,
+static uint64_t draw_dev(const struct tui_view *v, const struct view_ctx *c,
 			 const struct layout_pane *p, int y, int dev,
 			 const char *want, attr_t extra, uint64_t now)
 {
@@ -91,7 +91,7 @@ static uint64_t draw_dev(const struct view *v, const struct view_ctx *c,
 	return cl.until_ns;
 }
 
-static void draw_verdict(const struct view *v, const struct model *m,
+static void draw_verdict(const struct tui_view *v, const struct model *m,
 			 const struct layout_pane *p, int y,
 			 const struct rows_row *r, attr_t extra, uint64_t now)
 {
@@ -107,7 +107,7 @@ static void draw_verdict(const struct view *v, const struct model *m,
 	draw_text(y, p->text.x, p->text.w, cv.role, extra, cv.text, v->g.ascii);
 }
 
-static uint64_t draw_row(const struct view *v, const struct view_ctx *c, int y,
+static uint64_t draw_row(const struct tui_view *v, const struct view_ctx *c, int y,
 			 const struct rows_row *r, bool selected, uint64_t now)
 {
 	const struct model *m = c->m;
@@ -132,7 +132,7 @@ static uint64_t draw_row(const struct view *v, const struct view_ctx *c, int y,
 }
 
 /* Draw the panes; returns the earliest end of a change highlight, or 0. */
-uint64_t draw_table(const struct view *v, const struct view_ctx *c,
+uint64_t draw_table(const struct tui_view *v, const struct view_ctx *c,
 		    uint64_t now)
 {
 	const struct layout *l = &v->lay;

@@ -73,7 +73,7 @@ void draw_vline(int y, int x, int h, const struct screen_glyphs *g)
 }
 
 /* Wall-clock time of a CLOCK_MONOTONIC stamp, local or UTC (--utc), as @f says. */
-int draw_time(const struct view *v, char *buf, size_t len,
+int draw_time(const struct tui_view *v, char *buf, size_t len,
 	      const struct view_ctx *c, uint64_t mono_ns, enum draw_tfmt f)
 {
 	int64_t real = (int64_t)mono_ns + c->real_off_ns;

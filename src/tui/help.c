@@ -23,7 +23,7 @@ static const char *const help_scheme[ROLE_SCHEME_NR] = {
 };
 
 /* The key list in as many columns as fit; returns the lines used. */
-static int help_keys(const struct view *v, int y, int h)
+static int help_keys(const struct tui_view *v, int y, int h)
 {
 	size_t n = keys_help_count();
 	int colw = KEYS_LABEL_W + 1 + KEYS_HELP_W + 1;
@@ -53,7 +53,7 @@ static int help_keys(const struct view *v, int y, int h)
 	return per;
 }
 
-static void help_legend(const struct view *v, int y, int end)
+static void help_legend(const struct tui_view *v, int y, int end)
 {
 	static const enum dstate states[] = {
 		DS_RUNNING, DS_PRE_COPY, DS_STOP_COPY, DS_STOP, DS_RESUMING,
@@ -101,7 +101,7 @@ static void help_legend(const struct view *v, int y, int end)
 		 "Enter accepts, Esc cancels (clears the filter), ^U erases");
 }
 
-static void help_now(const struct view *v, const struct view_ctx *c, int y)
+static void help_now(const struct tui_view *v, const struct view_ctx *c, int y)
 {
 	char buf[256], dur[32];
 
@@ -116,7 +116,7 @@ static void help_now(const struct view *v, const struct view_ctx *c, int y)
 	draw_text(y, 1, COLS - 2, ROLE_DIM, A_NORMAL, buf, v->g.ascii);
 }
 
-void help_draw(const struct view *v, const struct view_ctx *c)
+void help_draw(const struct tui_view *v, const struct view_ctx *c)
 {
 	int h = LINES - 1, y = 0, used;
 

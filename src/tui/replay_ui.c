@@ -74,7 +74,7 @@ void ui_replay_answer(struct ui *u, struct ui_effect *e)
 }
 
 /* The replay rebuilt its model: device indexes and events start over. */
-void tui_replay_reset(struct view *v, const struct view_ctx *c)
+void tui_replay_reset(struct tui_view *v, const struct view_ctx *c)
 {
 	const struct model *m = c->m;
 
@@ -98,7 +98,7 @@ void tui_replay_reset(struct view *v, const struct view_ctx *c)
 }
 
 /* The replay's line over the header's right end: where and when. */
-void draw_replay(const struct view *v, const struct view_ctx *c)
+void draw_replay(const struct tui_view *v, const struct view_ctx *c)
 {
 	const struct replay_status *st = c->replay;
 	char when[64], line[400];
@@ -117,7 +117,7 @@ void draw_replay(const struct view *v, const struct view_ctx *c)
 }
 
 /* The pair the details are about. */
-static int report_draw_pair(const struct view *v, const struct model *m)
+static int report_draw_pair(const struct tui_view *v, const struct model *m)
 {
 	for (size_t k = 0; k < m->npairs; k++)
 		if (m->pairs[k].dev[PAIR_SRC] == v->detail[PAIR_SRC] &&
@@ -127,7 +127,7 @@ static int report_draw_pair(const struct view *v, const struct model *m)
 }
 
 /* The report of the pair in the details, plain lines from the top. */
-int report_draw(const struct view *v, const struct view_ctx *c, uint64_t now)
+int report_draw(const struct tui_view *v, const struct view_ctx *c, uint64_t now)
 {
 	struct obuf b;
 	const char *p, *end;

@@ -36,7 +36,7 @@
 #define TUI_VERDICT_FAILED 64
 
 /* The saved settings (settings.c), where the command line did not say. */
-static void tui_settings(struct view *v, const struct options *o)
+static void tui_settings(struct tui_view *v, const struct options *o)
 {
 	struct settings st;
 	char warn[320];
@@ -72,7 +72,7 @@ static void tui_settings(struct view *v, const struct options *o)
 }
 
 /* S: write what the screen is set to now. */
-static void tui_save(struct view *v)
+static void tui_save(struct tui_view *v)
 {
 	static const enum opt_color colors[] = {
 		[ROLE_SCHEME_DARK] = OPT_COLOR_DARK,
@@ -101,7 +101,7 @@ static void tui_save(struct view *v)
 
 static struct view *tui_open(const struct options *o, char *err, size_t len)
 {
-	struct view *v = calloc(1, sizeof(*v));
+	struct tui_view *v = calloc(1, sizeof(*v));
 	bool can_color;
 
 	if (!v) {
@@ -138,22 +138,23 @@ static struct view *tui_open(const struct options *o, char *err, size_t len)
 	v->pin[0] = v->pin[1] = -1;
 	v->detail[0] = v->detail[1] = -1;
 	v->ev_dev[0] = v->ev_dev[1] = -1;
-	return v;
+	v->base.ops = &view_tui_ops;
+	return &v->base;
 }
 
-static int tui_input_fd(struct view *v)
+static int tui_input_fd(struct view *base)
 {
-	return v->scr.in_fd;
+	return VIEW_OF(base, struct tui_view)->scr.in_fd;
 }
 
 /* Remember which devices the selected row holds, to follow it. */
-static void tui_pin(struct view *v)
+static void tui_pin(struct tui_view *v)
 {
 	if (v->ui.sel < v->rows.n)
 		memcpy(v->pin, v->rows.v[v->ui.sel].dev, sizeof(v->pin));
 }
 
-static void tui_apply(struct view *v, const struct ui_effect *e,
+static void tui_apply(struct tui_view *v, const struct ui_effect *e,
 		      struct view_req *req)
 {
 	req->quit |= e->req.quit;
@@ -187,7 +188,7 @@ static void tui_apply(struct view *v, const struct ui_effect *e,
 }
 
 /* The events the pane lists, and where it is scrolled to. */
-static void tui_events(struct view *v, const struct view_ctx *c)
+static void tui_events(struct tui_view *v, const struct view_ctx *c)
 {
 	struct evview_cfg f = {
 		.names = v->ui.filter,
@@ -210,7 +211,7 @@ static void tui_events(struct view *v, const struct view_ctx *c)
 }
 
 /* A mouse event: what it was over, on the screen last drawn. */
-static void tui_mouse(struct view *v, struct ui_effect *e)
+static void tui_mouse(struct tui_view *v, struct ui_effect *e)
 {
 	struct layout_hit h;
 	MEVENT me;
@@ -234,9 +235,10 @@ static void tui_mouse(struct view *v, struct ui_effect *e)
  * Read every key there is, without waiting.  A terminal that hung up, or
  * that keeps saying "readable" with nothing to read, ends the program.
  */
-static void tui_input(struct view *v, const struct view_ctx *c,
+static void tui_input(struct view *base, const struct view_ctx *c,
 		      struct view_req *req)
 {
+	struct tui_view *v = VIEW_OF(base, struct tui_view);
 	/* A replay's screen lives in the recording's time. */
 	uint64_t now = c->replay ? v->frame_ns : clock_mono_ns();
 	bool got = false;
@@ -271,7 +273,7 @@ static void tui_input(struct view *v, const struct view_ctx *c,
 }
 
 /* Build the rows and follow the selected pair through re-sorting. */
-static void tui_rows(struct view *v, const struct view_ctx *c, uint64_t now)
+static void tui_rows(struct tui_view *v, const struct view_ctx *c, uint64_t now)
 {
 	struct rows_cfg rc = {
 		.sort = v->ui.sort,
@@ -297,7 +299,7 @@ static void tui_rows(struct view *v, const struct view_ctx *c, uint64_t now)
 }
 
 /* Columns device @dev's escaped name takes; names never change. */
-static int tui_namew(struct view *v, const struct model *m, int dev)
+static int tui_namew(struct tui_view *v, const struct model *m, int dev)
 {
 	const char *n = m->devs[dev]->name;
 
@@ -317,7 +319,7 @@ static int tui_namew(struct view *v, const struct model *m, int dev)
 }
 
 /* What the layout needs to know about the rows. */
-static void tui_measure(struct view *v, const struct view_ctx *c)
+static void tui_measure(struct tui_view *v, const struct view_ctx *c)
 {
 	const struct model *m = c->m;
 
@@ -347,7 +349,7 @@ static void tui_measure(struct view *v, const struct view_ctx *c)
 	}
 }
 
-static void tui_layout(struct view *v, const struct view_ctx *c)
+static void tui_layout(struct tui_view *v, const struct view_ctx *c)
 {
 	struct layout_in in = {
 		.cols = COLS,
@@ -366,8 +368,9 @@ static void tui_layout(struct view *v, const struct view_ctx *c)
 	layout_compute(&in, &v->lay);
 }
 
-static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
+static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 {
+	struct tui_view *v = VIEW_OF(base, struct tui_view);
 	unsigned int raised;
 
 	if (v->scr.lost)
@@ -424,9 +427,10 @@ static int tui_frame(struct view *v, const struct view_ctx *c, uint64_t now)
 }
 
 /* Next redraw without a refresh: a highlight or message ends, or a tick. */
-static uint64_t tui_wakeup(struct view *v, const struct view_ctx *c,
+static uint64_t tui_wakeup(struct view *base, const struct view_ctx *c,
 			   uint64_t now)
 {
+	const struct tui_view *v = VIEW_OF(base, struct tui_view);
 	uint64_t w = v->frame_ns + TUI_TICK_NS;
 
 	(void)c;
@@ -437,10 +441,13 @@ static uint64_t tui_wakeup(struct view *v, const struct view_ctx *c,
 	return w > now ? w : now + CLOCK_NS_PER_MS;
 }
 
-static void tui_close(struct view *v)
+static void tui_close(struct view *base)
 {
-	if (!v)
+	struct tui_view *v;
+
+	if (!base)
 		return;
+	v = VIEW_OF(base, struct tui_view);
 	screen_close(&v->scr);
 	rows_free(&v->rows);
 	evlog_free(&v->log);

@@ -14,7 +14,9 @@
 #include "ui.h"
 #include "view.h"
 
-struct view {
+/* The screen's view (view.h): everything the files that draw it share. */
+struct tui_view {
+	struct view base;		/* what the run loop holds */
 	struct screen scr;		/* the terminal */
 	struct ui ui;			/* screen, selection, filter, sort */
 	struct evlog log;		/* events and unacknowledged alerts */
