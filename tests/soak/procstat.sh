@@ -3,9 +3,10 @@
 # flat; sourced by soak.sh and procstat-selftest.sh.
 
 # ps_sample NAME PID: print one line "T_MS NAME RSS_KIB FDS WATCHES THREADS
-# CPU_TICKS" (CLOCK_REALTIME ms; VmRSS and Threads from status; entries of
-# fd/; "inotify wd:" lines of the inotify fds' fdinfo; utime + stime from
-# stat, in clock ticks); false once PID is gone.  Builtins and one find:
+# CPU_TICKS" (CLOCK_BOOTTIME ms, from /proc/uptime; VmRSS and Threads
+# from status; entries of fd/; "inotify wd:" lines of the inotify fds'
+# fdinfo; utime + stime from stat, in clock ticks); false once PID is
+# gone.  Builtins and one find:
 # the sampler must not load the machine it measures.
 ps_sample() {
 	local name=$1 pid=$2 k v rest rss= thr= w=0 fd st f t
@@ -27,8 +28,11 @@ ps_sample() {
 	read -r st 2>/dev/null <"/proc/$pid/stat" || return 1
 	# Fields after "(comm) ": state is the first, utime the 12th.
 	read -ra f <<<"${st##*) }"
-	t=${EPOCHREALTIME/./}
-	echo "${t:0:-3} $name $rss ${#fds[@]} $w $thr $(( f[11] + f[12] ))"
+	# CLOCK_BOOTTIME (10 ms steps): the wall clock can be stepped back
+	# under a run, which once gave a negative CPU rate.
+	read -r t rest </proc/uptime || return 1
+	t=${t/./}
+	echo "${t}0 $name $rss ${#fds[@]} $w $thr $(( f[11] + f[12] ))"
 }
 
 # ps_report SAMPLES DELAY: for each process in SAMPLES (ps_sample lines,

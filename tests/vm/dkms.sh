@@ -66,7 +66,10 @@ mkdir -p "$WORK/dkms" "$WORK/modules/$KVER"
 dk() {	# dk ACTION ARGS...: dkms with the temporary trees, logged
 	local log="$WORK/dkms-$1.log"
 	echo "\$ dkms $*" >> "$WORK/dkms.log"
-	dkms "$@" "${DK[@]}" > "$log" 2>&1
+	# As from a package manager: not a sub-make of `make check`, whose
+	# jobserver flags make the module's build warn "-j2 forced in submake".
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES \
+		dkms "$@" "${DK[@]}" > "$log" 2>&1
 	local rc=$?
 	cat "$log" >> "$WORK/dkms.log"
 	return $rc
