@@ -228,8 +228,9 @@ int rows_build(const struct model *m, const struct rows_cfg *c,
 				r->rank = c->rank[r->dev[s]];
 		out->n++;
 	}
-	qsort(out->v, out->n, sizeof(*out->v),
-	      c->sort == ROWS_SORT_ORDER ? rows_cmp_order : rows_cmp);
+	if (out->n > 1)		/* out->v is NULL while no row was ever built */
+		qsort(out->v, out->n, sizeof(*out->v),
+		      c->sort == ROWS_SORT_ORDER ? rows_cmp_order : rows_cmp);
 	if (c->invert)
 		for (size_t i = 0; i < out->n / 2; i++) {
 			struct rows_row t = out->v[i];

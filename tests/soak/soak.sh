@@ -75,7 +75,7 @@ tm() { tmux -S "$T_DIR/tmux.sock" -f /dev/null "$@"; }
 t_at_exit "tmux -S $T_DIR/tmux.sock kill-server 2>/dev/null"
 drop="echo >>$T_DIR/connects; exec timeout $DROP $A --agent -d $DELAY --src $root/dst"
 TERM=screen-256color LC_ALL=C.UTF-8 tm new-session -d -s soak -x 150 -y 45 \
-	"$A -d $DELAY --src $root/src --dst 'cmd:$drop'; echo \$? >$T_DIR/tui.status"
+	"$A -d $DELAY --src $root/src --dst 'cmd:$drop' 2>$T_DIR/tui.err; echo \$? >$T_DIR/tui.status"
 pane=$(tm list-panes -t soak -F '#{pane_pid}')
 # The processes to measure: the agent is the batch monitor's child, the
 # screen the pane shell's.
@@ -161,4 +161,5 @@ t_check "prom: ends on SIGINT with a status that says what it saw ($rc)" test "$
 tm send-keys -t soak q
 t_wait_for "$T_WAIT" test -s "$T_DIR/tui.status" || t_fail "the screen quits on q"
 t_eq "the screen: exit status 0" "$(cat "$T_DIR/tui.status" 2>/dev/null)" 0
+[ ! -s "$T_DIR/tui.err" ] || { echo "the screen's standard error:"; sed 's/^/    | /' "$T_DIR/tui.err" | head -n 40; }
 t_done
