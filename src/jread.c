@@ -396,13 +396,15 @@ static void jr_streams(struct jr_set *js)
 		if (s->stream == js->nstreams)
 			js->nstreams++;
 	}
-	qsort(js->ss, js->nss, sizeof(*js->ss), jr_cmp_sess);
+	if (js->nss > 1)
+		qsort(js->ss, js->nss, sizeof(*js->ss), jr_cmp_sess);
 }
 
 /* Put each session's records together, file after file. */
 static int jr_assemble(struct jr_set *js, struct jr_load *l)
 {
-	qsort(l->seg, l->nseg, sizeof(*l->seg), jr_cmp_seg);
+	if (l->nseg > 1)	/* l->seg is NULL when nothing was read */
+		qsort(l->seg, l->nseg, sizeof(*l->seg), jr_cmp_seg);
 	for (size_t k = 0; k < l->nseg; k++) {
 		const struct jr_seg *sg = &l->seg[k];
 		struct jr_session *s = &js->ss[sg->sess];

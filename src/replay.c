@@ -288,7 +288,7 @@ static int rp_plan_merged(struct rp *p, char *err, size_t len)
 			pt->base = true;
 		}
 	}
-	if (!run->nparts) {
+	if (!run->nparts || !base) {
 		snprintf(err, len, "no recording in the window");
 		return -ENOENT;
 	}
@@ -321,7 +321,7 @@ static int rp_plan_merged(struct rp *p, char *err, size_t len)
 		int64_t ao[JR_MAX_SOURCES];
 
 		rp_agents(s, ah, ao);
-		for (size_t i = 0; i < s->nsrc; i++) {
+		for (size_t i = 0; i < s->nsrc && i < JR_MAX_SOURCES; i++) {
 			bool dup = false;
 
 			if (s->src[i].feed == MODEL_FEED_SHARED) {

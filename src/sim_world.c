@@ -116,7 +116,7 @@ struct sim_wdev *sim_world_find(struct sim_world *w, const struct sim_step *st)
 /* A free slot, or -1 when out of memory. */
 static long sim_world_slot(struct sim_world *w)
 {
-	for (size_t i = 0; i < w->n; i++)
+	for (size_t i = 0; w->devs && i < w->n; i++)
 		if (!w->devs[i].used)
 			return (long)i;
 	if (w->n == w->cap) {
