@@ -21,8 +21,7 @@ for sig in SEGV ABRT; do
 	t_ok "$sig: it died" t_wait_dead $W
 	want=$((128 + $(kill -l "$sig")))
 	t_ok "$sig: exit status $want (got $(t_status))" [ "$(t_status)" = "$want" ]
-	end=$(( $(t_ms) + W * 1000 ))
-	while [ ! -s "$T_DIR/stty" ] && [ "$(t_ms)" -lt "$end" ]; do sleep 0.05; done
+	t_until "$W" test -s "$T_DIR/stty"
 	t_ok "$sig: canonical mode is back" grep -qE '(^| )icanon( |$)' "$T_DIR/stty"
 	t_ok "$sig: echo is back" grep -qE '(^| )echo( |$)' "$T_DIR/stty"
 	t_ok "$sig: the normal screen is back" \

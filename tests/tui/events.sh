@@ -28,19 +28,7 @@ t_ok "80x24: ... and the time with its zone" eval "line1 | grep -qE '[0-9]{2}:[0
 t_ok "80x24: a long path shortens in the middle" \
 	eval "t_screen | grep -qE '^SRC /tmp/.*….*/src  2 devices'"
 t_ok "80x24: the verdict says its reason first" t_has "!FAILED error: "
-# top_event: the newest line of the pane (the one under its title).
-top_event() { t_screen | sed -n "$(( $(t_lineno EVENTS) + 1 ))p"; }
-st=RUNNING
-for i in $(seq 1 24); do
-	prev=$st
-	if [ "$st" = RUNNING ]; then st=PRE_COPY; else st=RUNNING; fi
-	t_state "$S" 0000:5e:00.1 "$st"
-	end=$(( $(t_ms) + W * 1000 ))
-	until top_event | grep -qE "0000:5e:00\.1 +$prev → $st\$"; do
-		[ "$(t_ms)" -lt "$end" ] || break
-		sleep 0.05
-	done
-done
+t_flip "$S" 0000:5e:00.1 24
 t_ok "26 events: the pane shows a page of them" t_wait_re $W "EVENTS 1-[0-9]+/26 "
 t_not "the verdict is pushed out of the pane" t_has "FAILED: destination entered"
 

@@ -94,41 +94,29 @@ t_resize() { tm resize-window -t t -x "$1" -y "$2"; }
 # t_has TEXT: the screen shows TEXT now (fixed string).
 t_has() { t_screen | grep -qF -- "$1"; }
 
+# t_until SECS CMD [ARG...]: wait until CMD succeeds; false after SECS.
+t_until() {
+	local end=$(( $(t_ms) + $1 * 1000 ))
+	shift
+	while ! "$@"; do
+		[ "$(t_ms)" -lt "$end" ] || return 1
+		sleep 0.05
+	done
+}
+
+# t_has_re ERE: a line of the screen matches ERE now.
+t_has_re() { t_screen | grep -qE -- "$1"; }
+# t_lacks TEXT: the screen does not show TEXT now.
+t_lacks() { ! t_has "$1"; }
+
 # t_wait SECS TEXT: wait until the screen shows TEXT.
-t_wait() {
-	local end=$(( $(t_ms) + $1 * 1000 ))
-	while ! t_has "$2"; do
-		[ "$(t_ms)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
-
+t_wait() { t_until "$1" t_has "$2"; }
 # t_wait_not SECS TEXT: wait until the screen no longer shows TEXT.
-t_wait_not() {
-	local end=$(( $(t_ms) + $1 * 1000 ))
-	while t_has "$2"; do
-		[ "$(t_ms)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
-
+t_wait_not() { t_until "$1" t_lacks "$2"; }
 # t_wait_re SECS ERE: wait until a line of the screen matches ERE.
-t_wait_re() {
-	local end=$(( $(t_ms) + $1 * 1000 ))
-	while ! t_screen | grep -qE -- "$2"; do
-		[ "$(t_ms)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
-
+t_wait_re() { t_until "$1" t_has_re "$2"; }
 # t_wait_dead SECS: wait until vfiomigtop (run by t_top) has exited.
-t_wait_dead() {
-	local end=$(( $(t_ms) + $1 * 1000 ))
-	while ! t_dead; do
-		[ "$(t_ms)" -lt "$end" ] || return 1
-		sleep 0.05
-	done
-}
+t_wait_dead() { t_until "$1" t_dead; }
 
 # t_running PID: process PID exists and has not exited (a zombie has).
 t_running() {
@@ -183,6 +171,28 @@ t_line() { t_screen | grep -F -m1 -- "$1"; }
 
 # t_lineno TEXT: the number of the first screen line holding TEXT.
 t_lineno() { t_screen | grep -nF -m1 -- "$1" | cut -d: -f1; }
+
+# t_top_event_is ERE: the newest line of the event pane (the one under
+# its title) matches ERE.
+t_top_event_is() {
+	t_screen | sed -n "$(( $(t_lineno EVENTS) + 1 ))p" | grep -qE -- "$1"
+}
+
+# t_flip ROOT DEV N: step DEV of tree ROOT N times between RUNNING and
+# PRE_COPY (it reads RUNNING), each step once the pane shows the one
+# before it: N events, in order.
+t_flip() {
+	local root=$1 dev=$2 n=$3 st=RUNNING prev i
+	for ((i = 0; i < n; i++)); do
+		prev=$st
+		if [ "$st" = RUNNING ]; then st=PRE_COPY; else st=RUNNING; fi
+		t_state "$root" "$dev" "$st"
+		t_until "$W" t_top_event_is "${dev//./\\.} +$prev → $st\$" || {
+			t_fail "$dev: the event $prev → $st is on top of the pane"
+			return 1
+		}
+	done
+}
 
 # t_mouse BUTTON X Y: what a terminal sends for a mouse event at column X,
 # line Y (from 0) in the X10 encoding ncurses asks screen-256color for;

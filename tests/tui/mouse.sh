@@ -41,18 +41,7 @@ t_wheel up 10 "$(line 0000:3b:00.2)"
 t_ok "... and up" t_wait $W " 1/4 "
 
 # Events to scroll: more than the pane holds.
-top_event() { t_screen | sed -n "$(( $(t_lineno EVENTS) + 1 ))p"; }
-st=RUNNING
-for i in $(seq 1 20); do
-	prev=$st
-	if [ "$st" = RUNNING ]; then st=PRE_COPY; else st=RUNNING; fi
-	t_state "$S" 0000:af:00.1 "$st"
-	end=$(( $(t_ms) + W * 1000 ))
-	until top_event | grep -qE "0000:af:00\.1 +$prev → $st\$"; do
-		[ "$(t_ms)" -lt "$end" ] || break
-		sleep 0.05
-	done
-done
+t_flip "$S" 0000:af:00.1 20
 t_ok "the events fill the pane" t_wait_re $W "EVENTS 1-[0-9]+/[0-9]+ "
 t_click 10 "$(( $(line EVENTS) + 2 ))"
 t_ok "a click on the events gives them the keys" t_wait $W "> EVENTS 1-"
