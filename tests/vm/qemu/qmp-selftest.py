@@ -12,27 +12,21 @@ is not met.
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECK = os.path.join(HERE, 'check-qmp.py')
+sys.path.insert(0, HERE)
+import mutate as M  # noqa: E402
 
 
 def run(d):
-    r = subprocess.run([sys.executable, '-B', CHECK, d], capture_output=True, text=True)
-    return r.returncode, [line for line in r.stdout.splitlines() if line.startswith('not ok')]
+    return M.run(CHECK, d)
 
 
 def edit(path, fn):
-    with open(path) as f:
-        text = f.read()
-    new = fn(text)
-    if new == text:
-        raise SystemExit('qmp-selftest: mutation changed nothing in %s' % path)
-    with open(path, 'w') as f:
-        f.write(new)
+    M.edit(path, fn, 'qmp-selftest')
 
 
 def js(d, case):

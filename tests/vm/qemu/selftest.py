@@ -15,28 +15,21 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STEPS = os.path.join(HERE, 'check-steps.py')
 VERDICT = os.path.join(HERE, 'check-verdict.py')
+sys.path.insert(0, HERE)
+import mutate as M  # noqa: E402
 
 
-def run(checker, d):
-    r = subprocess.run([sys.executable, '-B', checker, d], capture_output=True, text=True)
-    return r.returncode, [line for line in r.stdout.splitlines() if line.startswith('not ok')]
+run = M.run
 
 
 def edit(path, fn):
-    with open(path) as f:
-        text = f.read()
-    new = fn(text)
-    if new == text:
-        raise SystemExit('selftest: mutation changed nothing in %s' % path)
-    with open(path, 'w') as f:
-        f.write(new)
+    M.edit(path, fn, 'selftest')
 
 
 def one_file(d, pattern):
