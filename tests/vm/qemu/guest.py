@@ -421,18 +421,24 @@ class Monitor:
 
     def stop(self):
         self.cpu = self.cpu_seconds()
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.rc = self.proc.wait(T_EXIT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.rc = self.proc.wait()
-            raise CaseError('vfiomigtop did not exit on SIGTERM')
-        finally:
-            self.out.close()
-            self.err.close()
+        self.rc = stop_monitor(self, 'vfiomigtop')
         return self.rc
+
+
+def stop_monitor(m, what):
+    """SIGTERM to monitor M (its proc, out and err), its exit status;
+    CaseError, after a SIGKILL, if it did not exit within T_EXIT."""
+    if m.proc.poll() is None:
+        m.proc.send_signal(signal.SIGTERM)
+    try:
+        return m.proc.wait(T_EXIT)
+    except subprocess.TimeoutExpired:
+        m.proc.kill()
+        m.rc = m.proc.wait()
+        raise CaseError('%s did not exit on SIGTERM' % what)
+    finally:
+        m.out.close()
+        m.err.close()
 
 
 class QmpMonitor:
@@ -486,17 +492,7 @@ class QmpMonitor:
         wait_until(cond, T_MON, what, step=0.1)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.rc = self.proc.wait(T_EXIT)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.rc = self.proc.wait()
-            raise CaseError('vfiomigtop --qmp did not exit on SIGTERM')
-        finally:
-            self.out.close()
-            self.err.close()
+        self.rc = stop_monitor(self, 'vfiomigtop --qmp')
         return self.rc
 
 
