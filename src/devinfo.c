@@ -557,21 +557,6 @@ void devinfo_verdict(const struct devinfo *di, const struct model *m,
 
 /* ---- output ---- */
 
-static void di_jstr(struct obuf *b, const char *s)
-{
-	obuf_putc(b, '"');
-	obuf_esc_json(b, s, strlen(s));
-	obuf_putc(b, '"');
-}
-
-static void di_jstr_or_null(struct obuf *b, const char *s)
-{
-	if (s && s[0])
-		di_jstr(b, s);
-	else
-		obuf_puts(b, "null");
-}
-
 /* ,"KEY": (the separator and the key of a member after the first) */
 static void di_key(struct obuf *b, const char *key)
 {
@@ -579,13 +564,6 @@ static void di_key(struct obuf *b, const char *key)
 	obuf_putc(b, '"');
 	obuf_puts(b, key);
 	obuf_puts(b, "\":");
-}
-
-/* ,"KEY":"S", or null when S is NULL or empty */
-static void di_kstr(struct obuf *b, const char *key, const char *s)
-{
-	di_key(b, key);
-	di_jstr_or_null(b, s);
 }
 
 /* ,"KEY":V, or null when V is negative (unknown) */
@@ -619,24 +597,24 @@ static const char *di_mig_word(enum devinfo_mig m)
 static void di_json_ident(const struct ident *id, struct obuf *b)
 {
 	obuf_puts(b, "{\"bus\":");
-	di_jstr(b, id->bus);
-	di_kstr(b, "driver", id->driver);
+	obuf_json_str(b, id->bus);
+	obuf_json_kstr(b, "driver", id->driver);
 	di_key(b, "vendor_id");
 	if (id->ids)
 		obuf_printf(b, "\"%04x\",\"device_id\":\"%04x\"",
 			    id->vendor, id->device);
 	else
 		obuf_puts(b, "null,\"device_id\":null");
-	di_kstr(b, "vendor", id->vendor_name);
-	di_kstr(b, "device", id->device_name);
+	obuf_json_kstr(b, "vendor", id->vendor_name);
+	obuf_json_kstr(b, "device", id->device_name);
 	di_kint(b, "iommu_group", id->iommu_group);
-	di_kstr(b, "pf", id->pf);
-	di_kstr(b, "mdev_parent", id->parent);
-	di_kstr(b, "mdev_type", id->mdev_type);
-	di_kstr(b, "mdev_type_name", id->mdev_type_name);
-	di_kstr(b, "vfio_dev", id->vfio_dev);
+	obuf_json_kstr(b, "pf", id->pf);
+	obuf_json_kstr(b, "mdev_parent", id->parent);
+	obuf_json_kstr(b, "mdev_type", id->mdev_type);
+	obuf_json_kstr(b, "mdev_type_name", id->mdev_type_name);
+	obuf_json_kstr(b, "vfio_dev", id->vfio_dev);
 	di_kbool(b, "reset", id->reset);
-	di_kstr(b, "problem", id->err);
+	obuf_json_kstr(b, "problem", id->err);
 	obuf_putc(b, '}');
 }
 
@@ -655,15 +633,15 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 	else
 		obuf_puts(b, "null");
 	obuf_puts(b, ",\"can_migrate\":{\"answer\":");
-	di_jstr(b, di_mig_word(x->mig));
+	obuf_json_str(b, di_mig_word(x->mig));
 	obuf_puts(b, ",\"text\":");
-	di_jstr(b, x->mig_text);
+	obuf_json_str(b, x->mig_text);
 	obuf_puts(b, "},\"owner\":");
 	if (x->owner_st == DI_OWNER_SOME) {
 		obuf_puts(b, "{\"pid\":");
 		obuf_i64(b, x->owner.pid);
-		di_kstr(b, "comm", x->owner.comm);
-		di_kstr(b, "vm", x->owner.vm);
+		obuf_json_kstr(b, "comm", x->owner.comm);
+		obuf_json_kstr(b, "vm", x->owner.vm);
 		di_key(b, "holders");
 		obuf_u64(b, x->nholders);
 		obuf_putc(b, '}');
@@ -678,11 +656,11 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 		const struct qmp_vdev *qd = &q->dev[x->qdev];
 
 		obuf_puts(b, "{\"qmp\":");
-		di_jstr(b, q->path);
+		obuf_json_str(b, q->path);
 		di_key(b, "qom_path");
-		di_jstr(b, qd->qom);
+		obuf_json_str(b, qd->qom);
 		di_kbool(b, "migration_events", qd->events);
-		di_kstr(b, "last_request", x->qemu);
+		obuf_json_kstr(b, "last_request", x->qemu);
 		di_key(b, "since");
 		if (x->qemu && now > x->qemu_ns)
 			obuf_ms3(b, now - x->qemu_ns);
@@ -690,13 +668,13 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 			obuf_puts(b, "null");
 		obuf_putc(b, '}');
 	}
-	di_kstr(b, "disagreement", x->disagree ? x->disagree_text : NULL);
+	obuf_json_kstr(b, "disagreement", x->disagree ? x->disagree_text : NULL);
 	di_key(b, "stranded_no_owner");
 	if (x->stranded) {
 		obuf_puts(b, "{\"for\":");
 		obuf_ms3(b, now > x->stranded_ns ? now - x->stranded_ns : 0);
 		di_key(b, "recovery");
-		di_jstr(b, x->recovery);
+		obuf_json_str(b, x->recovery);
 		obuf_putc(b, '}');
 	} else {
 		obuf_puts(b, "null");
@@ -707,17 +685,17 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 static void di_json_vmm(const struct qmp_view *q, struct obuf *b)
 {
 	obuf_puts(b, "{\"qmp\":");
-	di_jstr(b, q->path);
+	obuf_json_str(b, q->path);
 	di_kbool(b, "connected", q->up);
-	di_kstr(b, "message", q->msg);
+	obuf_json_kstr(b, "message", q->msg);
 	di_kint(b, "pid", q->pid ? q->pid : -1);
-	di_kstr(b, "vm", q->vm);
+	obuf_json_kstr(b, "vm", q->vm);
 	di_key(b, "status");
-	di_jstr(b, q->status);
+	obuf_json_str(b, q->status);
 	di_kint(b, "vfio_transferred", q->vfio_transferred);
 	di_kint(b, "total_time_ms", q->total_time);
 	di_kint(b, "downtime_ms", q->downtime);
-	di_kstr(b, "error", q->error);
+	obuf_json_kstr(b, "error", q->error);
 	di_key(b, "failures");
 	obuf_u64(b, q->nfail);
 	obuf_puts(b, ",\"devices\":[");
@@ -725,10 +703,10 @@ static void di_json_vmm(const struct qmp_view *q, struct obuf *b)
 		if (j)
 			obuf_putc(b, ',');
 		obuf_puts(b, "{\"qom_path\":");
-		di_jstr(b, q->dev[j].qom);
-		di_kstr(b, "host", q->dev[j].host);
+		obuf_json_str(b, q->dev[j].qom);
+		obuf_json_kstr(b, "host", q->dev[j].host);
 		di_kbool(b, "migration_events", q->dev[j].events);
-		di_kstr(b, "last_request", q->dev[j].last);
+		obuf_json_kstr(b, "last_request", q->dev[j].last);
 		obuf_putc(b, '}');
 	}
 	obuf_puts(b, "],\"messages_sent\":");
@@ -760,7 +738,7 @@ void devinfo_json_top(const struct devinfo *di, struct obuf *b)
 	obuf_u64(b, di->res.fds);
 	di_key(b, "took");
 	obuf_ms3(b, di->res.scan_took_ns);
-	di_kstr(b, "note", di->note);
+	obuf_json_kstr(b, "note", di->note);
 	obuf_putc(b, '}');
 }
 

@@ -15,18 +15,6 @@
 
 #include <jansson.h>
 
-static void im_str(struct obuf *b, const char *key, const char *v)
-{
-	obuf_printf(b, ",\"%s\":", key);
-	if (!v || !v[0]) {
-		obuf_puts(b, "null");
-		return;
-	}
-	obuf_putc(b, '"');
-	obuf_esc_json(b, v, strlen(v));
-	obuf_putc(b, '"');
-}
-
 /* The fields after "type", "mono_ns" and "real_ns" (no leading comma). */
 void identmsg_body(struct obuf *b, const char *name, const struct ident *id,
 		   int owner_st, const struct owner_proc *ow)
@@ -34,28 +22,28 @@ void identmsg_body(struct obuf *b, const char *name, const struct ident *id,
 	obuf_puts(b, "\"name\":\"");
 	obuf_esc_json(b, name, strlen(name));
 	obuf_putc(b, '"');
-	im_str(b, "bus", id->bus);
-	im_str(b, "driver", id->driver);
+	obuf_json_kstr(b, "bus", id->bus);
+	obuf_json_kstr(b, "driver", id->driver);
 	if (id->ids)
 		obuf_printf(b, ",\"vendor_id\":%u,\"device_id\":%u",
 			    id->vendor, id->device);
-	im_str(b, "vendor", id->vendor_name);
-	im_str(b, "device", id->device_name);
+	obuf_json_kstr(b, "vendor", id->vendor_name);
+	obuf_json_kstr(b, "device", id->device_name);
 	if (id->iommu_group >= 0)
 		obuf_printf(b, ",\"iommu_group\":%d", id->iommu_group);
-	im_str(b, "pf", id->pf);
-	im_str(b, "mdev_parent", id->parent);
-	im_str(b, "mdev_type", id->mdev_type);
-	im_str(b, "mdev_type_name", id->mdev_type_name);
-	im_str(b, "vfio_dev", id->vfio_dev);
+	obuf_json_kstr(b, "pf", id->pf);
+	obuf_json_kstr(b, "mdev_parent", id->parent);
+	obuf_json_kstr(b, "mdev_type", id->mdev_type);
+	obuf_json_kstr(b, "mdev_type_name", id->mdev_type_name);
+	obuf_json_kstr(b, "vfio_dev", id->vfio_dev);
 	obuf_printf(b, ",\"reset\":%s,\"remove\":%s", id->reset ? "true" : "false",
 		    id->remove ? "true" : "false");
-	im_str(b, "problem", id->err);
+	obuf_json_kstr(b, "problem", id->err);
 	obuf_puts(b, ",\"owner\":");
 	if (owner_st == IDENTMSG_OWNER_SOME && ow) {
 		obuf_printf(b, "{\"pid\":%d", (int)ow->pid);
-		im_str(b, "comm", ow->comm);
-		im_str(b, "vm", ow->vm);
+		obuf_json_kstr(b, "comm", ow->comm);
+		obuf_json_kstr(b, "vm", ow->vm);
 		obuf_putc(b, '}');
 	} else {
 		obuf_puts(b, owner_st == IDENTMSG_OWNER_NONE ? "false" : "null");

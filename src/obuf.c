@@ -260,6 +260,27 @@ void obuf_esc_json(struct obuf *b, const char *s, size_t n)
 	}
 }
 
+/* A JSON string: S escaped (obuf_esc_json), in quotes. */
+void obuf_json_str(struct obuf *b, const char *s)
+{
+	obuf_putc(b, '"');
+	obuf_esc_json(b, s, strlen(s));
+	obuf_putc(b, '"');
+}
+
+/* ,"KEY":"S" after an object's first member; null for a NULL or empty S. */
+void obuf_json_kstr(struct obuf *b, const char *key, const char *s)
+{
+	obuf_putc(b, ',');
+	obuf_putc(b, '"');
+	obuf_puts(b, key);
+	obuf_puts(b, "\":");
+	if (s && s[0])
+		obuf_json_str(b, s);
+	else
+		obuf_puts(b, "null");
+}
+
 const char *obuf_cstr(struct obuf *b)
 {
 	if (!obuf_room(b, 0))

@@ -561,13 +561,6 @@ static void report_text(const struct report *rp, struct obuf *b)
 
 /* ---- JSON ---- */
 
-static void report_jstr(struct obuf *b, const char *s)
-{
-	obuf_putc(b, '"');
-	obuf_esc_json(b, s, strlen(s));
-	obuf_putc(b, '"');
-}
-
 static void report_jtime(struct obuf *b, const struct report_env *e,
 			 uint64_t mono, int64_t off)
 {
@@ -593,9 +586,9 @@ static void report_jident(struct obuf *b, const struct report *rp, int s,
 			continue;
 		if (!first)
 			obuf_putc(b, ',');
-		report_jstr(b, id->kv[k].key + (qemu ? 5 : 0));
+		obuf_json_str(b, id->kv[k].key + (qemu ? 5 : 0));
 		obuf_putc(b, ':');
-		report_jstr(b, id->kv[k].val);
+		obuf_json_str(b, id->kv[k].val);
 		first = false;
 	}
 	obuf_putc(b, '}');
@@ -611,9 +604,9 @@ static void report_json_side(struct obuf *b, const struct report *rp,
 	char buf[200];
 
 	obuf_puts(b, "{\"name\":");
-	report_jstr(b, d->name);
+	obuf_json_str(b, d->name);
 	obuf_puts(b, ",\"host\":");
-	report_jstr(b, d->host[0] ? d->host : in->host[0] ? in->host :
+	obuf_json_str(b, d->host[0] ? d->host : in->host[0] ? in->host :
 		       rp->env.local_host);
 	obuf_puts(b, ",\"remote\":");
 	obuf_puts(b, d->remote ? "true" : "false");
@@ -621,14 +614,14 @@ static void report_json_side(struct obuf *b, const struct report *rp,
 	obuf_printf(b, "%.3f", (double)d->clock_off / 1e9);
 	obuf_puts(b, ",\"kernel\":");
 	if (in->kernel[0])
-		report_jstr(b, in->kernel);
+		obuf_json_str(b, in->kernel);
 	else
 		obuf_puts(b, "null");
 	obuf_puts(b, ",\"files\":");
-	report_jstr(b, in->files[0] ? in->files : "unknown");
+	obuf_json_str(b, in->files[0] ? in->files : "unknown");
 	obuf_puts(b, ",\"module\":");
 	if (in->module[0])
-		report_jstr(b, in->module);
+		obuf_json_str(b, in->module);
 	else
 		obuf_puts(b, "null");
 	obuf_puts(b, ",\"arc_log\":");
@@ -636,16 +629,16 @@ static void report_json_side(struct obuf *b, const struct report *rp,
 	v = report_fact(rp, s, d, "driver", buf, sizeof(buf));
 	obuf_puts(b, ",\"driver\":");
 	if (v)
-		report_jstr(b, v);
+		obuf_json_str(b, v);
 	else
 		obuf_puts(b, "null");
 	report_features(buf, sizeof(buf), d);
 	obuf_puts(b, ",\"features\":");
-	report_jstr(b, buf);
+	obuf_json_str(b, buf);
 	obuf_printf(b, ",\"loss_steps\":%u,\"arcs_missed\":", d->losses);
 	v = rp->env.ids ? journal_ident_get(rp->env.ids, s, d->name, "arcs_missed") : NULL;
 	if (v)
-		report_jstr(b, v);
+		obuf_json_str(b, v);
 	else
 		obuf_puts(b, "null");
 	obuf_puts(b, ",\"identity\":");
@@ -667,9 +660,9 @@ static void report_json_side(struct obuf *b, const struct report *rp,
 		if (t->from == DS_UNKNOWN)
 			obuf_puts(b, "null");
 		else
-			report_jstr(b, dstate_token((enum dstate)t->from));
+			obuf_json_str(b, dstate_token((enum dstate)t->from));
 		obuf_puts(b, ",\"to\":");
-		report_jstr(b, dstate_token((enum dstate)t->to));
+		obuf_json_str(b, dstate_token((enum dstate)t->to));
 		obuf_printf(b, ",\"exact\":%s,\"inferred\":%s,\"missed\":%s,"
 			    "\"nopath\":%s,\"failed\":%s,\"refused\":%s,\"loss\":%s",
 			    t->flags & (MODEL_T_ARC | MODEL_T_ATTEMPT) ? "true" : "false",
@@ -699,25 +692,25 @@ static void report_json_item(struct obuf *b, const struct report *rp,
 	char txt[400];
 
 	obuf_printf(b, "{\"no\":%u,\"outcome\":", a->no);
-	report_jstr(b, a->outcome == ATT_OPEN ? att_phase_name(a->phase) :
+	obuf_json_str(b, a->outcome == ATT_OPEN ? att_phase_name(a->phase) :
 		       att_outcome_name(a->outcome));
 	obuf_printf(b, ",\"decided\":%s", a->outcome == ATT_OPEN ? "false" : "true");
 	obuf_puts(b, ",\"side\":");
 	if (a->outcome == ATT_FAILED || a->outcome == ATT_UNCERTAIN)
-		report_jstr(b, a->side == ATT_SRC ? "src" : "dst");
+		obuf_json_str(b, a->side == ATT_SRC ? "src" : "dst");
 	else
 		obuf_puts(b, "null");
 	obuf_puts(b, ",\"reason\":");
 	if (a->outcome == ATT_FAILED || a->outcome == ATT_UNCERTAIN)
-		report_jstr(b, att_reason_code(a->reason));
+		obuf_json_str(b, att_reason_code(a->reason));
 	else
 		obuf_puts(b, "null");
 	att_describe(a, it->taken_ns, txt, sizeof(txt));
 	obuf_puts(b, ",\"text\":");
-	report_jstr(b, txt);
+	obuf_json_str(b, txt);
 	obuf_puts(b, ",\"hint\":");
 	if (att_hint_text(a, txt, sizeof(txt)))
-		report_jstr(b, txt);
+		obuf_json_str(b, txt);
 	else
 		obuf_puts(b, "null");
 	obuf_printf(b, ",\"exact\":%s,\"start_seen\":%s", a->exact ? "true" : "false",
@@ -743,12 +736,12 @@ static void report_json_item(struct obuf *b, const struct report *rp,
 static void report_json(const struct report *rp, struct obuf *b)
 {
 	obuf_puts(b, "{\"schema\":1,\"type\":\"report\",\"version\":");
-	report_jstr(b, PACKAGE_VERSION);
+	obuf_json_str(b, PACKAGE_VERSION);
 	obuf_puts(b, ",\"origin\":");
-	report_jstr(b, rp->env.origin);
+	obuf_json_str(b, rp->env.origin);
 	obuf_puts(b, ",\"pair\":");
 	if (rp->want)
-		report_jstr(b, rp->want);
+		obuf_json_str(b, rp->want);
 	else
 		obuf_puts(b, "null");
 	obuf_printf(b, ",\"matched\":%s,\"decided\":%u,\"failed\":%u,\"attempts\":[",

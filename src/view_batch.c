@@ -261,13 +261,6 @@ static void vb_text(struct view_batch *v, const struct view_ctx *c, uint64_t now
 
 /* ---- JSON ---- */
 
-static void vb_jstr(struct obuf *b, const char *s)
-{
-	obuf_putc(b, '"');
-	obuf_esc_json(b, s, strlen(s));
-	obuf_putc(b, '"');
-}
-
 static void vb_json_features(struct obuf *b, const struct model_dev *d)
 {
 	static const struct {
@@ -290,13 +283,13 @@ static void vb_json_features(struct obuf *b, const struct model_dev *d)
 			continue;
 		if (!first)
 			obuf_putc(b, ',');
-		vb_jstr(b, names[i].name);
+		obuf_json_str(b, names[i].name);
 		first = false;
 	}
 	if (d->dirty_tracking) {
 		if (!first)
 			obuf_putc(b, ',');
-		vb_jstr(b, "dirty-tracking");
+		obuf_json_str(b, "dirty-tracking");
 	}
 	obuf_putc(b, ']');
 }
@@ -305,16 +298,16 @@ static void vb_json_dev(struct obuf *b, const struct view_ctx *c,
 			const struct model_dev *d, int idx, uint64_t now)
 {
 	obuf_puts(b, "{\"side\":");
-	vb_jstr(b, pair_side_name(d->side));
+	obuf_json_str(b, pair_side_name(d->side));
 	obuf_puts(b, ",\"name\":");
-	vb_jstr(b, d->name);
+	obuf_json_str(b, d->name);
 	obuf_puts(b, ",\"state\":");
 	if (dstate_is_state(d->val) || d->val == DS_INVALID)
-		vb_jstr(b, dstate_token(d->val));
+		obuf_json_str(b, dstate_token(d->val));
 	else
 		obuf_puts(b, "null");
 	obuf_puts(b, ",\"status\":");
-	vb_jstr(b, vb_status(d->val));
+	obuf_json_str(b, vb_status(d->val));
 	obuf_puts(b, ",\"since\":");
 	obuf_ms3(b, now > d->since_ns ? now - d->since_ns : 0);
 	obuf_puts(b, ",\"transitions\":");
@@ -354,7 +347,7 @@ static void vb_json_dev(struct obuf *b, const struct view_ctx *c,
 static void vb_jstr_or_null(struct obuf *b, const char *s)
 {
 	if (s)
-		vb_jstr(b, s);
+		obuf_json_str(b, s);
 	else
 		obuf_puts(b, "null");
 }
@@ -368,7 +361,7 @@ static void vb_json_attempt(struct obuf *b, const struct pairdesc_att *d,
 	obuf_puts(b, "{\"no\":");
 	obuf_u64(b, a->no);
 	obuf_puts(b, ",\"outcome\":");
-	vb_jstr(b, d->word);
+	obuf_json_str(b, d->word);
 	obuf_puts(b, ",\"decided\":");
 	obuf_puts(b, d->decided ? "true" : "false");
 	obuf_puts(b, ",\"exact\":");
@@ -383,10 +376,10 @@ static void vb_json_attempt(struct obuf *b, const struct pairdesc_att *d,
 	vb_jstr_or_null(b, d->reason);
 	obuf_puts(b, ",\"text\":");
 	att_describe(a, now, txt, sizeof(txt));
-	vb_jstr(b, txt);
+	obuf_json_str(b, txt);
 	obuf_puts(b, ",\"hint\":");
 	if (att_hint_text(a, txt, sizeof(txt)))
-		vb_jstr(b, txt);
+		obuf_json_str(b, txt);
 	else
 		obuf_puts(b, "null");
 	obuf_putc(b, '}');
@@ -404,11 +397,11 @@ static void vb_json_pair(struct obuf *b, const struct model *m,
 	obuf_puts(b, ",\"dst\":");
 	vb_jstr_or_null(b, d.name[PAIR_DST]);
 	obuf_puts(b, ",\"phase\":");
-	vb_jstr(b, d.v.word);
+	obuf_json_str(b, d.v.word);
 	obuf_puts(b, ",\"verdict\":");
 	if (d.paired) {
 		verdict_text(&d.v, now, txt, sizeof(txt));
-		vb_jstr(b, txt);
+		obuf_json_str(b, txt);
 	} else {
 		obuf_puts(b, "null");
 	}
@@ -419,7 +412,7 @@ static void vb_json_pair(struct obuf *b, const struct model *m,
 	obuf_puts(b, ",\"stranded\":");
 	if (d.v.stranded) {
 		obuf_puts(b, "{\"side\":");
-		vb_jstr(b, pair_side_name((enum pair_side)d.v.stranded_side));
+		obuf_json_str(b, pair_side_name((enum pair_side)d.v.stranded_side));
 		obuf_puts(b, ",\"no_owner\":");
 		obuf_puts(b, d.v.orphan ? "true" : "false");
 		obuf_puts(b, ",\"for\":");
@@ -466,20 +459,20 @@ static void vb_json(struct view_batch *v, const struct view_ctx *c, uint64_t now
 			continue;
 		}
 		obuf_puts(b, "{\"spec\":");
-		vb_jstr(b, c->label[s]);
+		obuf_json_str(b, c->label[s]);
 		obuf_puts(b, ",\"link\":");
-		vb_jstr(b, !sn || sn->link == SNAP_LINK_OK ? "ok" :
+		obuf_json_str(b, !sn || sn->link == SNAP_LINK_OK ? "ok" :
 			   sn->link == SNAP_LINK_DOWN ? "down" : "degraded");
 		obuf_puts(b, ",\"message\":");
 		if (sn && sn->msg[0])
-			vb_jstr(b, sn->msg);
+			obuf_json_str(b, sn->msg);
 		else
 			obuf_puts(b, "null");
 		obuf_puts(b, ",\"remote\":");
 		obuf_puts(b, sn && sn->host[0] ? "true" : "false");
 		obuf_puts(b, ",\"host\":");
 		if (sn && sn->host[0])
-			vb_jstr(b, sn->host);
+			obuf_json_str(b, sn->host);
 		else
 			obuf_puts(b, "null");
 		obuf_puts(b, ",\"clock_offset\":");

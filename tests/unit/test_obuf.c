@@ -58,6 +58,22 @@ START_TEST(test_line_escape)
 }
 END_TEST
 
+/* A quoted JSON string, and a member that is null when it says nothing. */
+START_TEST(test_json_members)
+{
+	struct obuf b;
+
+	obuf_init(&b);
+	obuf_json_str(&b, "a\"b");
+	obuf_json_kstr(&b, "k", "v\n");
+	obuf_json_kstr(&b, "e", "");
+	obuf_json_kstr(&b, "n", NULL);
+	ck_assert_str_eq(obuf_cstr(&b),
+			 "\"a\\\"b\",\"k\":\"v\\u000a\",\"e\":null,\"n\":null");
+	obuf_free(&b);
+}
+END_TEST
+
 /* Every byte string of a hostile set becomes valid JSON that decodes to
  * the same bytes where they were valid UTF-8. */
 START_TEST(test_json_escape_valid)
@@ -141,6 +157,7 @@ START_TEST(test_growth_and_printf)
 }
 END_TEST
 
-TU_MAIN("obuf", test_numbers, test_text_escape, test_line_escape, test_json_escape_valid,
+TU_MAIN("obuf", test_numbers, test_text_escape, test_line_escape,
+	 test_json_members, test_json_escape_valid,
 	test_json_escape_content, test_json_c1_roundtrip,
 	test_growth_and_printf)
