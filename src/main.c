@@ -256,9 +256,12 @@ static void main_remote(const struct options *o)
 	src_agent_configure(&c);
 }
 
-/* Batch mode: give remote sides a few seconds for their first snapshot,
- * so that the first one printed shows them. */
-#define MAIN_READY_NS (5 * CLOCK_NS_PER_S)
+/* Batch mode: the first snapshot printed shows the remote sides, so wait
+ * for each: its full snapshot, or its failure (a connection that never
+ * says hello is dropped after SRC_AGENT_HELLO_NS), and a little more for
+ * a large initial snapshot.  A refused or failing one ends the wait at
+ * once. */
+#define MAIN_READY_NS (SRC_AGENT_HELLO_NS + 5 * CLOCK_NS_PER_S)
 
 /*
  * Batch mode's exit status: a failed attempt (or a device that went into

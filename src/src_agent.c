@@ -44,7 +44,7 @@ extern char **environ;
 #define SA_BACKOFF_MIN_NS (500 * CLOCK_NS_PER_MS)	/* first retry delay */
 #define SA_BACKOFF_MAX_NS (30 * CLOCK_NS_PER_S)		/* longest retry delay */
 #define SA_STEADY_NS (10 * CLOCK_NS_PER_S)		/* live this long: the backoff starts over */
-#define SA_HELLO_NS (20 * CLOCK_NS_PER_S)		/* time allowed for the first line */
+#define SA_HELLO_NS SRC_AGENT_HELLO_NS			/* time allowed for the first line */
 #define SA_HB_DEFAULT_NS CLOCK_NS_PER_S			/* heartbeat if the agent names none */
 #define SA_STALL_BEATS 3				/* missed beats before DEGRADED */
 #define SA_STALL_MIN_NS (500 * CLOCK_NS_PER_MS)		/* ... but never sooner */

@@ -27,6 +27,10 @@ struct src_agent_spec {
 	const char *cmd;		/* cmd: the command (points into the spec) */
 };
 
+/* How long a new connection may take to say hello before it is dropped,
+ * CLOCK_MONOTONIC ns: ssh's connection and login on a busy host fit. */
+#define SRC_AGENT_HELLO_NS (20ULL * 1000 * 1000 * 1000)
+
 bool src_agent_is_spec(const char *spec);
 int src_agent_parse(const char *spec, struct src_agent_spec *out, char *err,
 		    size_t len);

@@ -43,13 +43,19 @@ t_check() {
 	if "$@"; then t_pass "$desc"; else t_fail "$desc"; fi
 }
 
+# t_quote: stdin indented as quoted evidence, each line cut at 300
+# characters (a snapshot of 65536 devices is one 6 MB line).
+t_quote() {
+	awk '{ if (length($0) > 300) $0 = substr($0, 1, 300) " [...]"; print "    | " $0 }'
+}
+
 # t_grep DESC PATTERN FILE: pass when the extended regex matches a line.
 t_grep() {
 	if grep -Eq -- "$2" "$3"; then
 		t_pass "$1"
 	else
 		t_fail "$1 (no line matches /$2/ in $3:)"
-		sed 's/^/    | /' "$3" | head -40
+		head -n 40 "$3" | t_quote
 	fi
 }
 
@@ -57,7 +63,7 @@ t_grep() {
 t_nogrep() {
 	if grep -Eq -- "$2" "$3"; then
 		t_fail "$1 (a line matches /$2/ in $3:)"
-		grep -E -- "$2" "$3" | sed 's/^/    | /' | head -10
+		grep -E -- "$2" "$3" | head -n 10 | t_quote
 	else
 		t_pass "$1"
 	fi
@@ -140,7 +146,7 @@ t_wait_line() {
 	t_wait_for "$T_WAIT" t_has_line "$1" "$2" "${3:-0}" && return 0
 	printf 'timed out after %s s waiting for a line matching /%s/ in %s:\n' \
 		"$T_WAIT" "$1" "$2"
-	tail -n 15 "$2" 2>/dev/null | sed 's/^/    | /'
+	tail -n 15 "$2" 2>/dev/null | t_quote
 	return 1
 }
 
@@ -250,10 +256,17 @@ t_sim_walk() {
 }
 
 # t_snaps FILE: vfiomigtop's text output, one snapshot per line, its lines
-# joined by "|"; the last (maybe incomplete) snapshot is left out.
+# joined by "|"; the last (maybe incomplete) snapshot is left out.  Lines
+# are written as they come, never gathered into one string: a snapshot of
+# 65536 devices costs one pass, not a copy per line.
 t_snaps() {
-	awk '/^snapshot / { if (s != "") print s; s = $0; next }
-	     { s = s "|" $0 }' "$1"
+	local last
+	last=$(grep -n '^snapshot ' "$1" 2>/dev/null | tail -n 1)
+	[ -n "$last" ] || return 0
+	awk -v last="${last%%:*}" 'FNR >= last { exit }
+	     /^snapshot / { printf "%s%s", on ? "\n" : "", $0; on = 1; next }
+	     on { printf "|%s", $0 }
+	     END { if (on) printf "\n" }' "$1"
 }
 
 # t_has_snap ERE FILE: a whole snapshot of FILE matches ERE (see t_snaps).
@@ -264,7 +277,7 @@ t_wait_snap() {
 	t_wait_for "$T_WAIT" t_has_snap "$1" "$2" && return 0
 	printf 'timed out after %s s waiting for a snapshot matching /%s/ in %s:\n' \
 		"$T_WAIT" "$1" "$2"
-	tail -n 15 "$2" 2>/dev/null | sed 's/^/    | /'
+	tail -n 15 "$2" 2>/dev/null | t_quote
 	return 1
 }
 

@@ -68,9 +68,12 @@ reads() {
 polled=$(reads VFIOMIGTOP_NOTIFY=0)
 notified=$(reads VFIOMIGTOP_NOTIFY=auto)
 echo "state reads over 40 refreshes of 200 devices: polled $polled, notified $notified"
-# 41 refreshes of 200 devices; a read still pending under strace at a
-# refresh is not repeated then (half of them on a loaded machine).
-t_check "polling reads every device at most refreshes" test "$polled" -ge 4000
+# 41 refreshes of 200 devices, 8200 reads on an idle machine; a read
+# still pending under strace at a refresh is not repeated then: on a
+# machine running two CPU hogs beside make -j8 check, 3181 were seen.
+# Polling re-reads every device again and again: ten sweeps at least.
+t_check "polling reads every device again and again (10 sweeps or more)" \
+	test "$polled" -ge 2000
 t_check "notified, an idle tree costs under a quarter of the reads" \
 	test $((notified * 4)) -lt "$polled"
 t_done

@@ -79,4 +79,32 @@ for g in "rss 8000:12000 200:200 100:100 4:4 10:10" \
 	ps_report "$T_DIR/grow" 0.1 >"$T_DIR/grow.rep"
 	t_check "a run whose $1 grows fails its limit" eval '! ends_within "$T_DIR/grow.rep" $1'
 done
+
+# 60 samples a second apart, 10 ticks/s, but 40 ticks/s over seconds
+# 51-54 (a neighbour's burst) in the end window (51-59): that window's
+# average is 21.25 ms per refresh, its calm 3-s stretch 10.
+burst() {
+	awk -v hot="$1" 'BEGIN {
+		for (i = 0; i < 60; i++) {
+			print (1000000 + i * 1000) " burst 8000 200 100 4 " ticks
+			ticks += (i >= 51 && i < 54) ? hot : 10
+		}
+	}'
+}
+burst 40 >"$T_DIR/burst"
+ps_report "$T_DIR/burst" 0.1 >"$T_DIR/burst.rep"
+t_grep "a burst beside it: the end window costs its calm stretch" \
+	'^burst cpu_ms_per_refresh 10.000 10.000 ' "$T_DIR/burst.rep"
+t_check "... within its limit" ends_within "$T_DIR/burst.rep" cpu_ms_per_refresh
+# The same 40 ticks/s from second 51 on: a cost that grew.
+awk 'BEGIN {
+	for (i = 0; i < 60; i++) {
+		print (1000000 + i * 1000) " grown 8000 200 100 4 " ticks
+		ticks += i >= 51 ? 40 : 10
+	}
+}' >"$T_DIR/grown"
+ps_report "$T_DIR/grown" 0.1 >"$T_DIR/grown.rep"
+t_grep "a cost grown for the whole end window is seen" \
+	'^grown cpu_ms_per_refresh 10.000 40.000 ' "$T_DIR/grown.rep"
+t_check "... and fails its limit" eval '! ends_within "$T_DIR/grown.rep" cpu_ms_per_refresh'
 t_done

@@ -17,7 +17,8 @@
 # warm-up, the start window is 20-35 % of the run, the end window its
 # last 15 %: the end must be within 10 % plus a small absolute of the
 # start for fds, watches and threads (and RSS with SOAK_RSS=1), and CPU
-# per refresh within 50 % plus 0.1 ms (a busy machine's noise).  The
+# per refresh (each window's calmest 3-s stretch, see procstat.sh) within
+# 50 % plus 0.1 ms (a busy machine's noise).  The
 # numbers are printed, and written to SOAK_REPORT when set.  `make soak`
 # runs the week.
 #
