@@ -302,12 +302,13 @@ static void model_step(struct model *m, int idx, const struct snap_step *st)
 	d->since_ns = st->t_ns;
 }
 
-static const struct snap_step *model_sort_base;	/* for model_cmp_step */
-
-static int model_cmp_step(const void *a, const void *b)
+/* qsort_r order of step indices: by time, then as listed; @arg is the
+ * snapshot's steps. */
+static int model_cmp_step(const void *a, const void *b, void *arg)
 {
-	const struct snap_step *x = &model_sort_base[*(const size_t *)a];
-	const struct snap_step *y = &model_sort_base[*(const size_t *)b];
+	const struct snap_step *base = arg;
+	const struct snap_step *x = &base[*(const size_t *)a];
+	const struct snap_step *y = &base[*(const size_t *)b];
 
 	if (x->t_ns != y->t_ns)
 		return x->t_ns < y->t_ns ? -1 : 1;
@@ -327,8 +328,8 @@ static void model_steps(struct model *m, struct model_feedinfo *f,
 		return;
 	for (size_t i = 0; i < sn->nsteps; i++)
 		order[i] = i;
-	model_sort_base = sn->steps;
-	qsort(order, sn->nsteps, sizeof(*order), model_cmp_step);
+	qsort_r(order, sn->nsteps, sizeof(*order), model_cmp_step,
+		(void *)sn->steps);
 	for (size_t i = 0; i < sn->nsteps; i++) {
 		const struct snap_step *st = &sn->steps[order[i]];
 		int idx;
@@ -372,6 +373,9 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 			if (idx < 0)
 				continue;
 			f->slotdev[s] = idx;
+			/* Back after its tombstone expired: pair it again. */
+			if (m->devs[idx]->pair < 0)
+				m->repair = true;
 			m->devs[idx]->feed = feed;
 			m->devs[idx]->slot = s;
 			m->devs[idx]->gen = sd->gen;
@@ -435,6 +439,25 @@ static struct model_track *model_track_get(struct model *m, int s, int d,
 	att_value(&k->att, ATT_SRC, (uint8_t)sd->val, 0, now);
 	att_value(&k->att, ATT_DST, (uint8_t)dd->val, 0, now);
 	return k;
+}
+
+/* When the first tombstone of a paired device expires (its pair must be
+ * recomputed then), CLOCK_MONOTONIC ns; 0 if none will. */
+static uint64_t model_tomb_next(const struct model *m)
+{
+	uint64_t next = 0;
+
+	if (!m->cfg.tomb_ns)
+		return 0;
+	for (size_t i = 0; i < m->ndevs; i++) {
+		const struct model_dev *d = m->devs[i];
+		uint64_t at = d->gone_ns + m->cfg.tomb_ns;
+
+		if (!d->present && d->gone_ns && d->pair >= 0 &&
+		    (!next || at < next))
+			next = at;
+	}
+	return next;
 }
 
 /* Recompute which device goes with which. */
@@ -508,6 +531,7 @@ static void model_repair(struct model *m, uint64_t now)
 	m->npairs = cnt;
 	np = NULL;
 	m->repair = false;
+	m->tomb_next_ns = model_tomb_next(m);
 out:
 	free(np);
 	free(pm);
@@ -601,15 +625,10 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 	struct att_event ev[8];
 
 	m->now_ns = now_ns;
-	if (m->cfg.tomb_ns) {
-		for (size_t i = 0; i < m->ndevs && !m->repair; i++) {
-			struct model_dev *d = m->devs[i];
-
-			if (!d->present && d->gone_ns && d->pair >= 0 &&
-			    now_ns - d->gone_ns >= m->cfg.tomb_ns)
-				m->repair = true;
-		}
-	}
+	/* Pairs change when devices come or go (model_repair() ran then and
+	 * noted the first tombstone to expire), not on a quiet refresh. */
+	if (m->tomb_next_ns && now_ns >= m->tomb_next_ns)
+		m->repair = true;
 	if (m->repair)
 		model_repair(m, now_ns);
 	for (size_t k = 0; k < m->npairs; k++) {

@@ -138,6 +138,7 @@ struct model {
 	struct model_pair *pairs;	/* current pairs */
 	size_t npairs;			/* entries in pairs */
 	bool repair;			/* device set changed: recompute pairs */
+	uint64_t tomb_next_ns;		/* CLOCK_MONOTONIC ns when the first paired tombstone expires; 0 none */
 	struct model_event *ev;		/* ring of MODEL_EVENTS events */
 	uint64_t ev_seq;		/* seq of the last event */
 	bool any_error;			/* a device went into ERROR during the run */

@@ -282,6 +282,59 @@ START_TEST(test_pairs_two_feeds)
 }
 END_TEST
 
+/* A vanished device keeps its pair while its tombstone lasts (10 s), and
+ * loses it when it expires, on a refresh that brings no news; two
+ * tombstones expire each at its own time. */
+START_TEST(test_tombstone_expiry_unpairs)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake fs, fd;
+	int x, y;
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	model_add_feed(&m, MODEL_FEED_DST);
+	fake_init(&fs);
+	fake_init(&fd);
+	fake_set(&fs, 0, "x", DS_RUNNING, T(0));
+	fake_set(&fs, 1, "y", DS_RUNNING, T(0));
+	fake_set(&fd, 0, "x", DS_RUNNING, T(0));
+	fake_set(&fd, 1, "y", DS_RUNNING, T(0));
+	feed(&m, 0, &fs, T(0));
+	feed(&m, 1, &fd, T(0));
+	x = dev_index(&m, PAIR_SRC, "x");
+	y = dev_index(&m, PAIR_SRC, "y");
+	ck_assert_int_ge(m.devs[x]->pair, 0);
+	ck_assert_int_ge(m.devs[y]->pair, 0);
+	ck_assert_uint_eq(m.tomb_next_ns, 0);
+	fake_drop(&fs, 0);
+	feed(&m, 0, &fs, T(100));
+	fake_drop(&fs, 1);
+	feed(&m, 0, &fs, T(104));
+	ck_assert_uint_eq(m.tomb_next_ns, T(100) + c.tomb_ns);
+	feed(&m, 0, &fs, T(100) + c.tomb_ns - 1);
+	ck_assert_int_ge(m.devs[x]->pair, 0);
+	feed(&m, 0, &fs, T(100) + c.tomb_ns);
+	ck_assert_int_eq(m.devs[x]->pair, -1);
+	ck_assert_int_ge(m.devs[y]->pair, 0);
+	ck_assert_uint_eq(m.tomb_next_ns, T(104) + c.tomb_ns);
+	feed(&m, 0, &fs, T(104) + c.tomb_ns);
+	ck_assert_int_eq(m.devs[y]->pair, -1);
+	ck_assert_uint_eq(m.tomb_next_ns, 0);
+	/* the destinations stay, alone */
+	ck_assert_int_ge(m.devs[dev_index(&m, PAIR_DST, "x")]->pair, 0);
+	/* x comes back a minute later: the same device, paired again */
+	fake_set(&fs, 2, "x", DS_RUNNING, T(60000));
+	feed(&m, 0, &fs, T(60000));
+	ck_assert_int_eq(dev_index(&m, PAIR_SRC, "x"), x);
+	ck_assert_int_ge(m.devs[x]->pair, 0);
+	ck_assert_int_eq(m.pairs[m.devs[x]->pair].dev[PAIR_DST],
+			 dev_index(&m, PAIR_DST, "x"));
+	model_free(&m);
+}
+END_TEST
+
 /* One tree, --pair decides who is the destination. */
 START_TEST(test_shared_feed_pair_decides_side)
 {
@@ -391,4 +444,4 @@ TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_inference_uses_features, test_nopath,
 	test_vanish_tombstone_and_return, test_pairs_two_feeds,
 	test_shared_feed_pair_decides_side, test_history_bounded,
-	test_exact_steps)
+	test_exact_steps, test_tombstone_expiry_unpairs)
