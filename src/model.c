@@ -411,12 +411,15 @@ bool model_dev_listed(const struct model_dev *d, uint64_t tomb_ns,
 	       now - d->gone_ns < tomb_ns;
 }
 
-static int model_cmp_order(const void *a, const void *b)
+/* qsort_r order of device indices: by first appearance (unique on a
+ * side); @arg is the model. */
+static int model_cmp_order(const void *a, const void *b, void *arg)
 {
-	const struct model_dev *x = *(struct model_dev *const *)a;
-	const struct model_dev *y = *(struct model_dev *const *)b;
+	const struct model *m = arg;
+	int x = m->devs[*(const int *)a]->order;
+	int y = m->devs[*(const int *)b]->order;
 
-	return (x->order > y->order) - (x->order < y->order);
+	return (x > y) - (x < y);
 }
 
 /* The attempts of source @s with destination @d, kept on the source. */
@@ -460,37 +463,75 @@ static uint64_t model_tomb_next(const struct model *m)
 	return next;
 }
 
-/* Recompute which device goes with which. */
-static void model_repair(struct model *m, uint64_t now)
+/*
+ * The devices listed now on each side: @idx[s] holds the indices of @n[s]
+ * of them in order of first appearance, @names[s] their names (arrays
+ * the caller frees).  Every device's pair is reset.  Returns -ENOMEM.
+ */
+static int model_listed(struct model *m, uint64_t now, int *idx[],
+			const char **names[], size_t n[])
 {
-	const char **names[PAIR_NSIDES] = { NULL, NULL };
-	struct model_dev **bys[PAIR_NSIDES] = { NULL, NULL };
-	size_t n[PAIR_NSIDES] = { 0, 0 };
-	struct model_pair *np = NULL;
-	struct pair_match *pm = NULL;
-	bool shared = false;
-	size_t cnt = 0;
-
-	for (size_t i = 0; i < m->nfeeds; i++)
-		shared |= m->feeds[i].kind == MODEL_FEED_SHARED;
 	for (int s = 0; s < PAIR_NSIDES; s++) {
-		names[s] = calloc(m->ndevs + 1, sizeof(char *));
-		bys[s] = calloc(m->ndevs + 1, sizeof(*bys[s]));
-		if (!names[s] || !bys[s])
-			goto out;
+		idx[s] = calloc(m->ndevs + 1, sizeof(*idx[s]));
+		names[s] = calloc(m->ndevs + 1, sizeof(*names[s]));
+		if (!idx[s] || !names[s])
+			return -ENOMEM;
 	}
 	for (size_t i = 0; i < m->ndevs; i++) {
 		struct model_dev *d = m->devs[i];
 
 		d->pair = -1;
 		if (model_dev_listed(d, m->cfg.tomb_ns, now))
-			bys[d->side][n[d->side]++] = d;
+			idx[d->side][n[d->side]++] = (int)i;
 	}
 	for (int s = 0; s < PAIR_NSIDES; s++) {
-		qsort(bys[s], n[s], sizeof(*bys[s]), model_cmp_order);
+		qsort_r(idx[s], n[s], sizeof(*idx[s]), model_cmp_order, m);
 		for (size_t i = 0; i < n[s]; i++)
-			names[s][i] = bys[s][i]->name;
+			names[s][i] = m->devs[idx[s][i]]->name;
 	}
+	return 0;
+}
+
+/* Pair @k from match @pm (positions in @idx): its devices, each told its
+ * pair; the names --pair asked for; a complete pair's attempts. */
+static void model_pair_set(struct model *m, struct model_pair *p, int k,
+			   const struct pair_match *pm, int *const idx[],
+			   uint64_t now)
+{
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		p->dev[s] = pm->idx[s] >= 0 ? idx[s][pm->idx[s]] : -1;
+		if (p->dev[s] >= 0)
+			m->devs[p->dev[s]]->pair = k;
+	}
+	p->want[PAIR_SRC] = p->want[PAIR_DST] = "";
+	if (pm->spec >= 0) {
+		p->want[PAIR_SRC] = m->cfg.pairs[pm->spec].src;
+		p->want[PAIR_DST] = m->cfg.pairs[pm->spec].dst;
+	}
+	p->att = NULL;
+	if (p->dev[PAIR_SRC] >= 0 && p->dev[PAIR_DST] >= 0) {
+		struct model_track *t = model_track_get(m, p->dev[PAIR_SRC],
+							p->dev[PAIR_DST], now);
+
+		p->att = t ? &t->att : NULL;
+	}
+}
+
+/* Recompute which device goes with which. */
+static void model_repair(struct model *m, uint64_t now)
+{
+	const char **names[PAIR_NSIDES] = { NULL, NULL };
+	int *idx[PAIR_NSIDES] = { NULL, NULL };
+	size_t n[PAIR_NSIDES] = { 0, 0 };
+	struct model_pair *np = NULL;
+	struct pair_match *pm = NULL;
+	bool shared = false;
+	size_t cnt;
+
+	for (size_t i = 0; i < m->nfeeds; i++)
+		shared |= m->feeds[i].kind == MODEL_FEED_SHARED;
+	if (model_listed(m, now, idx, names, n))
+		goto out;
 	cnt = n[PAIR_SRC] + n[PAIR_DST] + m->cfg.npairs;
 	pm = calloc(cnt + 1, sizeof(*pm));
 	np = calloc(cnt + 1, sizeof(*np));
@@ -498,34 +539,8 @@ static void model_repair(struct model *m, uint64_t now)
 		goto out;
 	cnt = pair_match_names((const char *const **)names, n, m->cfg.pairs,
 			       m->cfg.npairs, shared, pm, cnt);
-	for (size_t k = 0; k < cnt; k++) {
-		for (int s = 0; s < PAIR_NSIDES; s++) {
-			int i = pm[k].idx[s];
-
-			np[k].dev[s] = -1;
-			if (i >= 0) {
-				char key[SNAP_NAME_MAX + 3];
-				int kl = model_key((enum pair_side)s,
-						   bys[s][i]->name, key,
-						   sizeof(key));
-
-				np[k].dev[s] = strmap_get(&m->byname, key,
-							  (size_t)kl);
-				m->devs[np[k].dev[s]]->pair = (int)k;
-			}
-		}
-		np[k].want[PAIR_SRC] = np[k].want[PAIR_DST] = "";
-		if (pm[k].spec >= 0) {
-			np[k].want[PAIR_SRC] = m->cfg.pairs[pm[k].spec].src;
-			np[k].want[PAIR_DST] = m->cfg.pairs[pm[k].spec].dst;
-		}
-		if (np[k].dev[PAIR_SRC] >= 0 && np[k].dev[PAIR_DST] >= 0) {
-			struct model_track *t = model_track_get(
-				m, np[k].dev[PAIR_SRC], np[k].dev[PAIR_DST], now);
-
-			np[k].att = t ? &t->att : NULL;
-		}
-	}
+	for (size_t k = 0; k < cnt; k++)
+		model_pair_set(m, &np[k], (int)k, &pm[k], idx, now);
 	free(m->pairs);
 	m->pairs = np;
 	m->npairs = cnt;
@@ -537,7 +552,7 @@ out:
 	free(pm);
 	for (int s = 0; s < PAIR_NSIDES; s++) {
 		free(names[s]);
-		free(bys[s]);
+		free(idx[s]);
 	}
 }
 

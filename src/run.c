@@ -127,29 +127,96 @@ static int run_wait(struct run *r, uint64_t until, const sigset_t *mask,
 	return rc;
 }
 
+/* A change notification: refresh and show it now; the rhythm of the
+ * regular refreshes stays.  Returns the view's status. */
+static int run_extra(struct run *r)
+{
+	int rc;
+
+	run_refresh(r, false, true);
+	r->ctx.extra = true;
+	rc = r->vops->frame(r->view, &r->ctx, r->m.now_ns);
+	r->ctx.extra = false;
+	return rc;
+}
+
+/* Apply what a key asked for but quitting or refreshing: a new delay
+ * (the next refresh, @*next, one delay from now), pause, redraw.
+ * Returns the view's status when it drew, else 0. */
+static int run_apply(struct run *r, const struct view_req *req,
+		     uint64_t *next)
+{
+	if (req->delay_ns) {
+		r->delay_ns = r->ctx.delay_ns = req->delay_ns;
+		*next = clock_mono_ns() + r->delay_ns;
+	}
+	if (req->pause_toggle)
+		r->ctx.paused = !r->ctx.paused;
+	if (req->redraw || req->delay_ns || req->pause_toggle)
+		return r->vops->frame(r->view, &r->ctx, clock_mono_ns());
+	return 0;
+}
+
+/*
+ * Between two refreshes: wait until @*next (CLOCK_MONOTONIC ns) or @stop,
+ * showing change notifications at once, drawing when the view asked to
+ * be woken, and taking keys (one may move @*next).  Leaves in @req a key's
+ * request to quit or refresh now, which ends the wait.  Returns 0, or the
+ * view's error.
+ */
+static int run_between(struct run *r, uint64_t *next, struct view_req *req,
+		       volatile sig_atomic_t *stop)
+{
+	sigset_t unblocked;
+
+	sigemptyset(&unblocked);
+	memset(req, 0, sizeof(*req));
+	while (!*stop && clock_mono_ns() < *next) {
+		uint64_t wake = r->vops->wakeup ?
+			r->vops->wakeup(r->view, &r->ctx, clock_mono_ns()) : 0;
+		uint64_t until = wake && wake < *next ? wake : *next;
+		bool input = false;
+		int rc = 0;
+
+		if (run_wait(r, until, &unblocked, &input) < 0 &&
+		    errno != EINTR)
+			return 0;
+		if (run_urgent(r) && !r->ctx.paused) {
+			rc = run_extra(r);
+		} else if (input) {
+			r->vops->input(r->view, &r->ctx, req);
+			if (req->quit || req->refresh)
+				return 0;
+			rc = run_apply(r, req, next);
+			memset(req, 0, sizeof(*req));
+		} else if (wake && wake < *next && clock_mono_ns() >= wake) {
+			rc = r->vops->frame(r->view, &r->ctx, clock_mono_ns());
+		}
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * Refresh and show until @stop is set, the view asks to quit, or the
  * iterations are done.  Returns 0, or -errno when the view could not write.
  */
 int run_loop(struct run *r, volatile sig_atomic_t *stop)
 {
-	sigset_t unblocked;
 	uint64_t next;
 	long done = 0;
-	bool fresh;
+	bool fresh = true;
 	int rc = 0;
 
-	sigemptyset(&unblocked);
 	r->ctx.m = &r->m;
 	r->ctx.delay_ns = r->delay_ns;
 	run_refresh(r, true, false);
 	run_warn_pairs(r);
 	r->ctx.seq++;
-	fresh = true;
 	next = clock_mono_ns() + r->delay_ns;
 	for (;;) {
 		struct view_req req;
-		bool input = false;
 
 		/* A frame that follows a refresh shows the model as of that
 		 * refresh: its time is the refresh's, so that a replay of the
@@ -161,53 +228,7 @@ int run_loop(struct run *r, volatile sig_atomic_t *stop)
 			break;
 		if (r->iterations && ++done >= r->iterations)
 			break;
-		memset(&req, 0, sizeof(req));
-		while (!*stop && clock_mono_ns() < next) {
-			uint64_t wake = r->vops->wakeup ?
-				r->vops->wakeup(r->view, &r->ctx, clock_mono_ns()) : 0;
-			uint64_t until = wake && wake < next ? wake : next;
-			int prc = run_wait(r, until, &unblocked, &input);
-
-			if (prc < 0 && errno != EINTR)
-				break;
-			if (run_urgent(r) && !r->ctx.paused) {
-				/* A change notification: show it now; the
-				 * rhythm of the regular refreshes stays. */
-				run_refresh(r, false, true);
-				r->ctx.extra = true;
-				rc = r->vops->frame(r->view, &r->ctx,
-						    r->m.now_ns);
-				r->ctx.extra = false;
-				if (rc)
-					break;
-				continue;
-			}
-			if (!input) {
-				if (wake && wake < next && clock_mono_ns() >= wake) {
-					rc = r->vops->frame(r->view, &r->ctx,
-							    clock_mono_ns());
-					if (rc)
-						break;
-				}
-				continue;
-			}
-			r->vops->input(r->view, &r->ctx, &req);
-			if (req.quit || req.refresh)
-				break;
-			if (req.delay_ns) {
-				r->delay_ns = r->ctx.delay_ns = req.delay_ns;
-				next = clock_mono_ns() + r->delay_ns;
-			}
-			if (req.pause_toggle)
-				r->ctx.paused = !r->ctx.paused;
-			if (req.redraw || req.delay_ns || req.pause_toggle) {
-				rc = r->vops->frame(r->view, &r->ctx,
-						    clock_mono_ns());
-				if (rc)
-					break;
-			}
-			memset(&req, 0, sizeof(req));
-		}
+		rc = run_between(r, &next, &req, stop);
 		if (*stop || req.quit || rc)
 			break;
 		if (!r->ctx.paused || req.refresh) {

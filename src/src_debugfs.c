@@ -445,14 +445,85 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 	}
 }
 
+/* The directory of device @name under root @r, if it is one (malloc'd),
+ * else NULL. */
+static char *dfs_dev_dir(struct dfs *d, unsigned int r, const char *name)
+{
+	char *dir = dfs_join(d->roots[r].path, name);
+	struct stat st;
+
+	if (dir && (stat(dir, &st) || !S_ISDIR(st.st_mode))) {
+		free(dir);
+		dir = NULL;
+	}
+	return dir;
+}
+
+/* A doomed slot whose device came back before it was freed: ready for
+ * its new directory, whose files are new and watched again. */
+static void dfs_revive(struct dfs_dev *v)
+{
+	dfs_arcs_close(v);
+	v->rewatch = true;
+	v->w_dev = false;
+	free(v->dir);
+	free(v->state_path);
+	free(v->feat_path);
+	free(v->mig_path);
+	v->doomed = false;
+}
+
+/* A new slot: no file open, nothing watched.  Returns it, or -1. */
+static long dfs_slot_new(struct dfs *d)
+{
+	long slot = dfs_slot_alloc(d);
+	struct dfs_dev *v;
+
+	if (slot < 0)
+		return -1;
+	v = &d->devs[slot];
+	v->job->fd = -1;
+	v->job->arc_fd = -1;
+	v->arc_fd = -1;
+	v->job->phase = READER_IDLE;
+	v->w_dev = v->w_state = false;
+	v->has_mig = false;
+	return slot;
+}
+
+/* The paths of @v's files under @dir (taken over); false when out of
+ * memory. */
+static bool dfs_set_paths(struct dfs_dev *v, char *dir)
+{
+	v->dir = dir;
+	v->state_path = dfs_join(dir, "migration/state");
+	v->feat_path = dfs_join(dir, "migration/features");
+	v->mig_path = dfs_join(dir, "migration");
+	return v->state_path && v->feat_path && v->mig_path;
+}
+
+/* The snapshot lists @name in @sd from now on, a new generation whose
+ * value is not read yet. */
+static void dfs_list(struct snap_dev *sd, const char *name, size_t len)
+{
+	sd->gen++;
+	sd->present = true;
+	memcpy(sd->name, name, len + 1);
+	sd->val = DS_UNKNOWN;
+	sd->err = 0;
+	sd->features_known = false;
+	sd->features = 0;
+	sd->busy_ns = 0;
+	sd->raw_len = 0;
+	sd->exact = false;
+}
+
 /* A device directory @name appeared under root @r. */
 static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 {
-	struct snapshot *sn = &d->src->snap;
 	size_t len = strlen(name);
-	struct dfs_dev *v;
 	struct snap_dev *sd;
-	struct stat st;
+	struct dfs_dev *v;
 	char *dir;
 	long slot;
 	int have;
@@ -460,21 +531,12 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 	if (len >= SNAP_NAME_MAX)
 		return;
 	have = strmap_get(&d->names, name, len);
-	if (have >= 0) {
-		v = &d->devs[have];
-		if (!v->doomed && v->root <= r)
-			return;		/* already known, same or better root */
-		if (!v->doomed)
-			return;		/* shadowed by a higher-priority root */
-	}
-	dir = dfs_join(d->roots[r].path, name);
+	if (have >= 0 && !d->devs[have].doomed)
+		return;		/* already known, from this root or another */
+	dir = dfs_dev_dir(d, r, name);
 	if (!dir)
 		return;
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode)) {
-		free(dir);
-		return;
-	}
-	if (have >= 0 && d->devs[have].doomed) {
+	if (have >= 0) {
 		/* Came back before the old slot was freed: revive it, once
 		 * no read is in flight on it (else the rescan will). */
 		if (d->devs[have].inflight) {
@@ -483,54 +545,24 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 			return;
 		}
 		slot = have;
-		v = &d->devs[slot];
-		dfs_arcs_close(v);
-		v->rewatch = true;	/* new directory, new files */
-		v->w_dev = false;
-		free(v->dir);
-		free(v->state_path);
-		free(v->feat_path);
-		free(v->mig_path);
-		v->doomed = false;
-	} else {
-		slot = dfs_slot_alloc(d);
-		if (slot < 0) {
-			free(dir);
-			return;
-		}
-		v = &d->devs[slot];
-		v->job->fd = -1;
-		v->job->arc_fd = -1;
-		v->arc_fd = -1;
-		v->job->phase = READER_IDLE;
-		v->w_dev = v->w_state = false;
-		v->has_mig = false;
+		dfs_revive(&d->devs[slot]);
+	} else if ((slot = dfs_slot_new(d)) < 0) {
+		free(dir);
+		return;
 	}
-	v->dir = dir;
+	v = &d->devs[slot];
 	v->root = r;
-	v->state_path = dfs_join(dir, "migration/state");
-	v->feat_path = dfs_join(dir, "migration/features");
-	v->mig_path = dfs_join(dir, "migration");
-	if (!v->state_path || !v->feat_path || !v->mig_path) {
+	if (!dfs_set_paths(v, dir)) {
 		d->rescan = true;
 		return;
 	}
 	v->job->path = v->state_path;
 	v->job->tag = (uint32_t)slot;
 	v->eio = 0;
-	sd = &sn->dev[slot];
+	sd = &d->src->snap.dev[slot];
 	if (!sd->present) {
 		v->added_ns = d->now_ns;
-		sd->gen++;
-		sd->present = true;
-		memcpy(sd->name, name, len + 1);
-		sd->val = DS_UNKNOWN;
-		sd->err = 0;
-		sd->features_known = false;
-		sd->features = 0;
-		sd->busy_ns = 0;
-		sd->raw_len = 0;
-		sd->exact = false;
+		dfs_list(sd, name, len);
 	}
 	v->has_mig = false;
 	strmap_put(&d->names, name, len, (int)slot);
@@ -764,87 +796,128 @@ static void dfs_arcs_explain(struct dfs *d, size_t slot, enum dstate prev,
 		dfs_mark(d, slot);
 }
 
-/* Turn a finished job into the slot's value. */
+/*
+ * A read that failed as if the file went away (debugfs answers EIO on an
+ * fd whose file was removed): close the fd; the value is the errno's if
+ * the file is still there, else GONE (*@val, *@err).  Returns false when
+ * there is no value yet and the next refresh reads again: a first EIO on
+ * a file re-created under us, or a device so new that debugfs has made
+ * migration/ but not its files yet.
+ */
+static bool dfs_take_vanished(struct dfs *d, struct dfs_dev *v,
+			      const struct snap_dev *sd, enum dstate *val,
+			      int *err)
+{
+	struct reader_job *j = v->job;
+	struct stat st;
+
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
+	*err = j->err;
+	if (stat(v->state_path, &st) == 0) {
+		/* Only a second EIO in a row is a real I/O error. */
+		if (j->err == EIO && ++v->eio < 2) {
+			v->dirty = true;
+			return false;
+		}
+		*val = dstate_from_errno(j->err);
+	} else if (sd->val == DS_UNKNOWN &&
+		   d->now_ns - v->added_ns < DFS_STATE_GRACE_NS &&
+		   stat(v->mig_path, &st) == 0) {
+		v->dirty = true;
+		return false;
+	} else {
+		*val = DS_GONE;
+	}
+	return true;
+}
+
+/* The common case: the same bytes as last time, so the same value; only
+ * the times move, with no parsing.  Returns false when it is not. */
+static bool dfs_take_same(struct dfs *d, size_t slot)
+{
+	struct dfs_dev *v = &d->devs[slot];
+	struct snap_dev *sd = &d->src->snap.dev[slot];
+	struct reader_job *j = v->job;
+
+	if (j->n <= 0 || j->n != j->last_n || sd->val == DS_UNKNOWN ||
+	    memcmp(j->buf, j->last, (size_t)j->n))
+		return false;
+	sd->read_ns = j->done_ns;
+	sd->seen_ns = j->start_ns;
+	if (sd->busy_ns) {
+		sd->busy_ns = 0;
+		dfs_mark(d, slot);
+	}
+	if (v->arc_fd >= 0)
+		dfs_arcs_explain(d, slot, sd->val, sd->seen_ns);
+	return true;
+}
+
+/* The value of what the job read, or of its error (*@err); the bytes are
+ * kept for dfs_take_same(), and an fd that failed is closed to be opened
+ * again next time (EACCES and the like). */
+static enum dstate dfs_take_read(struct dfs_dev *v, int *err)
+{
+	struct reader_job *j = v->job;
+	enum dstate val = dstate_from_read(j->buf, j->n, j->err);
+
+	j->last_n = -1;
+	if (j->n > 0 && (size_t)j->n <= sizeof(j->last)) {
+		memcpy(j->last, j->buf, (size_t)j->n);
+		j->last_n = j->n;
+	}
+	if (val == DS_ERRNO || val == DS_EACCES || val == DS_EINVAL)
+		*err = j->err;
+	v->eio = 0;
+	if (j->n < 0 && j->fd >= 0 && val != DS_EINVAL) {
+		close(j->fd);
+		j->fd = -1;
+	}
+	return val;
+}
+
+/* Keep unparsable content raw (cut to fit); true when it differs from
+ * what was kept. */
+static bool dfs_take_raw(struct snap_dev *sd, const struct reader_job *j)
+{
+	size_t n = j->n < 0 ? 0 : (size_t)j->n;
+	bool differs;
+
+	if (n > sizeof(sd->raw))
+		n = sizeof(sd->raw);
+	differs = n != sd->raw_len || memcmp(sd->raw, j->buf, n);
+	memcpy(sd->raw, j->buf, n);
+	sd->raw_len = (uint8_t)n;
+	return differs;
+}
+
+/* Turn a finished job into the slot's value, and explain a change with
+ * the arc log when there is one. */
 static void dfs_take(struct dfs *d, size_t slot)
 {
 	struct dfs_dev *v = &d->devs[slot];
 	struct snap_dev *sd = &d->src->snap.dev[slot];
 	struct reader_job *j = v->job;
-	enum dstate val, prev;
-	uint64_t prev_seen;
+	enum dstate val, prev = sd->val;
+	uint64_t prev_seen = sd->seen_ns;
 	int err = 0;
 	bool changed;
 
 	dfs_take_features(v, sd);
 	j->phase = READER_IDLE;
 	if (j->n < 0 && (j->err == EIO || j->err == ENODEV || j->err == ENOENT)) {
-		/* debugfs answers EIO on an fd whose file was removed. */
-		struct stat st;
-
-		if (j->fd >= 0)
-			close(j->fd);
-		j->fd = -1;
-		err = j->err;
-		if (stat(v->state_path, &st) == 0) {
-			/* Still there: re-created under us, so read it again;
-			 * only a second EIO in a row is a real I/O error. */
-			if (j->err == EIO && ++v->eio < 2) {
-				v->dirty = true;
-				return;
-			}
-			val = dstate_from_errno(j->err);
-		} else if (sd->val == DS_UNKNOWN &&
-			   d->now_ns - v->added_ns < DFS_STATE_GRACE_NS &&
-			   stat(v->mig_path, &st) == 0) {
-			/* debugfs makes migration/ before its files: a device
-			 * seen that early is not read yet, not gone; the
-			 * next refresh opens the file again. */
-			v->dirty = true;
+		if (!dfs_take_vanished(d, v, sd, &val, &err))
 			return;
-		} else {
-			val = DS_GONE;
-		}
-	} else if (j->n > 0 && j->n == j->last_n && sd->val != DS_UNKNOWN &&
-		   !memcmp(j->buf, j->last, (size_t)j->n)) {
-		/* The same bytes as last time: the same value.  This is the
-		 * common case, so skip parsing and the rest. */
-		sd->read_ns = j->done_ns;
-		sd->seen_ns = j->start_ns;
-		if (sd->busy_ns) {
-			sd->busy_ns = 0;
-			dfs_mark(d, slot);
-		}
-		if (v->arc_fd >= 0)
-			dfs_arcs_explain(d, slot, sd->val, sd->seen_ns);
+	} else if (dfs_take_same(d, slot)) {
 		return;
 	} else {
-		val = dstate_from_read(j->buf, j->n, j->err);
-		j->last_n = -1;
-		if (j->n > 0 && (size_t)j->n <= sizeof(j->last)) {
-			memcpy(j->last, j->buf, (size_t)j->n);
-			j->last_n = j->n;
-		}
-		if (val == DS_ERRNO || val == DS_EACCES || val == DS_EINVAL)
-			err = j->err;
-		v->eio = 0;
-		if (j->n < 0 && j->fd >= 0 && val != DS_EINVAL) {
-			close(j->fd);	/* reopen next time (EACCES etc.) */
-			j->fd = -1;
-		}
+		val = dfs_take_read(v, &err);
 	}
-	changed = sd->val != val || sd->err != err || sd->busy_ns;
-	if (val == DS_UNPARSABLE) {
-		size_t n = j->n < 0 ? 0 : (size_t)j->n;
-
-		if (n > sizeof(sd->raw))
-			n = sizeof(sd->raw);
-		if (n != sd->raw_len || memcmp(sd->raw, j->buf, n))
-			changed = true;
-		memcpy(sd->raw, j->buf, n);
-		sd->raw_len = (uint8_t)n;
-	}
-	prev = sd->val;
-	prev_seen = sd->seen_ns;
+	changed = prev != val || sd->err != err || sd->busy_ns;
+	if (val == DS_UNPARSABLE && dfs_take_raw(sd, j))
+		changed = true;
 	if (val != prev) {
 		sd->prev_ns = prev_seen;	/* the old value held then */
 		if (prev != DS_UNKNOWN)	/* a first value is no change */

@@ -256,17 +256,20 @@ t_sim_walk() {
 }
 
 # t_snaps FILE: vfiomigtop's text output, one snapshot per line, its lines
-# joined by "|"; the last (maybe incomplete) snapshot is left out.  Lines
-# are written as they come, never gathered into one string: a snapshot of
-# 65536 devices costs one pass, not a copy per line.
+# joined by "|"; the last (maybe incomplete) snapshot is left out.  One
+# pass (FILE may be a pipe), each line written once: never a string grown
+# a line at a time, which costs a copy per line (minutes for a snapshot
+# of 65536 devices).
 t_snaps() {
-	local last
-	last=$(grep -n '^snapshot ' "$1" 2>/dev/null | tail -n 1)
-	[ -n "$last" ] || return 0
-	awk -v last="${last%%:*}" 'FNR >= last { exit }
-	     /^snapshot / { printf "%s%s", on ? "\n" : "", $0; on = 1; next }
-	     on { printf "|%s", $0 }
-	     END { if (on) printf "\n" }' "$1"
+	awk 'function flush(  i) {
+		for (i = 0; i < n; i++)
+			printf "%s%s", (i || buf[0] !~ /^snapshot /) ? "|" : "", buf[i]
+		if (n)
+			printf "\n"
+		n = 0
+	     }
+	     /^snapshot / { flush() }
+	     { buf[n++] = $0 }' "$1"
 }
 
 # t_has_snap ERE FILE: a whole snapshot of FILE matches ERE (see t_snaps).
