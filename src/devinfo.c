@@ -408,41 +408,32 @@ static void di_notices(struct devinfo *di)
  * Once per refresh: take what vmwatch found (never waits), match QEMU's
  * devices, apply the rules, hand QEMU's failures to the model.
  */
-void devinfo_update(struct devinfo *di, struct model *m,
-		    struct source *const *src, const unsigned int *feed,
-		    size_t nsrc, uint64_t now)
+/* One entry per model device (new ones: nothing known); false when out
+ * of memory. */
+static bool di_grow(struct devinfo *di, size_t ndevs)
 {
-	unsigned int *vmdevs;
-	bool useful = di->w != NULL;
+	struct devinfo_dev *nd;
 
-	/* Nothing to know (the demo, a replay of this host's files): the
-	 * views print exactly what they would without it. */
-	for (size_t i = 0; i < nsrc && !useful; i++)
-		useful = src[i]->ops->ident != NULL;
-	if (!useful) {
-		m->info = NULL;
-		return;
+	if (di->n >= ndevs)
+		return true;
+	nd = realloc(di->d, ndevs * sizeof(*nd));
+	if (!nd)
+		return false;
+	for (size_t i = di->n; i < ndevs; i++) {
+		memset(&nd[i], 0, sizeof(nd[i]));
+		nd[i].qmp = nd[i].qdev = -1;
+		nd[i].id.iommu_group = -1;
 	}
-	m->info = di;
-	if (di->n < m->ndevs) {
-		struct devinfo_dev *nd = realloc(di->d, m->ndevs * sizeof(*nd));
+	di->d = nd;
+	di->n = ndevs;
+	return true;
+}
 
-		if (!nd)
-			return;
-		for (size_t i = di->n; i < m->ndevs; i++) {
-			memset(&nd[i], 0, sizeof(nd[i]));
-			nd[i].qmp = nd[i].qdev = -1;
-			nd[i].id.iommu_group = -1;
-		}
-		di->d = nd;
-		di->n = m->ndevs;
-	}
-	di_want(di, m, src, feed, nsrc);
-	if (di->w)
-		vmwatch_get(di->w, &di->res);
-	di_index(di);
-	vmdevs = calloc(m->ndevs + 1, sizeof(*vmdevs));
-	/* QEMU has it: the owner, its VM, its requests. */
+/* Which QEMU has which device (qmp, qdev), and how many vfio devices its
+ * VM has (@vmdevs per model device, when not NULL). */
+static void di_map_qmp(struct devinfo *di, const struct model *m,
+		       unsigned int *vmdevs)
+{
 	for (size_t i = 0; i < m->ndevs; i++)
 		di->d[i].qmp = di->d[i].qdev = -1;
 	for (size_t k = 0; k < di->res.nqmp; k++) {
@@ -459,72 +450,130 @@ void devinfo_update(struct devinfo *di, struct model *m,
 				vmdevs[idx] = (unsigned int)q->ndev;
 		}
 	}
-	for (size_t i = 0; i < m->ndevs; i++) {
-		struct devinfo_dev *x = &di->d[i];
-		const struct model_dev *d = m->devs[i];
-		const struct qmp_view *q = x->qmp >= 0 ? &di->res.qmp[x->qmp] : NULL;
-		struct source *s;
-		enum devinfo_owner prev = x->owner_st;
-		unsigned int nvm = vmdevs ? vmdevs[i] : 0;
+}
 
-		if (di_local(src, feed, nsrc, d->feed, &s)) {
-			int r = strmap_get(&di->byname, d->name, strlen(d->name));
-			const struct vmwatch_dev *w = r >= 0 ? &di->res.devs[r] : NULL;
+/* A local device's identity and owner, from what vmwatch found; raises
+ * *@nvm to the files its owner holds. */
+static void di_owner_local(struct devinfo *di, struct devinfo_dev *x,
+			   const struct model_dev *d, unsigned int *nvm)
+{
+	int r = strmap_get(&di->byname, d->name, strlen(d->name));
+	const struct vmwatch_dev *w = r >= 0 ? &di->res.devs[r] : NULL;
 
-			x->have_ident = w && w->found;
-			if (x->have_ident)
-				x->id = w->id;
-			x->owner_st = DI_OWNER_UNKNOWN;
-			if (w && w->found && w->owner_known) {
-				x->nholders = w->nholders;
-				if (w->owner.pid) {
-					x->owner_st = DI_OWNER_SOME;
-					x->owner = w->owner;
-				} else if (di->root || !di->res.denied) {
-					x->owner_st = DI_OWNER_NONE;
-				}
-				if (w->owner.pid && w->owner.nfiles > nvm)
-					nvm = w->owner.nfiles;
-			}
-		} else if (s && s->ops->ident) {
-			int ost = DI_OWNER_UNKNOWN;
-
-			x->have_ident = s->ops->ident(s, d->slot, d->gen, &x->id,
-						      &x->owner, &ost);
-			x->owner_st = (enum devinfo_owner)ost;
-			x->nholders = ost == DI_OWNER_SOME;
-		}
-		if (q && q->up && x->owner_st != DI_OWNER_SOME && q->pid) {
-			/* QEMU holds it (its socket says which pid). */
-			x->owner_st = DI_OWNER_SOME;
-			memset(&x->owner, 0, sizeof(x->owner));
-			x->owner.pid = q->pid;
-			snprintf(x->owner.comm, sizeof(x->owner.comm), "qemu");
-			snprintf(x->owner.vm, sizeof(x->owner.vm), "%s", q->vm);
-			x->nholders = 1;
-		}
-		if (x->owner_st == DI_OWNER_NONE && prev != DI_OWNER_NONE)
-			x->noowner_ns = now;
-		if (s && s->ops != &src_debugfs_ops) {
-			/* A remote device: its recovery runs over there. */
-			devinfo_judge(x, d, q, nvm, "/sys", di->grace_ns, now);
-			if (x->stranded && s->snap.host[0]) {
-				/* "on HOST: " before the command */
-				size_t h = strnlen(s->snap.host, 64), n = h + 5;
-				size_t rl = strnlen(x->recovery, sizeof(x->recovery) - 1);
-
-				if (rl + n >= sizeof(x->recovery))
-					rl = sizeof(x->recovery) - 1 - n;
-				memmove(x->recovery + n, x->recovery, rl);
-				memcpy(x->recovery, "on ", 3);
-				memcpy(x->recovery + 3, s->snap.host, h);
-				memcpy(x->recovery + 3 + h, ": ", 2);
-				x->recovery[n + rl] = 0;
-			}
-		} else {
-			devinfo_judge(x, d, q, nvm, di->sysfs, di->grace_ns, now);
-		}
+	x->have_ident = w && w->found;
+	if (x->have_ident)
+		x->id = w->id;
+	x->owner_st = DI_OWNER_UNKNOWN;
+	if (!w || !w->found || !w->owner_known)
+		return;
+	x->nholders = w->nholders;
+	if (w->owner.pid) {
+		x->owner_st = DI_OWNER_SOME;
+		x->owner = w->owner;
+	} else if (di->root || !di->res.denied) {
+		x->owner_st = DI_OWNER_NONE;
 	}
+	if (w->owner.pid && w->owner.nfiles > *nvm)
+		*nvm = w->owner.nfiles;
+}
+
+/* A remote device's identity and owner, as its agent told. */
+static void di_owner_remote(struct devinfo_dev *x, const struct model_dev *d,
+			    struct source *s)
+{
+	int ost = DI_OWNER_UNKNOWN;
+
+	x->have_ident = s->ops->ident(s, d->slot, d->gen, &x->id, &x->owner,
+				      &ost);
+	x->owner_st = (enum devinfo_owner)ost;
+	x->nholders = ost == DI_OWNER_SOME;
+}
+
+/* QEMU holds it (its socket says which pid), when nothing else was seen
+ * holding it. */
+static void di_owner_qemu(struct devinfo_dev *x, const struct qmp_view *q)
+{
+	if (!q || !q->up || x->owner_st == DI_OWNER_SOME || !q->pid)
+		return;
+	x->owner_st = DI_OWNER_SOME;
+	memset(&x->owner, 0, sizeof(x->owner));
+	x->owner.pid = q->pid;
+	snprintf(x->owner.comm, sizeof(x->owner.comm), "qemu");
+	snprintf(x->owner.vm, sizeof(x->owner.vm), "%s", q->vm);
+	x->nholders = 1;
+}
+
+/* A remote device's recovery runs over there: "on HOST: " before the
+ * command. */
+static void di_recovery_on(struct devinfo_dev *x, const char *host)
+{
+	size_t h = strnlen(host, 64), n = h + 5;
+	size_t rl = strnlen(x->recovery, sizeof(x->recovery) - 1);
+
+	if (rl + n >= sizeof(x->recovery))
+		rl = sizeof(x->recovery) - 1 - n;
+	memmove(x->recovery + n, x->recovery, rl);
+	memcpy(x->recovery, "on ", 3);
+	memcpy(x->recovery + 3, host, h);
+	memcpy(x->recovery + 3 + h, ": ", 2);
+	x->recovery[n + rl] = 0;
+}
+
+/* Everything known of model device @i: owner, QEMU's view, the verdicts
+ * on it (devinfo_judge()). */
+static void di_update_dev(struct devinfo *di, const struct model *m, size_t i,
+			  struct source *const *src, const unsigned int *feed,
+			  size_t nsrc, unsigned int nvm, uint64_t now)
+{
+	struct devinfo_dev *x = &di->d[i];
+	const struct model_dev *d = m->devs[i];
+	const struct qmp_view *q = x->qmp >= 0 ? &di->res.qmp[x->qmp] : NULL;
+	enum devinfo_owner prev = x->owner_st;
+	struct source *s;
+
+	if (di_local(src, feed, nsrc, d->feed, &s))
+		di_owner_local(di, x, d, &nvm);
+	else if (s && s->ops->ident)
+		di_owner_remote(x, d, s);
+	di_owner_qemu(x, q);
+	if (x->owner_st == DI_OWNER_NONE && prev != DI_OWNER_NONE)
+		x->noowner_ns = now;
+	if (s && s->ops != &src_debugfs_ops) {
+		devinfo_judge(x, d, q, nvm, "/sys", di->grace_ns, now);
+		if (x->stranded && s->snap.host[0])
+			di_recovery_on(x, s->snap.host);
+	} else {
+		devinfo_judge(x, d, q, nvm, di->sysfs, di->grace_ns, now);
+	}
+}
+
+void devinfo_update(struct devinfo *di, struct model *m,
+		    struct source *const *src, const unsigned int *feed,
+		    size_t nsrc, uint64_t now)
+{
+	unsigned int *vmdevs;
+	bool useful = di->w != NULL;
+
+	/* Nothing to know (the demo, a replay of this host's files): the
+	 * views print exactly what they would without it. */
+	for (size_t i = 0; i < nsrc && !useful; i++)
+		useful = src[i]->ops->ident != NULL;
+	if (!useful) {
+		m->info = NULL;
+		return;
+	}
+	m->info = di;
+	if (!di_grow(di, m->ndevs))
+		return;
+	di_want(di, m, src, feed, nsrc);
+	if (di->w)
+		vmwatch_get(di->w, &di->res);
+	di_index(di);
+	vmdevs = calloc(m->ndevs + 1, sizeof(*vmdevs));
+	di_map_qmp(di, m, vmdevs);
+	for (size_t i = 0; i < m->ndevs; i++)
+		di_update_dev(di, m, i, src, feed, nsrc,
+			      vmdevs ? vmdevs[i] : 0, now);
 	free(vmdevs);
 	di_fails(di, m, now);
 	di_notices(di);
