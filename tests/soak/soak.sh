@@ -25,10 +25,10 @@
 # RSS is reported, not asserted, by default: it grows by about 200 bytes
 # each time a watched state file is replaced (the simulator replaces it at
 # every reset, error or raw write; a real mdev's directory is new each time
-# it is created), likely because watch.c renews the watch on the new file
-# and never removes libinotifytools' record of the old one (see the note
-# at the top of watch.c); and with new mdev names the model's devices,
-# never freed, add to it (doc/performance.md).
+# it is created): watch.c renews the watch on the new file and
+# libinotifytools keeps its record of the old one (measured: see
+# doc/performance.md); and with new mdev names the model's devices, never
+# freed, add to it.
 #
 # Environment: SOAK_HOURS SOAK_VFS SOAK_MDEVS SOAK_MIG_GAP SOAK_MDEV_LIFE
 # (the scenario, see gen-scenario.sh), SOAK_SPEED, SOAK_DELAY (-d of every
