@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "strmap.h"
 
 #define VMW_MAX_QMP 16
 
@@ -64,6 +65,7 @@ static void vmw_wake(struct vmwatch *w)
 static bool vmw_take_want(struct vmwatch *w)
 {
 	struct vmwatch_dev *nd;
+	struct strmap old;
 	char **names;
 	size_t n;
 	bool changed;
@@ -86,18 +88,24 @@ static bool vmw_take_want(struct vmwatch *w)
 		free(names);
 		return false;
 	}
+	/* The devices known already keep what was found (a lookup by name:
+	 * thousands of devices, each list one longer than the last). */
+	strmap_init(&old);
+	for (size_t j = 0; j < w->ndevs; j++)
+		if (strmap_put(&old, w->devs[j].name, strlen(w->devs[j].name),
+			       (int)j))
+			break;	/* out of memory: those read again */
 	for (size_t i = 0; i < n; i++) {
-		size_t j;
+		int j = strmap_get(&old, names[i], strlen(names[i]));
 
 		snprintf(nd[i].name, sizeof(nd[i].name), "%s", names[i]);
-		for (j = 0; j < w->ndevs && strcmp(w->devs[j].name, names[i]); j++)
-			;
-		if (j < w->ndevs)
+		if (j >= 0 && !strcmp(w->devs[j].name, names[i]))
 			nd[i] = w->devs[j];
 		else
 			nd[i].found = !ident_read(w->cfg.sysfs, names[i], &nd[i].id);
 		free(names[i]);
 	}
+	strmap_free(&old);
 	free(names);
 	free(w->devs);
 	w->devs = nd;
