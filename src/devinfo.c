@@ -280,30 +280,40 @@ static bool di_local(struct source *const *src, const unsigned int *feed,
 	return false;
 }
 
-/* Hand vmwatch the local devices when the set changed. */
+/* Hand vmwatch the local devices when one came, or came back (its
+ * identity is read again then: see vmw_take_want()). */
 static void di_want(struct devinfo *di, const struct model *m,
 		    struct source *const *src, const unsigned int *feed,
 		    size_t nsrc)
 {
 	const char **names;
+	uint64_t *stamps;
 	size_t n = 0;
 	struct source *s;
 	uint64_t seq;
 
-	if (!di->w || m->ndevs == di->wanted)
-		return;		/* model devices are never removed */
+	if (!di->w || m->appear_seq == di->appear_seen)
+		return;		/* no device came, or came back */
 	names = calloc(m->ndevs + 1, sizeof(*names));
-	if (!names)
+	stamps = calloc(m->ndevs + 1, sizeof(*stamps));
+	if (!names || !stamps) {
+		free(names);
+		free(stamps);
 		return;
+	}
 	for (size_t i = 0; i < m->ndevs; i++)
-		if (di_local(src, feed, nsrc, m->devs[i]->feed, &s))
+		if (di_local(src, feed, nsrc, m->devs[i]->feed, &s)) {
+			stamps[n] = m->devs[i]->appeared;
 			names[n++] = m->devs[i]->name;
-	seq = vmwatch_want(di->w, names, n);
+		}
+	seq = vmwatch_want(di->w, names, stamps, n);
 	free(names);
+	free(stamps);
 	/* The first time, the first snapshot shows who they are. */
 	if (!di->wanted && seq)
 		vmwatch_wait(di->w, seq, clock_mono_ns() + DI_FIRST_WAIT_NS);
-	di->wanted = m->ndevs;
+	di->wanted = true;
+	di->appear_seen = m->appear_seq;
 }
 
 static void di_index(struct devinfo *di)

@@ -68,7 +68,8 @@ struct devinfo {
 	bool owners;			/* the /proc scan is on */
 	bool root;			/* running as root */
 	uint64_t grace_ns;		/* how long a disagreement must last */
-	size_t wanted;			/* devices handed to vmwatch */
+	bool wanted;			/* devices were handed to vmwatch */
+	uint64_t appear_seen;		/* model.appear_seq they were handed for */
 	uint32_t fail_done[16];		/* per QEMU: failures handed to the model */
 	bool said_denied;		/* "not root" said once */
 	bool said_events[16];		/* "migration-events off" said once per QEMU */

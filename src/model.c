@@ -381,6 +381,7 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 			m->devs[idx]->gen = sd->gen;
 			m->devs[idx]->present = true;
 			m->devs[idx]->gone_ns = 0;
+			m->devs[idx]->appeared = ++m->appear_seq;
 		}
 		model_apply(m, idx, sd, now_ns);
 	}

@@ -56,6 +56,7 @@ struct model_dev {
 	unsigned int feed;		/* index of the source feeding it */
 	uint32_t slot;			/* slot in that source */
 	uint32_t gen;			/* generation of that slot */
+	uint64_t appeared;		/* model.appear_seq at its last appearance */
 	bool present;			/* the source lists it now */
 	enum dstate val;		/* current value */
 	int err;			/* errno behind a failure value */
@@ -139,6 +140,7 @@ struct model {
 	size_t npairs;			/* entries in pairs */
 	bool repair;			/* device set changed: recompute pairs */
 	uint64_t tomb_next_ns;		/* CLOCK_MONOTONIC ns when the first paired tombstone expires; 0 none */
+	uint64_t appear_seq;		/* appearances of devices so far, a device back counting again */
 	struct model_event *ev;		/* ring of MODEL_EVENTS events */
 	uint64_t ev_seq;		/* seq of the last event */
 	bool any_error;			/* a device went into ERROR during the run */

@@ -40,6 +40,7 @@ struct vmwatch {
 	/* shared, under lock */
 	bool stop;
 	char **want;			/* local device names wanted */
+	uint64_t *want_stamps;		/* ... the appearance of each (vmwatch_want()) */
 	size_t nwant;
 	bool want_changed;
 	struct vmwatch_result pub;	/* published */
@@ -61,11 +62,15 @@ static void vmw_wake(struct vmwatch *w)
 		return;
 }
 
-/* Take the wanted names; read the identity of new ones. */
+/* Take the wanted names; read the identity of new ones, and of those
+ * that appeared again since theirs was read (a vfio device that comes
+ * back may be bound to another driver: its identity is read anew; one
+ * that stays cannot change driver, so nothing is read again for it). */
 static bool vmw_take_want(struct vmwatch *w)
 {
 	struct vmwatch_dev *nd;
 	struct strmap old;
+	uint64_t *stamps;
 	char **names;
 	size_t n;
 	bool changed;
@@ -75,8 +80,10 @@ static bool vmw_take_want(struct vmwatch *w)
 	w->want_changed = false;
 	w->taken_seq = w->want_seq;
 	names = w->want;
+	stamps = w->want_stamps;
 	n = w->nwant;
 	w->want = NULL;
+	w->want_stamps = NULL;
 	w->nwant = 0;
 	pthread_mutex_unlock(&w->lock);
 	if (!changed)
@@ -86,6 +93,7 @@ static bool vmw_take_want(struct vmwatch *w)
 		for (size_t i = 0; i < n; i++)
 			free(names[i]);
 		free(names);
+		free(stamps);
 		return false;
 	}
 	/* The devices known already keep what was found (a lookup by name:
@@ -101,24 +109,36 @@ static bool vmw_take_want(struct vmwatch *w)
 		snprintf(nd[i].name, sizeof(nd[i].name), "%s", names[i]);
 		if (j >= 0 && !strcmp(w->devs[j].name, names[i]))
 			nd[i] = w->devs[j];
-		else
-			nd[i].found = !ident_read(w->cfg.sysfs, names[i], &nd[i].id);
+		if (j < 0 || nd[i].stamp != stamps[i]) {
+			nd[i].found = !ident_read(w->cfg.sysfs, names[i],
+						  &nd[i].id);
+			nd[i].stamp = stamps[i];
+		}
 		free(names[i]);
 	}
 	strmap_free(&old);
 	free(names);
+	free(stamps);
 	free(w->devs);
 	w->devs = nd;
 	w->ndevs = n;
 	return true;
 }
 
-/* Identities again (a driver may have been rebound), and the owners. */
+/*
+ * The owners; and the identity again of a device found with no driver:
+ * its debugfs directory appears while the driver probes, before sysfs
+ * links the driver.  Others are read when they appear (vmw_take_want()):
+ * reading every identity each period cost more syscalls than the
+ * refreshes' reads (23 lookups a device absent from sysfs, one per bus).
+ */
 static void vmw_scan(struct vmwatch *w, uint64_t now, bool fresh)
 {
 	for (size_t i = 0; i < w->ndevs && !fresh; i++)
-		w->devs[i].found = !ident_read(w->cfg.sysfs, w->devs[i].name,
-					       &w->devs[i].id);
+		if (w->devs[i].found && !w->devs[i].id.driver[0])
+			w->devs[i].found = !ident_read(w->cfg.sysfs,
+						       w->devs[i].name,
+						       &w->devs[i].id);
 	if (!w->cfg.owners)
 		return;
 	owner_free(&w->scan);
@@ -296,25 +316,34 @@ fail:
 }
 
 /* The local devices to identify (the refresh loop's current set). */
-uint64_t vmwatch_want(struct vmwatch *w, const char *const *names, size_t n)
+uint64_t vmwatch_want(struct vmwatch *w, const char *const *names,
+		      const uint64_t *stamps, size_t n)
 {
 	char **v = calloc(n + 1, sizeof(*v));
+	uint64_t *st = calloc(n + 1, sizeof(*st));
 	uint64_t seq;
 
-	if (!v)
+	if (!v || !st) {
+		free(v);
+		free(st);
 		return 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (!(v[i] = strdup(names[i]))) {
 			while (i--)
 				free(v[i]);
 			free(v);
+			free(st);
 			return 0;
 		}
+	memcpy(st, stamps, n * sizeof(*st));
 	pthread_mutex_lock(&w->lock);
 	for (size_t i = 0; i < w->nwant; i++)
 		free(w->want[i]);
 	free(w->want);
+	free(w->want_stamps);
 	w->want = v;
+	w->want_stamps = st;
 	w->nwant = n;
 	w->want_changed = true;
 	seq = ++w->want_seq;
@@ -410,6 +439,7 @@ void vmwatch_stop(struct vmwatch *w)
 	for (size_t i = 0; i < w->nwant; i++)
 		free(w->want[i]);
 	free(w->want);
+	free(w->want_stamps);
 	free(w->devs);
 	owner_free(&w->scan);
 	vmwatch_result_free(&w->pub);

@@ -31,6 +31,7 @@ struct vmwatch_cfg {
 /* One local device as found. */
 struct vmwatch_dev {
 	char name[256];
+	uint64_t stamp;			/* the appearance its identity was read for (vmwatch_want()) */
 	bool found;			/* in sysfs */
 	struct ident id;
 	bool owner_known;		/* a scan ran since the device was seen */
@@ -58,7 +59,8 @@ struct vmwatch;
 
 struct vmwatch *vmwatch_start(const struct vmwatch_cfg *cfg, char *err,
 			      size_t len);
-uint64_t vmwatch_want(struct vmwatch *w, const char *const *names, size_t n);
+uint64_t vmwatch_want(struct vmwatch *w, const char *const *names,
+		      const uint64_t *stamps, size_t n);
 bool vmwatch_get(struct vmwatch *w, struct vmwatch_result *out);
 void vmwatch_result_free(struct vmwatch_result *r);
 bool vmwatch_wait(struct vmwatch *w, uint64_t want_seq, uint64_t deadline_ns);

@@ -104,6 +104,31 @@ VFIOMIGTOP_PROC_ROOT=$ID/proc t_run 60 "$T_DIR/no" -b -n 1 --json --no-owners \
 t_eq "--no-owners: no owner" "$(jqdev "$T_DIR/no" 0000:3b:00.2 .owner)" null
 t_eq "--no-owners: no scan" "$(tail -n 1 "$T_DIR/no" | jq .owner_scan)" null
 
+# ---- a driver rebound: read when the device comes back, not polled ----
+# No owner scan in this run (a period of an hour), so only the device's
+# appearance can make its identity be read again.
+cp -a "$ID" "$T_DIR/rb"
+RB=$T_DIR/rb
+VFIOMIGTOP_PROC_ROOT=$ID/proc VFIOMIGTOP_OWNER_PERIOD=3600 \
+	t_mon "$T_DIR/rbj" -b --json -d 0.1 --src "$RB/debugfs" --sysfs "$RB/sysfs"
+RBMON=$T_PID
+dev_re() { printf '"name":"0000:3b:00\\.2"[^}]*%s' "$1"; }
+t_check "rebind: the driver at the start" t_wait_line \
+	"$(dev_re '"present":true[^}]*"ident":\{"bus":"pci","driver":"mlx5_vfio_pci"')" "$T_DIR/rbj"
+snaps() { grep -c '"type":"snapshot"' "$T_DIR/rbj"; }
+n0=$(snaps)
+ln -sfn ../../../../bus/pci/drivers/vfio-pci \
+	"$RB/sysfs/devices/pci0000:3a/0000:3a:00.0/0000:3b:00.2/driver"
+t_wait_for "$T_WAIT" eval '[ "$(snaps)" -ge $((n0 + 5)) ]'
+t_eq "rebind: a device that stays is not read again (5 refreshes later)" \
+	"$(jqdev "$T_DIR/rbj" 0000:3b:00.2 .ident.driver)" mlx5_vfio_pci
+mv "$RB/debugfs/0000:3b:00.2" "$RB/away"
+t_check "rebind: the device goes" t_wait_line "$(dev_re '"present":false')" "$T_DIR/rbj"
+mv "$RB/away" "$RB/debugfs/0000:3b:00.2"
+t_check "rebind: back, with the new driver" t_wait_line \
+	"$(dev_re '"present":true[^}]*"ident":\{"bus":"pci","driver":"vfio-pci"')" "$T_DIR/rbj"
+t_stop "$RBMON" >/dev/null
+
 # ---- a remote side sends its identity and owners (agent protocol) ----
 AG="$VFIOMIGTOP --agent -d 0.2 --src $ID/debugfs --sysfs $ID/sysfs"
 mkdir -p "$T_DIR/nosys"	# here, nothing is known: all comes from the agent
