@@ -86,6 +86,10 @@ t_state "$D" $SRC PRE_COPY
 from=$(t_size "$T_DIR/m")
 t_check "agreement again once the device reads it" t_wait_line \
 	"\"name\":\"$SRC\",\"state\":\"PRE_COPY\".*\"disagreement\":null" "$T_DIR/m" "$from"
+# The events monitor reads on its own schedule: it must have seen
+# PRE_COPY too before the device goes back (a busy machine once let both
+# writes fall between two of its reads).
+t_check "... the events monitor saw it too" t_wait_line "$(t_seen_re src $SRC PRE_COPY)" "$T_DIR/ev"
 t_state "$D" $SRC RUNNING
 fake 1 "vfio mig0 running"
 t_check "that round trip is an attempt of its own" t_wait_line "pair $SRC $DST uncertain" "$T_DIR/ev"
