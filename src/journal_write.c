@@ -268,6 +268,7 @@ struct journal_writer {
 	struct jw_shadow sh[RUN_MAX_SOURCES];
 	size_t nsrc;
 	uint64_t ev_next;		/* next model event to look at */
+	uint64_t vf_next;		/* next VMM failure to record (model_vmmfail()) */
 	uint32_t *ndec;			/* per device index: its track's ndecided, as last seen */
 	size_t nndec;
 	uint8_t *mark;			/* scratch: slots in the changed list */
@@ -753,6 +754,36 @@ static bool jw_attempts(struct journal_writer *w, const struct model *m,
 	return any;
 }
 
+/* The VMM failures handed to the model in this refresh (after its pairs
+ * were updated): a replay hands them over at the same point. */
+static void jw_vmmfails(struct journal_writer *w, const struct model *m,
+			uint64_t t)
+{
+	struct obuf *b = &w->rec;
+
+	if (w->vf_next + MODEL_VMMFAILS <= m->vf_seq)
+		w->vf_next = m->vf_seq - MODEL_VMMFAILS + 1;
+	for (; w->vf_next <= m->vf_seq; w->vf_next++) {
+		const struct model_vmmfail *f = model_vmmfail(m, w->vf_next);
+		const struct model_dev *d;
+		size_t st = b->len;
+
+		if (!f || f->dev < 0 || (size_t)f->dev >= m->ndevs)
+			continue;
+		d = m->devs[f->dev];
+		obuf_puts(b, "v ");
+		obuf_u64(b, t);
+		jw_put_str(b, "side", pair_side_name(d->side));
+		jw_put_str(b, "name", d->name);
+		obuf_puts(b, " lo=");
+		jf_time(b, f->lo_ns, t);
+		obuf_puts(b, " at=");
+		jf_time(b, f->t_ns, t);
+		jw_put_str(b, "text", f->text);
+		jf_end(b, st);
+	}
+}
+
 /* Device facts to record: what the hook was given, and for a new device
  * of a local debugfs tree, its driver from sysfs. */
 static void jw_idents(struct journal_writer *w, const struct run *r,
@@ -1102,6 +1133,7 @@ struct journal_writer *journal_open(const struct journal_wcfg *cfg,
 				   &w->info[i]);
 	w->delay_ns = r->delay_ns;
 	w->ev_next = r->m.ev_seq + 1;
+	w->vf_next = r->m.vf_seq + 1;
 	obuf_init(&w->rec);
 	obuf_init(&w->hdr);
 	pthread_mutex_init(&w->mu, NULL);
@@ -1231,6 +1263,7 @@ void journal_refresh(struct journal_writer *w, const struct run *r,
 		jw_source(w, r, i, now_ns);
 	jf_end(b, st);
 	sync = jw_attempts(w, &r->m, now_ns);
+	jw_vmmfails(w, &r->m, now_ns);
 	jw_idents(w, r, now_ns);
 	w->last_t = now_ns;
 	/* The shadow took this refresh in whatever happens next. */

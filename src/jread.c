@@ -338,7 +338,7 @@ static int jr_file(struct jr_set *js, struct jr_load *l, uint32_t fi,
 			}
 			continue;
 		}
-		if (!strchr("rkaige", type.p[0]))
+		if (!strchr("rkaigev", type.p[0]))
 			continue;	/* a kind a newer writer added: ignored */
 		if (!jf_next(&q, qe, &tt) || jf_parse_u64(tt.p, tt.n, &r.t)) {
 			js->pb.bad++;

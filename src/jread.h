@@ -30,7 +30,7 @@ struct jr_file {
 
 /* One record of a recording, in order. */
 struct jr_rec {
-	char type;		/* 'r' refresh, 'k' keyframe, 'a' attempt, 'i' identity, 'g' gap, 'e' end */
+	char type;		/* 'r' refresh, 'k' keyframe, 'a' attempt, 'i' identity, 'v' VMM failure, 'g' gap, 'e' end */
 	uint64_t t;		/* its time (CLOCK_MONOTONIC ns of the recording host) */
 	const char *p;		/* the text after the time */
 	size_t n;		/* its length */

@@ -41,7 +41,8 @@ int model_init(struct model *m, const struct model_cfg *cfg)
 	m->cfg = *cfg;
 	strmap_init(&m->byname);
 	m->ev = calloc(MODEL_EVENTS, sizeof(*m->ev));
-	return m->ev ? 0 : -ENOMEM;
+	m->vf = calloc(MODEL_VMMFAILS, sizeof(*m->vf));
+	return m->ev && m->vf ? 0 : -ENOMEM;
 }
 
 /* Register a source; its index is the @feed argument of model_ingest(). */
@@ -68,6 +69,32 @@ static struct model_event *model_emit(struct model *m, enum model_ev_kind k,
 	e->t_ns = t;
 	e->dev = e->pair = -1;
 	return e;
+}
+
+/* The next model_update_pairs() looks at pair @k (it has news).  Out of
+ * memory, every pair is looked at again (a re-pair). */
+static void model_mark_pair(struct model *m, int k)
+{
+	struct model_pair *p;
+
+	if (k < 0 || (size_t)k >= m->npairs || m->repair)
+		return;		/* a re-pair comes first and looks at all */
+	p = &m->pairs[k];
+	if (p->queued)
+		return;
+	if (m->npq == m->pqcap) {
+		size_t cap = m->pqcap ? m->pqcap * 2 : 64;
+		int *q = realloc(m->pq, cap * sizeof(*q));
+
+		if (!q) {
+			m->repair = true;
+			return;
+		}
+		m->pq = q;
+		m->pqcap = cap;
+	}
+	m->pq[m->npq++] = k;
+	p->queued = true;
 }
 
 /* The event numbered @seq, or NULL when it is not (or no longer) kept. */
@@ -116,6 +143,7 @@ static void model_record(struct model *m, int idx, enum dstate from,
 	e = model_emit(m, MODEL_EV_TRANS, t);
 	e->dev = idx;
 	e->tr = *tr;
+	model_mark_pair(m, d->pair);
 }
 
 /* Feature flags to rebuild paths with: the features file, else everything
@@ -548,6 +576,10 @@ static void model_repair(struct model *m, uint64_t now)
 	np = NULL;
 	m->repair = false;
 	m->tomb_next_ns = model_tomb_next(m);
+	/* New indices: every pair is looked at once. */
+	m->npq = 0;
+	for (size_t k = 0; k < cnt; k++)
+		model_mark_pair(m, (int)k);
 out:
 	free(np);
 	free(pm);
@@ -634,11 +666,19 @@ static void model_feed_pair(struct model *m, struct model_pair *p,
 	}
 }
 
-/* Re-pair if the device set changed, then let every pair's attempts take
- * in the news and decide what they can. */
+static int model_cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Re-pair if the device set changed, then let the attempts of every pair
+ * with news, or under way, take it in and decide what they can. */
 void model_update_pairs(struct model *m, uint64_t now_ns)
 {
 	struct att_event ev[8];
+	size_t kept;
 
 	m->now_ns = now_ns;
 	/* Pairs change when devices come or go (model_repair() ran then and
@@ -647,17 +687,26 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 		m->repair = true;
 	if (m->repair)
 		model_repair(m, now_ns);
-	for (size_t k = 0; k < m->npairs; k++) {
+	/* Only pairs with news or an attempt under way, in pair order: a
+	 * quiet pair costs nothing. */
+	qsort(m->pq, m->npq, sizeof(*m->pq), model_cmp_int);
+	kept = 0;
+	for (size_t q = 0; q < m->npq; q++) {
+		int k = m->pq[q];
 		struct model_pair *p = &m->pairs[k];
 		struct att_track *t;
 		size_t n;
 
-		if (!p->att)
-			continue;	/* unpaired: no attempts */
+		if (!p->att) {
+			p->queued = false;	/* unpaired: no attempts */
+			continue;
+		}
 		model_feed_pair(m, p, now_ns);
 		t = &m->devs[p->dev[PAIR_SRC]]->trk->att;
-		if (!t->open && !t->pending_events)
+		if (!t->open && !t->pending_events) {
+			p->queued = false;
 			continue;
+		}
 		n = att_eval(t, &m->cfg.ac, now_ns, ev, 8);
 		for (size_t i = 0; i < n && i < 8; i++) {
 			struct model_event *e;
@@ -672,7 +721,14 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 			e->pair = (int)k;
 			e->att = ev[i];
 		}
+		/* Under way: its phases and timeouts are looked at again at
+		 * every update, news or not. */
+		if (t->open)
+			m->pq[kept++] = k;
+		else
+			p->queued = false;
 	}
+	m->npq = kept;
 }
 
 /*
@@ -702,6 +758,7 @@ void model_vmm_failed(struct model *m, int dev, uint64_t lo_ns, uint64_t t_ns,
 {
 	const struct model_dev *d;
 	const struct model_pair *p;
+	struct model_vmmfail *vf;
 
 	if (dev < 0 || (size_t)dev >= m->ndevs)
 		return;
@@ -711,9 +768,35 @@ void model_vmm_failed(struct model *m, int dev, uint64_t lo_ns, uint64_t t_ns,
 	p = &m->pairs[d->pair];
 	if (!p->att || p->dev[PAIR_SRC] < 0 || !m->devs[p->dev[PAIR_SRC]]->trk)
 		return;
+	vf = &m->vf[++m->vf_seq % MODEL_VMMFAILS];
+	vf->seq = m->vf_seq;
+	vf->dev = dev;
+	vf->lo_ns = lo_ns;
+	vf->t_ns = t_ns;
+	snprintf(vf->text, sizeof(vf->text), "%s", text);
 	att_vmm_failed(&m->devs[p->dev[PAIR_SRC]]->trk->att,
 		       d->side == PAIR_DST ? ATT_DST : ATT_SRC, lo_ns, t_ns,
 		       text);
+	model_mark_pair(m, d->pair);
+}
+
+/* The VMM failure numbered @seq, or NULL when it is not (or no longer)
+ * kept. */
+const struct model_vmmfail *model_vmmfail(const struct model *m, uint64_t seq)
+{
+	if (!seq || seq > m->vf_seq || m->vf_seq - seq >= MODEL_VMMFAILS)
+		return NULL;
+	return &m->vf[seq % MODEL_VMMFAILS];
+}
+
+/* The index of device @name on @side, or -1. */
+int model_dev_find(const struct model *m, enum pair_side side,
+		   const char *name)
+{
+	char key[SNAP_NAME_MAX + 3];
+	int klen = model_key(side, name, key, sizeof(key));
+
+	return klen < 0 ? -1 : strmap_get(&m->byname, key, (size_t)klen);
 }
 
 /* Attempts under way now, over every pair. */
@@ -737,6 +820,8 @@ void model_free(struct model *m)
 		free(m->feeds[i].slotdev);
 	free(m->feeds);
 	free(m->pairs);
+	free(m->pq);
+	free(m->vf);
 	free(m->ev);
 	strmap_free(&m->byname);
 	memset(m, 0, sizeof(*m));

@@ -104,11 +104,26 @@ struct model_track {
 	unsigned int fed[PAIR_NSIDES];	/* hist_n of each device already given to att */
 };
 
+/* A migration failure a VMM reported, as handed to the model
+ * (model_vmm_failed()): the journal records it so that a replay decides
+ * as the live run did. */
+struct model_vmmfail {
+	uint64_t seq;		/* increasing number, from 1 */
+	int dev;		/* the device the VMM has */
+	uint64_t lo_ns;		/* CLOCK_MONOTONIC ns: the VMM's migration began after this */
+	uint64_t t_ns;		/* CLOCK_MONOTONIC ns it failed */
+	char text[256];		/* the VMM's words */
+};
+
+/* VMM failures kept for the journal (one refresh has at most a few). */
+#define MODEL_VMMFAILS 64
+
 /* One source/destination pair. */
 struct model_pair {
 	int dev[PAIR_NSIDES];		/* device index per side, -1 when missing */
 	const char *want[PAIR_NSIDES];	/* names from --pair (never NULL: "" otherwise) */
 	const struct att_track *att;	/* its attempts; NULL unless both devices are known */
+	bool queued;			/* in model.pq: the next update looks at it */
 };
 
 /* Settings of the model. */
@@ -140,6 +155,11 @@ struct model {
 	size_t npairs;			/* entries in pairs */
 	bool repair;			/* device set changed: recompute pairs */
 	uint64_t tomb_next_ns;		/* CLOCK_MONOTONIC ns when the first paired tombstone expires; 0 none */
+	struct model_vmmfail *vf;	/* ring of MODEL_VMMFAILS VMM failures */
+	uint64_t vf_seq;		/* seq of the last one */
+	int *pq;			/* pairs the next update looks at: news, or an attempt under way */
+	size_t npq;			/* entries in pq */
+	size_t pqcap;			/* allocated */
 	uint64_t appear_seq;		/* appearances of devices so far, a device back counting again */
 	struct model_event *ev;		/* ring of MODEL_EVENTS events */
 	uint64_t ev_seq;		/* seq of the last event */
@@ -163,6 +183,9 @@ size_t model_open_attempts(const struct model *m);
 bool model_dev_idle_error(const struct model_dev *d);
 void model_vmm_failed(struct model *m, int dev, uint64_t lo_ns, uint64_t t_ns,
 		      const char *text);
+const struct model_vmmfail *model_vmmfail(const struct model *m, uint64_t seq);
+int model_dev_find(const struct model *m, enum pair_side side,
+		   const char *name);
 void model_free(struct model *m);
 
 #endif

@@ -605,6 +605,40 @@ static void rp_verify(struct rp *p, const struct jr_rec *r)
 	p->vf_warned = true;
 }
 
+/* A VMM failure the live run handed its model after this refresh: hand
+ * it over at the same point, so that the replay decides the same. */
+static void rp_vmm(struct rp *p, const struct jr_rec *r, int64_t delta)
+{
+	char side[8], name[SNAP_NAME_MAX], text[256];
+	const char *cur = r->p, *end = r->p + r->n;
+	uint64_t lo = 0, at = 0;
+	struct jf_tok t, v;
+	int dev;
+
+	if (!jr_tok_str(r->p, r->n, "side", side, sizeof(side)) ||
+	    !jr_tok_str(r->p, r->n, "name", name, sizeof(name)) ||
+	    !jr_tok_str(r->p, r->n, "text", text, sizeof(text)))
+		goto bad;
+	while (jf_next(&cur, end, &t)) {
+		if (jf_key(&t, "lo", &v) &&
+		    jf_parse_time(v.p, v.n, r->t, delta, &lo))
+			goto bad;
+		if (jf_key(&t, "at", &v) &&
+		    jf_parse_time(v.p, v.n, r->t, delta, &at))
+			goto bad;
+	}
+	if (!at)
+		goto bad;
+	dev = model_dev_find(&p->r.m, strcmp(side, "dst") ? PAIR_SRC : PAIR_DST,
+			     name);
+	if (dev >= 0)
+		model_vmm_failed(&p->r.m, dev, lo, at, text);
+	return;
+bad:
+	p->js.pb.bad++;
+	rp_diag_rec(p, r, "a VMM failure record that does not parse skipped");
+}
+
 static void rp_ident(struct rp *p, const struct jr_rec *r)
 {
 	const char *cur = r->p, *end = r->p + r->n;
@@ -710,6 +744,9 @@ static int rp_item(struct rp *p, uint64_t *t, bool *extra)
 		return 0;
 	case 'i':
 		rp_ident(p, r);
+		return 0;
+	case 'v':
+		rp_vmm(p, r, pt->delta);
 		return 0;
 	case 'g':
 		rp_diag_rec(p, r, "the recording lost refreshes here (its disk did not keep up, or a write failed): the replay resumes from the keyframe after it");

@@ -149,7 +149,9 @@ t_check "... and taken back when it answers" t_wait_line \
 	'"qmp":"[^"]*q1\.sock","connected":true' "$T_DIR/m" "$(t_size "$T_DIR/m")"
 t_check "the monitor kept refreshing all along" kill -0 "$MON"
 
-t_stop "$MON" >/dev/null
+# Its exit status is not asserted; a hang on SIGINT is said in the log
+# (one CI run killed it after T_WAIT, cause not known yet).
+t_stop "$MON"
 t_stop "$EVMON"
 t_eq "batch exit status: a failed attempt" "$?" 3
 
@@ -159,6 +161,10 @@ t_grep "report: QEMU's view of the failure in setup" \
 	"^  source last_failure: ram_save_setup(\\\\x20| )failed:(\\\\x20| )Operation" "$T_DIR/rp"
 t_grep "report: QEMU's VM" "^  source vm: src-vm" "$T_DIR/rp"
 t_run 60 "$T_DIR/rep" -r "$T_DIR/j.journal" --report
+t_grep "the journal records QEMU's failures as handed to the model" \
+	'^v [0-9]+ side=src name=0000:3b:00\.2 lo=[-+z][0-9]* at=[-+][0-9]+ text=ram_save_setup' "$T_DIR/j.journal"
+t_nogrep "the replay decides what the live run decided (QEMU's failures too)" \
+	'differs from the recording' "$T_DIR/rep.err"
 t_grep "replayed report: QEMU's view from the journal" \
 	"^  destination last_failure: load(\\\\x20| )of(\\\\x20| )migration" "$T_DIR/rep"
 t_grep "replayed report: a cleared disagreement is not kept" "^  source disagreement: -$" "$T_DIR/rep"

@@ -335,6 +335,50 @@ START_TEST(test_tombstone_expiry_unpairs)
 }
 END_TEST
 
+/* A quiet refresh looks at no pair; one with news, or an attempt under
+ * way, is looked at until the attempt is decided. */
+START_TEST(test_quiet_pairs_cost_nothing)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake fs, fd;
+	const char *names[] = { "a", "b", "c", "d" };
+
+	model_init(&m, &c);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	model_add_feed(&m, MODEL_FEED_DST);
+	fake_init(&fs);
+	fake_init(&fd);
+	for (uint32_t i = 0; i < 4; i++) {
+		fake_set(&fs, i, names[i], DS_RUNNING, T(0));
+		fake_set(&fd, i, names[i], DS_RUNNING, T(0));
+	}
+	feed(&m, 0, &fs, T(0));
+	feed(&m, 1, &fd, T(0));
+	ck_assert_uint_eq(m.npairs, 4);
+	ck_assert_uint_eq(m.npq, 0);
+	feed(&m, 0, &fs, T(100));	/* nothing changed */
+	ck_assert_uint_eq(m.npq, 0);
+	fake_set(&fs, 2, "c", DS_PRE_COPY, T(200));
+	feed(&m, 0, &fs, T(200));
+	ck_assert_uint_eq(m.npq, 1);	/* under way: looked at each time */
+	ck_assert_int_eq(m.pq[0], m.devs[dev_index(&m, PAIR_SRC, "c")]->pair);
+	feed(&m, 0, &fs, T(300));
+	ck_assert_uint_eq(m.npq, 1);
+	fake_set(&fs, 2, "c", DS_STOP_COPY, T(400));
+	feed(&m, 0, &fs, T(400));
+	fake_set(&fd, 2, "c", DS_RESUMING, T(450));
+	feed(&m, 1, &fd, T(450));
+	fake_set(&fs, 2, "c", DS_STOP, T(500));
+	feed(&m, 0, &fs, T(500));
+	fake_set(&fd, 2, "c", DS_RUNNING_P2P, T(600));
+	feed(&m, 1, &fd, T(600));
+	ck_assert_uint_eq(m.outcomes[ATT_COMPLETED], 1);
+	ck_assert_uint_eq(m.npq, 0);	/* decided: quiet again */
+	model_free(&m);
+}
+END_TEST
+
 /* One tree, --pair decides who is the destination. */
 START_TEST(test_shared_feed_pair_decides_side)
 {
@@ -444,4 +488,5 @@ TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_inference_uses_features, test_nopath,
 	test_vanish_tombstone_and_return, test_pairs_two_feeds,
 	test_shared_feed_pair_decides_side, test_history_bounded,
-	test_exact_steps, test_tombstone_expiry_unpairs)
+	test_exact_steps, test_tombstone_expiry_unpairs,
+	test_quiet_pairs_cost_nothing)
