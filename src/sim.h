@@ -134,6 +134,10 @@ int sim_fprint_truth(FILE *f, const struct sim_scenario *sc);
 /* A world for sim_apply(); @arcs: write arc logs.  NULL when out of memory. */
 struct sim_world *sim_world_new(bool arcs);
 void sim_world_free(struct sim_world *w);
+/* Requests whose arcs' time passed before their new state was in place
+ * (the simulator was not scheduled in time: a busy machine); a reader may
+ * have taken them as failed steps.  0 for NULL. */
+uint64_t sim_world_late(const struct sim_world *w);
 
 /*
  * Apply one step to the tree under @root; 0 or -1 with a message.  @w
@@ -156,6 +160,8 @@ void sim_stop(struct sim_runner *r);
 bool sim_finished(const struct sim_runner *r);
 /* An eventfd that becomes readable once sim_finished() is true. */
 int sim_done_fd(const struct sim_runner *r);
+/* sim_world_late() of the replay's world, while it runs or after. */
+uint64_t sim_late(const struct sim_runner *r);
 /* After the end: 0, or -1 with the failed step's message in err. */
 int sim_error(const struct sim_runner *r, char *err, size_t errlen);
 

@@ -546,8 +546,11 @@ static int apply_logged(struct apply *a, int migfd, struct sim_wdev *d)
 	}
 	if (moves)
 		rc = commit_file_at(migfd, tmp, "state");
-	if (!rc && moves)
+	if (!rc && moves) {
 		d->state = (int)to;
+		if (req)
+			sim_world_placed(a->w);
+	}
 	notify(old);
 	return rc ? aerr(a, -rc, "cannot write migration/state") : 0;
 }

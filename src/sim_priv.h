@@ -76,6 +76,7 @@ struct sim_wdev *sim_world_find(struct sim_world *w, const struct sim_step *st);
 struct sim_wdev *sim_world_add(struct sim_world *w, const struct sim_step *st);
 void sim_world_forget(struct sim_world *w, const struct sim_step *st);
 void sim_world_settle(struct sim_world *w);
+void sim_world_placed(struct sim_world *w);
 int sim_world_append(struct sim_world *w, struct sim_wdev *d, int migfd,
 		     const struct sim_arc *arcs, int n, bool ahead);
 int sim_world_plan(const struct sim_wdev *d, const struct sim_step *st,

@@ -163,6 +163,11 @@ static int check_start(const struct sim_scenario *sc, bool loop, double speed,
 	return 0;
 }
 
+uint64_t sim_late(const struct sim_runner *r)
+{
+	return r ? sim_world_late(r->world) : 0;
+}
+
 static void free_runner(struct sim_runner *r)
 {
 	if (r->done_fd >= 0)

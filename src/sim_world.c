@@ -53,6 +53,8 @@ struct sim_world {
 	size_t n;		/* slots in use or freed */
 	size_t cap;		/* slots allocated */
 	int64_t stamp;		/* time of the latest arc written, ns */
+	int64_t first_t;	/* time of the first arc of the request being written, ns; 0 none */
+	uint64_t late;		/* requests whose state was in place only after that time (atomic) */
 	bool status[2];		/* ROOT/src, ROOT/dst status file written */
 };
 
@@ -245,12 +247,15 @@ int sim_world_append(struct sim_world *w, struct sim_wdev *d, int migfd,
 
 	if (n > FSM_MAX_PATH + 1)
 		return -EINVAL;
+	w->first_t = 0;
 	for (int i = 0; i < n; i++) {
 		int64_t t = sim_world_now() + (ahead ? SIM_ARC_AHEAD_NS : 0);
 
 		if (t < w->stamp + SIM_ARC_MIN_NS)
 			t = w->stamp + SIM_ARC_MIN_NS;
 		w->stamp = t;
+		if (!i && ahead)
+			w->first_t = t;
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len,
 					"%" PRIu64 " %" PRId64 " %s %s %s %d\n",
 					++d->seq, t, fsm_name(arcs[i].cur),
@@ -267,6 +272,26 @@ int sim_world_append(struct sim_world *w, struct sim_wdev *d, int migfd,
 	if (close(fd) && !rc)
 		rc = -errno;
 	return rc;
+}
+
+/*
+ * The new state of the request whose arcs were just appended is in place:
+ * if the time of its first arc has passed already (the simulator was not
+ * scheduled for SIM_ARC_AHEAD_NS, on a busy machine), a reader may have
+ * read the old state after that time and taken the step as failed, which
+ * the module's blocking read never lets happen.  Counted.
+ */
+void sim_world_placed(struct sim_world *w)
+{
+	if (w && w->first_t && sim_world_now() >= w->first_t)
+		__atomic_add_fetch(&w->late, 1, __ATOMIC_RELAXED);
+	if (w)
+		w->first_t = 0;
+}
+
+uint64_t sim_world_late(const struct sim_world *w)
+{
+	return w ? __atomic_load_n(&w->late, __ATOMIC_RELAXED) : 0;
 }
 
 /* The sequence number an existing arc log under @migfd ends with (its

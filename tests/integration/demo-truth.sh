@@ -32,19 +32,31 @@ missing() {
 }
 loop_decided() { [ -z "$(missing)" ]; }
 
-out=$T_DIR/events
+# The simulator's truth holds only while it keeps the module's promise
+# that a read of a state never sees it before its arcs' time has passed;
+# when it was not scheduled in time (a busy machine), the demo says so on
+# stderr, and that loop proves nothing either way: up to three loops.
 mkdir -p "$T_DIR/tmp"
-start=$(date +%s%N)
-TMPDIR=$T_DIR/tmp t_mon "$out" --demo --demo-speed 8 -b --events
-if ! t_wait_for $((T_WAIT * 2)) loop_decided; then
-	printf 'timed out after %s s waiting for every migration of a demo loop to be decided; still open (pair, decided/migrations):\n' \
-		$((T_WAIT * 2))
-	missing | sed 's/^/    | /'
-	t_fail "a whole demo loop decided"
-fi
-t_stop "$T_PID"
-t_eq "vfiomigtop --demo: exit status 3 on SIGINT (attempts failed)" "$?" 3
-printf 'demo loop decided in %d ms\n' $(( ($(date +%s%N) - start) / 1000000 ))
+late=1
+for try in 1 2 3; do
+	out=$T_DIR/events.$try
+	start=$(date +%s%N)
+	TMPDIR=$T_DIR/tmp t_mon "$out" --demo --demo-speed 8 -b --events
+	if ! t_wait_for $((T_WAIT * 2)) loop_decided; then
+		printf 'timed out after %s s waiting for every migration of a demo loop to be decided; still open (pair, decided/migrations):\n' \
+			$((T_WAIT * 2))
+		missing | sed 's/^/    | /'
+		t_fail "a whole demo loop decided"
+	fi
+	t_stop "$T_PID"
+	t_eq "vfiomigtop --demo: exit status 3 on SIGINT (attempts failed)" "$?" 3
+	printf 'demo loop decided in %d ms\n' $(( ($(date +%s%N) - start) / 1000000 ))
+	if ! grep -q 'in place only after' "$out.err"; then
+		late=0
+		break
+	fi
+	echo "NOTE: loop $try: $(cat "$out.err")"
+done
 
 # Every decided attempt is the truth: the k-th of a pair is the pair's
 # k-th migration (the next loop starts over).
@@ -54,7 +66,11 @@ wrong=$(decided "$out" | awk 'NR == FNR { w[$2 " " $3, n[$2 " " $3]++] = $4; nex
 	  if ($3 != w[p, k % n[p]])
 		print "pair " p " attempt " k + 1 ": " $3 ", truth " w[p, k % n[p]] }' \
 	"$truth" -)
-t_eq "every decided attempt is the truth" "$wrong" ""
+if [ "$late" = 1 ]; then
+	echo "NOTE: the simulator was late in three loops: the verdicts are not compared with its truth"
+else
+	t_eq "every decided attempt is the truth" "$wrong" ""
+fi
 if [ -n "$wrong" ]; then
 	# What the monitor saw of those pairs (same names on both sides).
 	for dev in $(printf '%s\n' "$wrong" | awk '{ print $2 }' | sort -u); do

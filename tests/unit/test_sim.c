@@ -25,6 +25,7 @@
 #include "arcmatch.h"
 #include "fsm.h"
 #include "sim.h"
+#include "sim_priv.h"
 
 #define MS INT64_C(1000000)
 #define SEC INT64_C(1000000000)
@@ -1342,6 +1343,53 @@ START_TEST(test_arcs_timing)
 }
 END_TEST
 
+/* A request whose new state is in place only after its arcs' time is
+ * counted late (a reader may have read the old state after the arc: the
+ * module's blocking read never lets that happen); one in place before is
+ * not. */
+START_TEST(test_arcs_late)
+{
+	struct sim_arc arc = { FSM_PRE_COPY, FSM_PRE_COPY_P2P, FSM_PRE_COPY_P2P };
+	struct arcmatch_arc a[MAXARCS];
+	struct sim_scenario sc;
+	struct sim_wdev *d;
+	char path[8192];
+	uint64_t late;
+	int64_t t1;
+	int migfd, n;
+
+	make_root();
+	arcs_world(true);
+	apply_text("0 src a add\n");
+	apply_text("1 src a PRE_COPY\n");
+	t1 = now_ns();
+	n = read_arcs("src/a/migration/arcs", a);
+	ck_assert_int_ge(n, 1);
+	late = sim_world_late(world);
+	/* In place before its arc's time, unless this test itself was not
+	 * scheduled for 20 ms. */
+	if (t1 < (int64_t)a[0].t_ns)
+		ck_assert_uint_eq(late, 0);
+	/* Arcs appended, and the state put in place after their time. */
+	parse_ok("2 src a PRE_COPY_P2P\n", &sc);
+	d = sim_world_find(world, &sc.steps[0]);
+	ck_assert_ptr_nonnull(d);
+	snprintf(path, sizeof(path), "%s/src/a/migration", root);
+	migfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(migfd, 0);
+	ck_assert_int_eq(sim_world_append(world, d, migfd, &arc, 1, true), 0);
+	n = read_arcs("src/a/migration/arcs", a);
+	while (now_ns() <= (int64_t)a[n - 1].t_ns)
+		usleep(1000);
+	sim_world_placed(world);
+	ck_assert_uint_eq(sim_world_late(world), late + 1);
+	close(migfd);
+	sim_free(&sc);
+	arcs_done();
+	remove_root();
+}
+END_TEST
+
 /* The inotify events of @fd: their masks or-ed. */
 static uint32_t events(int fd)
 {
@@ -1808,6 +1856,7 @@ static Suite *sim_suite(void)
 	tcase_add_test(ta, test_arcs_chain);
 	tcase_add_test(ta, test_arcs_fail_error);
 	tcase_add_test(ta, test_arcs_timing);
+	tcase_add_test(ta, test_arcs_late);
 	tcase_add_test(ta, test_arcs_notify);
 	tcase_add_test(ta, test_arcs_kept);
 	tcase_add_test(ta, test_arcs_off);
