@@ -689,7 +689,8 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 		model_repair(m, now_ns);
 	/* Only pairs with news or an attempt under way, in pair order: a
 	 * quiet pair costs nothing. */
-	qsort(m->pq, m->npq, sizeof(*m->pq), model_cmp_int);
+	if (m->npq > 1)		/* (never qsort a NULL vector) */
+		qsort(m->pq, m->npq, sizeof(*m->pq), model_cmp_int);
 	kept = 0;
 	for (size_t q = 0; q < m->npq; q++) {
 		int k = m->pq[q];
