@@ -65,7 +65,7 @@ printf 'sort=sideways\nfoo\ndelay=0.2\n' >"$RC"
 t_top 120 30 --src "$S" --dst "$D"
 t_ok "a damaged file is said" t_wait $W "vfiomigtoprc: line 1: bad value for 'sort'"
 t_ok "... and the rest applies" t_wait $W "every 200 ms"
-t_ok "... and it runs" t_has DESTINATION
+t_ok "... and it runs" t_wait $W DESTINATION
 t_keys q
 t_ok "it ends normally" t_wait_dead $W
 t_ok "... with the message on stderr too" t_said "vfiomigtop: settings:"
@@ -74,7 +74,7 @@ t_ok "... status 0" [ "$(t_status)" = 0 ]
 # A bad --color: said, and the monitor runs.
 t_top 120 30 --no-config --color=purple --src "$S" --dst "$D"
 t_ok "a bad --color is said on the screen" t_wait $W "--color 'purple': expected auto, light, dark or none"
-t_ok "... and it runs" t_has DESTINATION
+t_ok "... and it runs" t_wait $W DESTINATION
 t_keys q
 t_ok "it ends normally" t_wait_dead $W
 t_ok "... and it was said on stderr" t_said "vfiomigtop: --color 'purple'"
