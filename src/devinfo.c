@@ -328,24 +328,12 @@ static void di_index(struct devinfo *di)
 	di->byname_gen = di->res.devs_gen;
 }
 
-/* The model device QEMU's vfio device @host is, or -1. */
+/* The model device QEMU's vfio device @host is (a source's first), or -1. */
 static int di_find(const struct model *m, const char *host)
 {
-	char key[SNAP_NAME_MAX + 3];
-	size_t n = strlen(host);
-	int idx;
+	int idx = model_dev_find(m, PAIR_SRC, host);
 
-	if (!n || n + 3 > sizeof(key))
-		return -1;
-	memcpy(key + 2, host, n + 1);
-	key[1] = ':';
-	for (int s = 0; s < 2; s++) {
-		key[0] = s ? 'd' : 's';
-		idx = strmap_get(&m->byname, key, n + 2);
-		if (idx >= 0)
-			return idx;
-	}
-	return -1;
+	return idx >= 0 ? idx : model_dev_find(m, PAIR_DST, host);
 }
 
 /* QEMU's failed migrations: to the attempts of its devices' pairs. */
@@ -414,10 +402,6 @@ static void di_notices(struct devinfo *di)
 	}
 }
 
-/*
- * Once per refresh: take what vmwatch found (never waits), match QEMU's
- * devices, apply the rules, hand QEMU's failures to the model.
- */
 /* One entry per model device (new ones: nothing known); false when out
  * of memory. */
 static bool di_grow(struct devinfo *di, size_t ndevs)
@@ -557,6 +541,10 @@ static void di_update_dev(struct devinfo *di, const struct model *m, size_t i,
 	}
 }
 
+/*
+ * Once per refresh: take what vmwatch found (never waits), match QEMU's
+ * devices, apply the rules, hand QEMU's failures to the model.
+ */
 void devinfo_update(struct devinfo *di, struct model *m,
 		    struct source *const *src, const unsigned int *feed,
 		    size_t nsrc, uint64_t now)
@@ -616,19 +604,10 @@ void devinfo_verdict(const struct devinfo *di, const struct model *m,
 
 /* ---- output ---- */
 
-/* ,"KEY": (the separator and the key of a member after the first) */
-static void di_key(struct obuf *b, const char *key)
-{
-	obuf_putc(b, ',');
-	obuf_putc(b, '"');
-	obuf_puts(b, key);
-	obuf_puts(b, "\":");
-}
-
 /* ,"KEY":V, or null when V is negative (unknown) */
 static void di_kint(struct obuf *b, const char *key, int64_t v)
 {
-	di_key(b, key);
+	obuf_json_key(b, key);
 	if (v >= 0)
 		obuf_i64(b, v);
 	else
@@ -638,7 +617,7 @@ static void di_kint(struct obuf *b, const char *key, int64_t v)
 /* ,"KEY":true/false, or null when V is negative (unknown) */
 static void di_kbool(struct obuf *b, const char *key, int v)
 {
-	di_key(b, key);
+	obuf_json_key(b, key);
 	obuf_puts(b, v < 0 ? "null" : v ? "true" : "false");
 }
 
@@ -658,7 +637,7 @@ static void di_json_ident(const struct ident *id, struct obuf *b)
 	obuf_puts(b, "{\"bus\":");
 	obuf_json_str(b, id->bus);
 	obuf_json_kstr(b, "driver", id->driver);
-	di_key(b, "vendor_id");
+	obuf_json_key(b, "vendor_id");
 	if (id->ids)
 		obuf_printf(b, "\"%04x\",\"device_id\":\"%04x\"",
 			    id->vendor, id->device);
@@ -686,7 +665,7 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 
 	if (!x)
 		return;
-	di_key(b, "ident");
+	obuf_json_key(b, "ident");
 	if (x->have_ident)
 		di_json_ident(&x->id, b);
 	else
@@ -701,13 +680,13 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 		obuf_i64(b, x->owner.pid);
 		obuf_json_kstr(b, "comm", x->owner.comm);
 		obuf_json_kstr(b, "vm", x->owner.vm);
-		di_key(b, "holders");
+		obuf_json_key(b, "holders");
 		obuf_u64(b, x->nholders);
 		obuf_putc(b, '}');
 	} else {
 		obuf_puts(b, x->owner_st == DI_OWNER_NONE ? "false" : "null");
 	}
-	di_key(b, "qemu");
+	obuf_json_key(b, "qemu");
 	q = devinfo_qmp(di, x->qmp);
 	if (!q || x->qdev < 0) {
 		obuf_puts(b, "null");
@@ -716,11 +695,11 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 
 		obuf_puts(b, "{\"qmp\":");
 		obuf_json_str(b, q->path);
-		di_key(b, "qom_path");
+		obuf_json_key(b, "qom_path");
 		obuf_json_str(b, qd->qom);
 		di_kbool(b, "migration_events", qd->events);
 		obuf_json_kstr(b, "last_request", x->qemu);
-		di_key(b, "since");
+		obuf_json_key(b, "since");
 		if (x->qemu && now > x->qemu_ns)
 			obuf_ms3(b, now - x->qemu_ns);
 		else
@@ -728,11 +707,11 @@ void devinfo_json_dev(const struct devinfo *di, int dev, uint64_t now,
 		obuf_putc(b, '}');
 	}
 	obuf_json_kstr(b, "disagreement", x->disagree ? x->disagree_text : NULL);
-	di_key(b, "stranded_no_owner");
+	obuf_json_key(b, "stranded_no_owner");
 	if (x->stranded) {
 		obuf_puts(b, "{\"for\":");
 		obuf_ms3(b, now > x->stranded_ns ? now - x->stranded_ns : 0);
-		di_key(b, "recovery");
+		obuf_json_key(b, "recovery");
 		obuf_json_str(b, x->recovery);
 		obuf_putc(b, '}');
 	} else {
@@ -749,13 +728,13 @@ static void di_json_vmm(const struct qmp_view *q, struct obuf *b)
 	obuf_json_kstr(b, "message", q->msg);
 	di_kint(b, "pid", q->pid ? q->pid : -1);
 	obuf_json_kstr(b, "vm", q->vm);
-	di_key(b, "status");
+	obuf_json_key(b, "status");
 	obuf_json_str(b, q->status);
 	di_kint(b, "vfio_transferred", q->vfio_transferred);
 	di_kint(b, "total_time_ms", q->total_time);
 	di_kint(b, "downtime_ms", q->downtime);
 	obuf_json_kstr(b, "error", q->error);
-	di_key(b, "failures");
+	obuf_json_key(b, "failures");
 	obuf_u64(b, q->nfail);
 	obuf_puts(b, ",\"devices\":[");
 	for (size_t j = 0; j < q->ndev; j++) {
@@ -791,11 +770,11 @@ void devinfo_json_top(const struct devinfo *di, struct obuf *b)
 	}
 	obuf_puts(b, "{\"processes\":");
 	obuf_u64(b, di->res.processes);
-	di_key(b, "unreadable");
+	obuf_json_key(b, "unreadable");
 	obuf_u64(b, di->res.denied);
-	di_key(b, "fds");
+	obuf_json_key(b, "fds");
 	obuf_u64(b, di->res.fds);
-	di_key(b, "took");
+	obuf_json_key(b, "took");
 	obuf_ms3(b, di->res.scan_took_ns);
 	obuf_json_kstr(b, "note", di->note);
 	obuf_putc(b, '}');

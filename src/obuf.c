@@ -268,13 +268,18 @@ void obuf_json_str(struct obuf *b, const char *s)
 	obuf_putc(b, '"');
 }
 
+/* ,"KEY": the separator and key of an object's member after the first. */
+void obuf_json_key(struct obuf *b, const char *key)
+{
+	obuf_puts(b, ",\"");
+	obuf_puts(b, key);
+	obuf_puts(b, "\":");
+}
+
 /* ,"KEY":"S" after an object's first member; null for a NULL or empty S. */
 void obuf_json_kstr(struct obuf *b, const char *key, const char *s)
 {
-	obuf_putc(b, ',');
-	obuf_putc(b, '"');
-	obuf_puts(b, key);
-	obuf_puts(b, "\":");
+	obuf_json_key(b, key);
 	if (s && s[0])
 		obuf_json_str(b, s);
 	else

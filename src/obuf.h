@@ -30,6 +30,7 @@ void obuf_esc_text(struct obuf *b, const char *s, size_t n);
 void obuf_esc_line(struct obuf *b, const char *s, size_t n);
 void obuf_esc_json(struct obuf *b, const char *s, size_t n);
 void obuf_json_str(struct obuf *b, const char *s);
+void obuf_json_key(struct obuf *b, const char *key);
 void obuf_json_kstr(struct obuf *b, const char *key, const char *s);
 const char *obuf_cstr(struct obuf *b);
 int obuf_write(struct obuf *b, FILE *f);

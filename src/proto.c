@@ -73,18 +73,16 @@ static const char proto_hex[] = "0123456789abcdef";
 
 static void pe_str(struct obuf *b, const char *key, const char *s, size_t n)
 {
-	obuf_puts(b, ",\"");
-	obuf_puts(b, key);
-	obuf_puts(b, "\":\"");
+	obuf_json_key(b, key);
+	obuf_putc(b, '"');
 	obuf_esc_json(b, s, n);
 	obuf_putc(b, '"');
 }
 
 static void pe_hex(struct obuf *b, const char *key, const char *s, size_t n)
 {
-	obuf_puts(b, ",\"");
-	obuf_puts(b, key);
-	obuf_puts(b, "\":\"");
+	obuf_json_key(b, key);
+	obuf_putc(b, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -96,9 +94,7 @@ static void pe_hex(struct obuf *b, const char *key, const char *s, size_t n)
 
 static void pe_u64(struct obuf *b, const char *key, uint64_t v)
 {
-	obuf_puts(b, ",\"");
-	obuf_puts(b, key);
-	obuf_puts(b, "\":");
+	obuf_json_key(b, key);
 	obuf_u64(b, v);
 }
 

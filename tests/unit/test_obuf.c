@@ -68,8 +68,10 @@ START_TEST(test_json_members)
 	obuf_json_kstr(&b, "k", "v\n");
 	obuf_json_kstr(&b, "e", "");
 	obuf_json_kstr(&b, "n", NULL);
+	obuf_json_key(&b, "i");
+	obuf_puts(&b, "7");
 	ck_assert_str_eq(obuf_cstr(&b),
-			 "\"a\\\"b\",\"k\":\"v\\u000a\",\"e\":null,\"n\":null");
+			 "\"a\\\"b\",\"k\":\"v\\u000a\",\"e\":null,\"n\":null,\"i\":7");
 	obuf_free(&b);
 }
 END_TEST
