@@ -150,12 +150,8 @@ static int main_demo_start(const struct options *o, struct main_demo *d,
 
 static void main_demo_stop(struct main_demo *d)
 {
-	uint64_t late = sim_late(d->runner);
-
-	if (late)
-		fprintf(stderr, "vfiomigtop: demo: the simulator put %llu request%s in place only after %s arcs' time (a busy machine): %s may have shown as failed steps\n",
-			(unsigned long long)late, late == 1 ? "" : "s",
-			late == 1 ? "its" : "their", late == 1 ? "it" : "they");
+	sim_fprint_late(stderr, "vfiomigtop: demo: the simulator",
+			sim_late(d->runner));
 	if (d->runner)
 		sim_stop(d->runner);
 	d->runner = NULL;

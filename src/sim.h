@@ -138,6 +138,8 @@ void sim_world_free(struct sim_world *w);
  * (the simulator was not scheduled in time: a busy machine); a reader may
  * have taken them as failed steps.  0 for NULL. */
 uint64_t sim_world_late(const struct sim_world *w);
+/* Say on @f, after "@who: ", that @n requests were late (nothing when 0). */
+void sim_fprint_late(FILE *f, const char *who, uint64_t n);
 
 /*
  * Apply one step to the tree under @root; 0 or -1 with a message.  @w

@@ -264,16 +264,6 @@ static int check(const struct opts *o, const struct sim_scenario *sc)
 	return 0;
 }
 
-/* Say that requests were late (sim_world_late()): their arcs may read as
- * failed steps, which the truth does not know. */
-static void say_late(uint64_t n)
-{
-	if (n)
-		fprintf(stderr, "vfiomig-sim: %llu request%s put in place only after %s arcs' time (a busy machine): a reader may have taken %s as failed steps\n",
-			(unsigned long long)n, n == 1 ? " was" : "s were",
-			n == 1 ? "its" : "their", n == 1 ? "it" : "them");
-}
-
 /* Wait for the end of the replay or SIGINT/SIGTERM; 0 or 1. */
 static int wait_end(struct sim_runner *r, int sfd)
 {
@@ -327,7 +317,7 @@ static int replay(const struct opts *o, const struct sim_scenario *sc)
 		return 1;
 	}
 	rc = wait_end(r, sfd);
-	say_late(sim_late(r));
+	sim_fprint_late(stderr, "vfiomig-sim", sim_late(r));
 	sim_stop(r);
 	close(sfd);
 	return rc;
@@ -382,7 +372,7 @@ static int step(const struct opts *o, const struct sim_scenario *sc)
 		if (i < sc->n && !fgets(line, sizeof(line), stdin))
 			break;
 	}
-	say_late(sim_world_late(w));
+	sim_fprint_late(stderr, "vfiomig-sim", sim_world_late(w));
 	sim_world_free(w);
 	if (rc || i < sc->n)
 		return rc;

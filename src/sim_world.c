@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -283,15 +284,24 @@ int sim_world_append(struct sim_world *w, struct sim_wdev *d, int migfd,
  */
 void sim_world_placed(struct sim_world *w)
 {
-	if (w && w->first_t && sim_world_now() >= w->first_t)
+	if (!w)
+		return;
+	if (w->first_t && sim_world_now() >= w->first_t)
 		__atomic_add_fetch(&w->late, 1, __ATOMIC_RELAXED);
-	if (w)
-		w->first_t = 0;
+	w->first_t = 0;
 }
 
 uint64_t sim_world_late(const struct sim_world *w)
 {
 	return w ? __atomic_load_n(&w->late, __ATOMIC_RELAXED) : 0;
+}
+
+void sim_fprint_late(FILE *f, const char *who, uint64_t n)
+{
+	if (n)
+		fprintf(f, "%s: %llu request%s put in place only after %s arcs' time (a busy machine): a reader may have taken %s as failed steps\n",
+			who, (unsigned long long)n, n == 1 ? " was" : "s were",
+			n == 1 ? "its" : "their", n == 1 ? "it" : "them");
 }
 
 /* The sequence number an existing arc log under @migfd ends with (its

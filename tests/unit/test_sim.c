@@ -1353,10 +1353,11 @@ START_TEST(test_arcs_late)
 	struct arcmatch_arc a[MAXARCS];
 	struct sim_scenario sc;
 	struct sim_wdev *d;
-	char path[8192];
+	char path[8192], said[512] = "";
 	uint64_t late;
 	int64_t t1;
 	int migfd, n;
+	FILE *f;
 
 	make_root();
 	arcs_world(true);
@@ -1384,6 +1385,13 @@ START_TEST(test_arcs_late)
 	sim_world_placed(world);
 	ck_assert_uint_eq(sim_world_late(world), late + 1);
 	close(migfd);
+	/* What is said of them: nothing for none. */
+	f = fmemopen(said, sizeof(said), "w");
+	ck_assert_ptr_nonnull(f);
+	sim_fprint_late(f, "who", 0);
+	sim_fprint_late(f, "who", 2);
+	fclose(f);
+	ck_assert_str_eq(said, "who: 2 requests were put in place only after their arcs' time (a busy machine): a reader may have taken them as failed steps\n");
 	sim_free(&sc);
 	arcs_done();
 	remove_root();
