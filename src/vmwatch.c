@@ -62,6 +62,15 @@ static void vmw_wake(struct vmwatch *w)
 		return;
 }
 
+/* Free a wanted list: @n names and their appearances. */
+static void vmw_want_free(char **names, uint64_t *stamps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(stamps);
+}
+
 /* Take the wanted names; read the identity of new ones, and of those
  * that appeared again since theirs was read (a vfio device that comes
  * back may be bound to another driver: its identity is read anew; one
@@ -90,10 +99,7 @@ static bool vmw_take_want(struct vmwatch *w)
 		return false;
 	nd = calloc(n + 1, sizeof(*nd));
 	if (!nd) {
-		for (size_t i = 0; i < n; i++)
-			free(names[i]);
-		free(names);
-		free(stamps);
+		vmw_want_free(names, stamps, n);
 		return false;
 	}
 	/* The devices known already keep what was found (a lookup by name:
@@ -114,11 +120,9 @@ static bool vmw_take_want(struct vmwatch *w)
 						  &nd[i].id);
 			nd[i].stamp = stamps[i];
 		}
-		free(names[i]);
 	}
 	strmap_free(&old);
-	free(names);
-	free(stamps);
+	vmw_want_free(names, stamps, n);
 	free(w->devs);
 	w->devs = nd;
 	w->ndevs = n;
@@ -330,18 +334,12 @@ uint64_t vmwatch_want(struct vmwatch *w, const char *const *names,
 	}
 	for (size_t i = 0; i < n; i++)
 		if (!(v[i] = strdup(names[i]))) {
-			while (i--)
-				free(v[i]);
-			free(v);
-			free(st);
+			vmw_want_free(v, st, n);	/* calloc'd: the rest NULL */
 			return 0;
 		}
 	memcpy(st, stamps, n * sizeof(*st));
 	pthread_mutex_lock(&w->lock);
-	for (size_t i = 0; i < w->nwant; i++)
-		free(w->want[i]);
-	free(w->want);
-	free(w->want_stamps);
+	vmw_want_free(w->want, w->want_stamps, w->nwant);
 	w->want = v;
 	w->want_stamps = st;
 	w->nwant = n;
@@ -436,10 +434,7 @@ void vmwatch_stop(struct vmwatch *w)
 	}
 	for (size_t i = 0; i < w->nq; i++)
 		qmp_free(w->q[i]);
-	for (size_t i = 0; i < w->nwant; i++)
-		free(w->want[i]);
-	free(w->want);
-	free(w->want_stamps);
+	vmw_want_free(w->want, w->want_stamps, w->nwant);
 	free(w->devs);
 	owner_free(&w->scan);
 	vmwatch_result_free(&w->pub);
