@@ -67,6 +67,25 @@ static int dev_index(const struct model *m, enum pair_side side,
 	return -1;
 }
 
+/* @m with a source and a destination feed that both list @names (slot i,
+ * RUNNING at T(0)), taken in: one pair per name. */
+static void two_sides(struct model *m, const struct model_cfg *c,
+		      struct fake *fs, struct fake *fd,
+		      const char *const *names, uint32_t n)
+{
+	ck_assert_int_eq(model_init(m, c), 0);
+	model_add_feed(m, MODEL_FEED_SRC);
+	model_add_feed(m, MODEL_FEED_DST);
+	fake_init(fs);
+	fake_init(fd);
+	for (uint32_t i = 0; i < n; i++) {
+		fake_set(fs, i, names[i], DS_RUNNING, T(0));
+		fake_set(fd, i, names[i], DS_RUNNING, T(0));
+	}
+	feed(m, 0, fs, T(0));
+	feed(m, 1, fd, T(0));
+}
+
 START_TEST(test_appear_and_change)
 {
 	struct model_cfg c = cfg();
@@ -240,17 +259,10 @@ START_TEST(test_pairs_two_feeds)
 	struct model_cfg c = cfg();
 	struct model m;
 	struct fake fs, fd;
+	const char *names[] = { "x" };
 	int pi = -1;
 
-	model_init(&m, &c);
-	model_add_feed(&m, MODEL_FEED_SRC);
-	model_add_feed(&m, MODEL_FEED_DST);
-	fake_init(&fs);
-	fake_init(&fd);
-	fake_set(&fs, 0, "x", DS_RUNNING, T(0));
-	fake_set(&fd, 0, "x", DS_RUNNING, T(0));
-	feed(&m, 0, &fs, T(0));
-	feed(&m, 1, &fd, T(0));
+	two_sides(&m, &c, &fs, &fd, names, 1);
 	ck_assert_uint_eq(m.npairs, 1);
 	ck_assert_ptr_nonnull(m.pairs[0].att);
 	ck_assert(!m.pairs[0].att->open);
@@ -290,19 +302,10 @@ START_TEST(test_tombstone_expiry_unpairs)
 	struct model_cfg c = cfg();
 	struct model m;
 	struct fake fs, fd;
+	const char *names[] = { "x", "y" };
 	int x, y;
 
-	model_init(&m, &c);
-	model_add_feed(&m, MODEL_FEED_SRC);
-	model_add_feed(&m, MODEL_FEED_DST);
-	fake_init(&fs);
-	fake_init(&fd);
-	fake_set(&fs, 0, "x", DS_RUNNING, T(0));
-	fake_set(&fs, 1, "y", DS_RUNNING, T(0));
-	fake_set(&fd, 0, "x", DS_RUNNING, T(0));
-	fake_set(&fd, 1, "y", DS_RUNNING, T(0));
-	feed(&m, 0, &fs, T(0));
-	feed(&m, 1, &fd, T(0));
+	two_sides(&m, &c, &fs, &fd, names, 2);
 	x = dev_index(&m, PAIR_SRC, "x");
 	y = dev_index(&m, PAIR_SRC, "y");
 	ck_assert_int_ge(m.devs[x]->pair, 0);
@@ -344,17 +347,7 @@ START_TEST(test_quiet_pairs_cost_nothing)
 	struct fake fs, fd;
 	const char *names[] = { "a", "b", "c", "d" };
 
-	model_init(&m, &c);
-	model_add_feed(&m, MODEL_FEED_SRC);
-	model_add_feed(&m, MODEL_FEED_DST);
-	fake_init(&fs);
-	fake_init(&fd);
-	for (uint32_t i = 0; i < 4; i++) {
-		fake_set(&fs, i, names[i], DS_RUNNING, T(0));
-		fake_set(&fd, i, names[i], DS_RUNNING, T(0));
-	}
-	feed(&m, 0, &fs, T(0));
-	feed(&m, 1, &fd, T(0));
+	two_sides(&m, &c, &fs, &fd, names, 4);
 	ck_assert_uint_eq(m.npairs, 4);
 	ck_assert_uint_eq(m.npq, 0);
 	feed(&m, 0, &fs, T(100));	/* nothing changed */
