@@ -61,7 +61,7 @@ t_nogrep "truncated line: the partial record is not used" '0000:3b:00\.3' "$out"
 	printf '{"type":"dev","mono_ns":1000,"real_ns":1000,"name":"0000:3b:00.4","present":true,"value":"RUNNING","new_field":[1]}\n'
 	printf '{"type":"step","mono_ns":1000,"real_ns":1000,"name":"nobody","from":"STOP","to":"RUNNING"}\n'
 } >"$T_DIR/big"
-run 'source dst degraded "ignored 2 bad lines.*\|dst 0000:3b:00\.3 STOP .*\|dst 0000:3b:00\.4 RUNNING ' "cat $T_DIR/big; exec sleep 600"; rc=$?
+run 'source dst degraded "ignored 2 bad lines.*\|dst 0000:3b:00\.3 STOP .*\|dst 0000:3b:00\.4 RUNNING ' "cat $T_DIR/big; while read -r _; do :; done"; rc=$?
 t_eq "10 MB line: exit status 0" "$rc" 0
 last >"$T_DIR/last"
 t_grep "bad lines: degraded, counted, the last reason shown" \
@@ -72,7 +72,7 @@ t_nogrep "degraded is not stale" ' stale' "$T_DIR/last"
 t_nogrep "a step for an unknown device changes nothing" 'nobody' "$out"
 printf '%s\n' "$H" "$SY" >"$T_DIR/hb"
 head -c 10485760 /dev/zero | tr '\0' 'y' >>"$T_DIR/hb"
-run 'ignored 1 bad line from the agent, last: a line longer' "cat $T_DIR/hb; exec sleep 600"
+run 'ignored 1 bad line from the agent, last: a line longer' "cat $T_DIR/hb; while read -r _; do :; done"
 last >"$T_DIR/last"
 t_grep "a 10 MB line without end: dropped and said so" \
 	'source dst degraded "ignored 1 bad line from the agent, last: a line longer than 1048576 bytes was dropped"' "$T_DIR/last"
@@ -85,12 +85,12 @@ t_grep "a 10 MB line without end: dropped and said so" \
 	printf '%s\n' "$SY"
 	printf '{"type":"link","mono_ns":1000,"real_ns":1000,"link":"degraded","message":"tree \\u001b[31mgone\\u0007"}\n'
 } >"$T_DIR/hostile"
-run 'source dst degraded "on far: .*<unparsable>' "cat $T_DIR/hostile; exec sleep 600"
+run 'source dst degraded "on far: .*<unparsable>' "cat $T_DIR/hostile; while read -r _; do :; done"
 t_nogrep "no raw escape character in the text output" $'\e|\a' "$out"
 t_grep "a hostile name, escaped" '^dst \\x1b\[2J\\x1b\]0;pwn\\x07 STOP ' "$out"
 t_grep "a name given in hex, escaped" '^dst \\xff\\x0a\\x1b <unparsable> .* content=\\x1b\[2J' "$out"
 t_grep "the agent's source message, made plain" '^source dst degraded "on far: tree \?\[31mgone\?"$' "$out"
-run '"link":"degraded"' "cat $T_DIR/hostile; exec sleep 600" --json
+run '"link":"degraded"' "cat $T_DIR/hostile; while read -r _; do :; done" --json
 t_check "JSON output stays valid" jq -e . "$out" >/dev/null
 t_nogrep "... and without raw escapes" $'\e|\a' "$out"
 
@@ -103,7 +103,7 @@ t_nogrep "... and without raw escapes" $'\e|\a' "$out"
 } >"$T_DIR/many"
 # Each snapshot lists 65537 devices (6.5 MB): one every 2 s, not every
 # 0.1 s, or the output grows faster than a busy machine can search it.
-run 'more than 65536 devices' "cat $T_DIR/many; exec sleep 600" -d 2
+run 'more than 65536 devices' "cat $T_DIR/many; while read -r _; do :; done" -d 2
 last >"$T_DIR/last"
 t_grep "too many devices: degraded, said so" \
 	'source dst degraded "the agent lists more than 65536 devices: some are not shown"' "$T_DIR/last"

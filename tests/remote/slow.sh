@@ -19,9 +19,10 @@ t_grep "... its devices are in the first snapshot" '^dst 0000:3b:00\.2 RESUMING 
 t_nogrep "... and its link is fine" '^source ' "$out"
 t_grep "... the local side too" '^src 0000:3b:00\.2 RUNNING ' "$out"
 
-# A remote that never says a word (its pid in silent.pid).
+# A remote that never says a word, until the monitor lets it go (closes
+# its standard input); its pid in silent.pid.
 t_run 120 "$out" -b -n 1 --src "$S" \
-	--dst "cmd:echo \$\$ >$T_DIR/silent.pid; exec sleep 600"; rc=$?
+	--dst "cmd:echo \$\$ >$T_DIR/silent.pid; while read -r _; do :; done"; rc=$?
 t_eq "a silent remote: exit status 5 (a side never read)" "$rc" 5
 t_grep "... dropped with the reason" \
 	'^source dst down "(disconnected|reconnecting[^"]*; last): no answer from the agent within 20 s' "$out"
