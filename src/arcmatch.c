@@ -8,10 +8,11 @@
  * read is already in the log.  Given the value before and after a refresh,
  * the arcs that chain from the one to the other are the steps the device
  * took (with the kernel's timestamps).  An arc chosen before the state was
- * read that the device did not follow is a step the driver failed; a
- * refused request is reported as such; a change no arc explains (a reset,
- * a driver setting ERROR by itself) is marked as having no kernel path.
- * Pure: unit-tested without a kernel.
+ * read that the device did not follow is a step the driver failed, when the
+ * log proves it; a step whose outcome a later change by no kernel path hides
+ * is unsure; a refused request is reported as such; a change no arc
+ * explains (a reset, a driver setting ERROR by itself) is marked as having
+ * no kernel path.  Pure: unit-tested without a kernel.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -155,7 +156,8 @@ struct arcmatch_out {
 	struct snap_step *st;	/* caller's array */
 	size_t max;		/* its size */
 	size_t n;		/* steps produced (may exceed max) */
-	long last;		/* index of the last ARC step, -1 */
+	long last;		/* index of the last ARC step not yet confirmed, -1 */
+	uint8_t last_target;	/* enum dstate: the target of that arc's request */
 	uint8_t cur;		/* state after the steps so far */
 	uint64_t lo;		/* CLOCK_MONOTONIC ns of the read before: a change no
 				 * arc explains happened after it */
@@ -180,22 +182,48 @@ static void arcmatch_emit(struct arcmatch_out *o, uint64_t t, uint8_t from,
 }
 
 /*
- * The device is found in @want although the steps so far end in o->cur:
- * something the log does not show happened.  If the last step was an arc
- * we assumed the device took, it most likely failed instead (drivers keep
- * their state on a failed step, and user space then resets the device):
- * mark it failed.  What remains is a change by no kernel path (a reset, or
- * a driver setting ERROR by itself).
+ * What became of the last arc @from -> @next (asked for @target) when the
+ * device is next found in @want, not in @next: SNAP_STEP_FAILED when the
+ * log proves the driver failed it, else SNAP_STEP_UNSURE.  Proof is
+ * either of:
+ *  - the request's path went on beyond @next, yet no arc from @next
+ *    followed: a driver walks the path step by step in one call, holding
+ *    its state lock, and stops early only when a step fails;
+ *  - the device is still in @from, and @from is not RUNNING: no change
+ *    outside the state machine leads there (a reset leads to RUNNING).
+ * Anything else is told apart by nothing in the log: a device reset (or
+ * set to ERROR) right after a step it took looks the same as one reset
+ * after a step it failed, so the step decides nothing by itself.
+ */
+static uint8_t arcmatch_outcome(uint8_t from, uint8_t next, uint8_t target,
+				uint8_t want)
+{
+	if (next != target)
+		return SNAP_STEP_FAILED;
+	if (want == from && from != DS_RUNNING)
+		return SNAP_STEP_FAILED;
+	return SNAP_STEP_UNSURE;
+}
+
+/*
+ * The device is found in @want (by a later arc or by the read).  If the
+ * steps so far end there, the last arc is confirmed.  Otherwise something
+ * the log does not show happened after the last arc: the arc was failed or
+ * its outcome is unsure (arcmatch_outcome()); either way the chain goes on
+ * from the state the device left (a failed step leaves it there), and what
+ * remains is a change by no kernel path (a reset, or a driver setting
+ * ERROR by itself).
  */
 static void arcmatch_jump(struct arcmatch_out *o, uint8_t want, uint64_t t)
 {
-	if (o->cur == want)
-		return;
-	if (o->last >= 0 && (size_t)o->last < o->max) {
-		o->st[o->last].flags = SNAP_STEP_FAILED;
-		o->cur = o->st[o->last].from;
-		o->last = -1;
+	if (o->cur != want && o->last >= 0 && (size_t)o->last < o->max) {
+		struct snap_step *l = &o->st[o->last];
+
+		l->flags = arcmatch_outcome(l->from, l->to, o->last_target,
+					    want);
+		o->cur = l->from;
 	}
+	o->last = -1;
 	if (o->cur != want)
 		arcmatch_emit(o, t, o->cur, want, SNAP_STEP_NOPATH);
 	o->cur = want;
@@ -250,13 +278,15 @@ size_t arcmatch_explain(struct arcmatch *m, enum dstate prev, enum dstate now,
 	for (; i < m->n && m->a[i].t_ns < read_ns; i++) {
 		const struct arcmatch_arc *a = &m->a[i];
 
+		/* A refused request shows where the device was, too. */
+		arcmatch_jump(&o, a->cur, a->t_ns);
 		if (a->ret) {
 			arcmatch_emit(&o, a->t_ns, a->cur, a->target,
 				      SNAP_STEP_REFUSED);
 			continue;
 		}
-		arcmatch_jump(&o, a->cur, a->t_ns);
 		arcmatch_emit(&o, a->t_ns, a->cur, a->next, SNAP_STEP_ARC);
+		o.last_target = a->target;
 		o.cur = a->next;
 	}
 	/* Later arcs that lead exactly to what was read. */
@@ -270,6 +300,7 @@ size_t arcmatch_explain(struct arcmatch *m, enum dstate prev, enum dstate now,
 	for (; i < reach; i++) {
 		arcmatch_emit(&o, m->a[i].t_ns, m->a[i].cur, m->a[i].next,
 			      SNAP_STEP_ARC);
+		o.last_target = m->a[i].target;
 		o.cur = m->a[i].next;
 	}
 	arcmatch_jump(&o, (uint8_t)now, read_ns);

@@ -283,6 +283,12 @@ static void att_dst_change(struct att_track *t, const struct att_seg *prev,
 			   g->val, g->hi_ns, true);
 		break;
 	case ATT_HOW_RESET:
+		if (g->lo_ns < a->start_ns) {
+			/* Perhaps reset before the attempt began: that
+			 * stretch of RESUMING was not its load. */
+			a->d_loading = false;
+			break;
+		}
 		att_fail(t, ATT_R_RESET, ATT_DST, DS_RESUMING, g->val,
 			 g->hi_ns, true);
 		break;
@@ -338,6 +344,7 @@ void att_value(struct att_track *t, int side, uint8_t val, uint64_t lo_ns,
 		return;
 	s->blind = ATT_B_NONE;
 	s->gone = false;
+	s->unsure_ns = 0;
 	if (!cur) {
 		att_first(t, side, att_push(s, val, ATT_HOW_FIRST, t_ns, t_ns));
 		return;
@@ -373,17 +380,41 @@ static void att_failed_step(struct att_track *t, int side, uint8_t from,
  * An exact step from @from to @to at @t_ns (ATT_F_* @flags).  A change by
  * no kernel step (ATT_F_NOPATH) is known only to have come after @lo_ns,
  * the read before it; for a kernel step @lo_ns is @t_ns.
+ *
+ * An unsure step (ATT_F_UNSURE: the device was found, by no kernel path,
+ * neither where the step leads nor where it began) is no evidence of its
+ * own.  It only shows the device was still in @from when the kernel chose
+ * it: the change by no kernel path that follows is taken as a change seen
+ * between two reads, from @from, after @t_ns; whether the step in between
+ * was taken is left to the other evidence to decide, or to nothing.
  */
 void att_step(struct att_track *t, int side, uint8_t from, uint8_t to,
 	      uint64_t lo_ns, uint64_t t_ns, unsigned int flags)
 {
 	struct att_side *s = &t->side[side];
 	struct att_seg *cur, prev;
-	uint64_t held;
+	uint64_t held, unsure = s->unsure_ns;
 
 	if (!dstate_is_state((enum dstate)from) ||
 	    !dstate_is_state((enum dstate)to))
 		return;
+	s->unsure_ns = 0;
+	if (flags & ATT_F_UNSURE) {
+		cur = att_seg_back(s, 0);
+		if (cur && cur->val == from) {
+			if (t_ns > cur->seen_ns)
+				cur->seen_ns = t_ns;
+			s->unsure_ns = t_ns ? t_ns : 1;
+		}
+		return;
+	}
+	if (unsure && (flags & ATT_F_NOPATH)) {
+		cur = att_seg_back(s, 0);
+		if (cur && cur->val == from) {
+			att_value(t, side, to, unsure, t_ns);
+			return;
+		}
+	}
 	if (flags & ATT_F_FAILED) {
 		att_failed_step(t, side, from, to, t_ns);
 		return;
@@ -418,6 +449,7 @@ void att_confirm(struct att_track *t, int side, uint64_t t_ns)
 	struct att_seg *cur = att_seg_back(&t->side[side], 0);
 
 	t->side[side].blind = ATT_B_NONE;
+	t->side[side].unsure_ns = 0;
 	if (!cur)
 		return;
 	if (t_ns > cur->seen_ns)

@@ -58,6 +58,7 @@ enum att_reason {
 /* Flags of att_step(). */
 #define ATT_F_FAILED 0x1	/* the driver failed the step: the device stayed in from */
 #define ATT_F_NOPATH 0x2	/* the value changed by no kernel step (a reset) */
+#define ATT_F_UNSURE 0x4	/* the kernel chose the step; taken or failed is not known */
 
 /* Why a side cannot be read (att_blind()). */
 enum att_blind {
@@ -100,6 +101,7 @@ struct att_side {
 	enum att_blind blind;		/* why it cannot be read now; ATT_B_NONE if it can */
 	uint64_t blind_ns;		/* CLOCK_MONOTONIC ns since it cannot be read */
 	bool gone;			/* the device vanished */
+	uint64_t unsure_ns;		/* CLOCK_MONOTONIC ns of an unsure step not yet followed, 0 if none */
 };
 
 /* A time span: the event happened after lo and at or before hi. */

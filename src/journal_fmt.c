@@ -279,7 +279,7 @@ static const struct {
 	{ SNAP_STEP_INFERRED, 'i' }, { SNAP_STEP_ARC, 'a' },
 	{ SNAP_STEP_NOPATH, 'n' }, { SNAP_STEP_FAILED, 'f' },
 	{ SNAP_STEP_REFUSED, 'r' }, { SNAP_STEP_LOSS, 'l' },
-	{ SNAP_STEP_MISSED, 'm' },
+	{ SNAP_STEP_MISSED, 'm' }, { SNAP_STEP_UNSURE, 'u' },
 };
 #define JF_NFLAGS (sizeof(jf_flag_letters) / sizeof(jf_flag_letters[0]))
 

@@ -605,6 +605,9 @@ static void model_feed_trans(struct att_track *t, int side,
 	} else if (f & MODEL_T_FAILED) {
 		att_step(t, side, tr->from, tr->to, tr->t_ns, tr->t_ns,
 			 ATT_F_FAILED);
+	} else if (f & MODEL_T_UNSURE) {
+		att_step(t, side, tr->from, tr->to, tr->t_ns, tr->t_ns,
+			 ATT_F_UNSURE);
 	} else if (f & MODEL_T_ARC) {
 		att_step(t, side, tr->from, tr->to, tr->t_ns, tr->t_ns, 0);
 	} else if ((f & MODEL_T_NOPATH) && dstate_is_state((enum dstate)tr->from)) {

@@ -35,8 +35,9 @@ enum model_feed {
 #define MODEL_T_REFUSED SNAP_STEP_REFUSED	/* a request the kernel refused; to = the target */
 #define MODEL_T_LOSS SNAP_STEP_LOSS		/* steps were lost before it: seen, not exact */
 #define MODEL_T_MISSED SNAP_STEP_MISSED	/* read values with steps between them that are not known */
-/* Flags of entries that did not change the device's state. */
-#define MODEL_T_ATTEMPT (MODEL_T_FAILED | MODEL_T_REFUSED)
+#define MODEL_T_UNSURE SNAP_STEP_UNSURE	/* a step the kernel chose; taken or failed, not known */
+/* Flags of entries that did not change the device's state (or not knowably). */
+#define MODEL_T_ATTEMPT (MODEL_T_FAILED | MODEL_T_REFUSED | MODEL_T_UNSURE)
 
 /* One change of a device's value. */
 struct model_trans {

@@ -37,6 +37,7 @@ static const struct {
 	{ SNAP_STEP_FAILED, "failed" },
 	{ SNAP_STEP_REFUSED, "refused" },
 	{ SNAP_STEP_MISSED, "missed" },
+	{ SNAP_STEP_UNSURE, "unsure" },
 };
 
 static const struct {

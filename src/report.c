@@ -245,12 +245,13 @@ static const char *report_state(uint8_t v)
 
 static void report_marks(char *buf, size_t len, uint8_t f)
 {
-	snprintf(buf, len, "%s%s%s%s%s",
+	snprintf(buf, len, "%s%s%s%s%s%s",
 		 f & (MODEL_T_ARC | MODEL_T_ATTEMPT) ? "exact (arc log)" :
 		 f & MODEL_T_INFERRED ? "inferred" :
 		 f & MODEL_T_MISSED ? "read (steps missed)" : "read",
 		 f & MODEL_T_NOPATH ? ", no kernel path" : "",
 		 f & MODEL_T_FAILED ? ", FAILED step" : "",
+		 f & MODEL_T_UNSURE ? ", taken or failed: not known" : "",
 		 f & MODEL_T_REFUSED ? ", refused request" : "",
 		 f & MODEL_T_LOSS ? ", after lost arcs" : "");
 }
@@ -664,14 +665,16 @@ static void report_json_side(struct obuf *b, const struct report *rp,
 		obuf_puts(b, ",\"to\":");
 		obuf_json_str(b, dstate_token((enum dstate)t->to));
 		obuf_printf(b, ",\"exact\":%s,\"inferred\":%s,\"missed\":%s,"
-			    "\"nopath\":%s,\"failed\":%s,\"refused\":%s,\"loss\":%s",
+			    "\"nopath\":%s,\"failed\":%s,\"refused\":%s,\"loss\":%s,"
+			    "\"unsure\":%s",
 			    t->flags & (MODEL_T_ARC | MODEL_T_ATTEMPT) ? "true" : "false",
 			    t->flags & MODEL_T_INFERRED ? "true" : "false",
 			    t->flags & MODEL_T_MISSED ? "true" : "false",
 			    t->flags & MODEL_T_NOPATH ? "true" : "false",
 			    t->flags & MODEL_T_FAILED ? "true" : "false",
 			    t->flags & MODEL_T_REFUSED ? "true" : "false",
-			    t->flags & MODEL_T_LOSS ? "true" : "false");
+			    t->flags & MODEL_T_LOSS ? "true" : "false",
+			    t->flags & MODEL_T_UNSURE ? "true" : "false");
 		obuf_puts(b, ",\"held\":");
 		if (t->flags & MODEL_T_ATTEMPT)
 			obuf_puts(b, "0.000");

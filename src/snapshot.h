@@ -41,6 +41,7 @@ struct snap_dev {
 #define SNAP_STEP_REFUSED 0x10	/* the kernel refused the request (to = the target asked for) */
 #define SNAP_STEP_LOSS 0x20	/* arcs were lost before it: the change was seen, not followed */
 #define SNAP_STEP_MISSED 0x40	/* seen between two reads, through steps not known */
+#define SNAP_STEP_UNSURE 0x80	/* the kernel chose this step; whether the device took it is not known */
 
 /*
  * One step a source knows happened, with its own time: from the kernel

@@ -547,6 +547,8 @@ static void vb_event(struct obuf *b, const struct view_ctx *c,
 			obuf_puts(b, " refused");
 		if (e->tr.flags & MODEL_T_MISSED)
 			obuf_puts(b, " missed");
+		if (e->tr.flags & MODEL_T_UNSURE)
+			obuf_puts(b, " unsure");
 	} else if (e->pair >= 0 && (size_t)e->pair < m->npairs) {
 		const char *name[PAIR_NSIDES];
 		struct pairdesc_att att;

@@ -57,6 +57,10 @@ bool cell_changed(const struct model_dev *d, uint64_t highlight_ns,
 	unsigned int kept = d->hist_n < MODEL_HIST ? d->hist_n : MODEL_HIST;
 
 	*how = CELL_SEEN;
+	/* Steps not taken (failed, refused, unsure) changed no value. */
+	while (kept && model_hist_get(d, kept - 1, &last) &&
+	       (last.flags & MODEL_T_ATTEMPT))
+		kept--;
 	if (!kept || !model_hist_get(d, kept - 1, &last))
 		return false;
 	if (last.from == DS_UNKNOWN || now >= last.t_ns + highlight_ns)

@@ -205,6 +205,7 @@ static void details_timeline(struct details *d, const struct tui_view *v,
 		/* Any state may fail into ERROR: that is no missing path. */
 		bool nopath = (tr->flags & MODEL_T_NOPATH) && tr->to != DS_ERROR;
 		bool missed = tr->flags & MODEL_T_MISSED;
+		const char *why = format_trans_note(tr->flags, tr->to);
 
 		l = details_add(d, "", cell_state_role((enum dstate)tr->to));
 		if (!l)
@@ -221,9 +222,7 @@ static void details_timeline(struct details *d, const struct tui_view *v,
 			 missed ? v->g.dots : v->g.arrow,
 			 dstate_token((enum dstate)tr->to), dur,
 			 st[i].end_ns ? "" : " (now)",
-			 tr->flags & MODEL_T_INFERRED ? "  inferred" :
-			 missed ? "  steps missed" : "",
-			 nopath ? "  by no kernel step: reset" : "");
+			 *why ? "  " : "", why);
 	}
 }
 

@@ -32,24 +32,26 @@ static void draw_ev_trans(const struct tui_view *v, const struct model *m,
 			  struct draw_pen *p, const struct evlog_ent *e)
 {
 	const struct model_trans *t = &e->tr;
-	const char *mark = " ", *note = "";
+	const char *mark = " ", *why = format_trans_note(t->flags, t->to);
 	enum role mr = ROLE_NORMAL, tr = cell_state_role((enum dstate)t->to);
-	char buf[160];
+	char buf[160], note[64] = "";
 
-	if (t->flags & MODEL_T_INFERRED) {
+	if (*why)
+		snprintf(note, sizeof(note), "  (%s)", why);
+	if (t->flags & (MODEL_T_INFERRED | MODEL_T_MISSED)) {
 		mark = "~";
 		mr = ROLE_INFERRED;
-		note = "  (inferred)";
-	} else if (t->flags & MODEL_T_MISSED) {
-		mark = "~";
-		mr = ROLE_INFERRED;
-		note = "  (steps missed)";
 	} else if ((t->flags & MODEL_T_NOPATH) && t->to != DS_ERROR) {
 		mark = cell_how_mark(CELL_RESET);
 		mr = ROLE_INFERRED;
-		note = "  (by no kernel step: reset)";
 	}
-	if (t->to == DS_ERROR || dstate_is_failure((enum dstate)t->to)) {
+	/* A step not taken (failed, refused, unsure) did not lead where it
+	 * points: no alert for its target. */
+	if (t->flags & MODEL_T_ATTEMPT) {
+		mr = ROLE_INFERRED;
+		tr = ROLE_DIM;
+	} else if (t->to == DS_ERROR ||
+		   dstate_is_failure((enum dstate)t->to)) {
 		mark = "!";
 		mr = ROLE_ALERT;
 	}

@@ -89,9 +89,11 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 			e.dev[0] = me->dev;
 			e.tr = me->tr;
 			/* ERROR as a first value is a status (a VF never
-			 * opened reads so), not an alert. */
+			 * opened reads so), not an alert; nor is a request
+			 * for ERROR that the kernel refused. */
 			if (me->tr.to == DS_ERROR &&
-			    dstate_is_state((enum dstate)me->tr.from)) {
+			    dstate_is_state((enum dstate)me->tr.from) &&
+			    !(me->tr.flags & MODEL_T_ATTEMPT)) {
 				evlog_raise(l, m, me->dev, CELL_AL_ERROR);
 				raised++;
 				evlog_list(l, &e, CELL_AL_ERROR);

@@ -37,18 +37,16 @@ size_t evview_text(const struct model *m, const struct evlog_ent *e,
 	if (e->kind == MODEL_EV_TRANS) {
 		const struct model_trans *t = &e->tr;
 		int d = e->dev[0];
+		const char *how = format_trans_note(t->flags, t->to);
 
-		n = snprintf(buf, len, "%s %s %s -> %s%s",
+		n = snprintf(buf, len, "%s %s %s -> %s%s%s%s",
 			     d >= 0 && (size_t)d < m->ndevs ?
 			     pair_side_name(m->devs[d]->side) : "?",
 			     evview_name(m, d),
 			     t->from == DS_UNKNOWN ? "appeared:" :
 			     format_token((enum dstate)t->from),
 			     format_token((enum dstate)t->to),
-			     t->flags & MODEL_T_INFERRED ? " (inferred)" :
-			     t->flags & MODEL_T_MISSED ? " (steps missed)" :
-			     t->flags & MODEL_T_NOPATH ? " (by no kernel step: reset)" :
-			     "");
+			     *how ? " (" : "", how, *how ? ")" : "");
 	} else {
 		att_describe(&e->a, e->t_ns, why, sizeof(why));
 		n = snprintf(buf, len, "pair %s %s %s",

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "model.h"
 
 static const char format_hex[] = "0123456789abcdef";
 
@@ -210,6 +211,28 @@ int format_clip(char *out, size_t len, const char *s, int width, bool ascii)
 	}
 	snprintf(out + o, len - o, "%s", ell);
 	return w + 1;
+}
+
+/*
+ * What a transition's MODEL_T_* @flags say about how it was known, in
+ * words; "" for a step seen as it happened.  @to is where it led (a change
+ * into ERROR is a failure, not a missing path).
+ */
+const char *format_trans_note(uint8_t flags, uint8_t to)
+{
+	if (flags & MODEL_T_REFUSED)
+		return "refused by the kernel: no such step";
+	if (flags & MODEL_T_FAILED)
+		return "step failed: the device stayed";
+	if (flags & MODEL_T_UNSURE)
+		return "taken or failed: not known";
+	if (flags & MODEL_T_INFERRED)
+		return "inferred";
+	if (flags & MODEL_T_MISSED)
+		return "steps missed";
+	if ((flags & MODEL_T_NOPATH) && to != DS_ERROR)
+		return "by no kernel step: reset";
+	return "";
 }
 
 /* The token a state cell shows: kernel names, failures in <brackets>. */

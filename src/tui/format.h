@@ -28,5 +28,6 @@ int format_fit(char *out, size_t len, const char *s, size_t n, int width,
 int format_clip(char *out, size_t len, const char *s, int width, bool ascii);
 int format_cols(const char *s);
 const char *format_token(enum dstate v);
+const char *format_trans_note(uint8_t flags, uint8_t to);
 
 #endif

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * verdicts.c - how often a verdict is uncertain, by read interval: every
- * generated flow (tests/unit/flowgen.c) watched with exact steps and by
- * polling at intervals from 0.01 to 2 s.  A benchmark, not a test (the
+ * generated flow (tests/unit/flowgen.c) watched with exact steps, by
+ * polling at intervals from 0.01 to 2 s, and with the module's arc log as
+ * it is (kernel-chosen steps, no resets) read at those intervals.  A benchmark, not a test (the
  * oracle in test_attempt asserts; this one counts).
  *
  *   verdicts [SEEDS]     (default 200)
@@ -84,6 +85,27 @@ int main(int argc, char **argv)
 						tally_add(&kinds[k], &f, &r);
 				}
 		snprintf(what, sizeof(what), "%g s", ivs[i]);
+		tally_print(what, &t);
+	}
+	/* The module's arc log as it is: kernel-chosen steps, no resets,
+	 * explained at each read. */
+	for (size_t i = 0; i < sizeof(ivs) / sizeof(ivs[0]); i++) {
+		struct tally t = { 0 };
+		char what[32];
+
+		for (uint64_t seed = 1; seed <= seeds; seed++)
+			for (int v = 0; v < FG_NVMMS; v++)
+				for (int k = 0; k < FG_NKINDS; k++) {
+					struct fg_flow f;
+					struct fg_result r;
+
+					fg_make(&f, (enum fg_vmm)v, (enum fg_kind)k,
+						seed);
+					fg_watch_arcs(&f, (uint64_t)(ivs[i] * 1e9),
+						      seed, &r);
+					tally_add(&t, &f, &r);
+				}
+		snprintf(what, sizeof(what), "arcs, %g s", ivs[i]);
 		tally_print(what, &t);
 	}
 	printf("\nAt 0.5 s, by what happened:\n\n");

@@ -13,8 +13,11 @@
  * its true attempts and their outcomes.
  *
  * The watchers feed a flow to the attempt engine as vfiomigtop sees it:
- * every exact step (the module's arc log), or reads at a fixed interval
- * and random phase, optionally with one side unreachable for a while.
+ * every exact step as it truly was (an ideal arc log), reads at a fixed
+ * interval and random phase, optionally with one side unreachable for a
+ * while, or those reads with the module's arc log as it really is (the
+ * steps the kernel chose, not whether the driver took them; no resets),
+ * explained by src/arcmatch.c.
  */
 #include "flowgen.h"
 
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arcmatch.h"
 #include "dstate.h"
 #include "fsm.h"
 
@@ -60,7 +64,7 @@ static bool fg_chance(struct fgb *b, unsigned int percent)
 }
 
 static void fg_emit(struct fgb *b, uint64_t t, int side, uint8_t from,
-		    uint8_t to, unsigned int flags)
+		    uint8_t to, uint8_t target, unsigned int flags)
 {
 	struct fg_flow *f = b->f;
 	struct fg_step *s;
@@ -72,6 +76,7 @@ static void fg_emit(struct fgb *b, uint64_t t, int side, uint8_t from,
 	s->side = side;
 	s->from = from;
 	s->to = to;
+	s->target = target;
 	s->flags = flags;
 	if (!(flags & ATT_F_FAILED))
 		b->cur[side] = to;
@@ -86,7 +91,7 @@ static uint64_t fg_req(struct fgb *b, int side, uint64_t t, uint8_t target)
 			 b->f->features, p, FSM_MAX_PATH);
 
 	for (int i = 0; i < n; i++, t += US)
-		fg_emit(b, t, side, b->cur[side], (uint8_t)p[i], 0);
+		fg_emit(b, t, side, b->cur[side], (uint8_t)p[i], target, 0);
 	return t;
 }
 
@@ -100,9 +105,10 @@ static uint64_t fg_req_fail(struct fgb *b, int side, uint64_t t,
 	if (fsm_next_step((enum fsm_state)b->cur[side],
 			  (enum fsm_state)target, b->f->features, &next))
 		return t;
-	fg_emit(b, t, side, b->cur[side], (uint8_t)next, ATT_F_FAILED);
+	fg_emit(b, t, side, b->cur[side], (uint8_t)next, target, ATT_F_FAILED);
 	if (error)
-		fg_emit(b, t + US, side, b->cur[side], DS_ERROR, ATT_F_NOPATH);
+		fg_emit(b, t + US, side, b->cur[side], DS_ERROR, DS_ERROR,
+			ATT_F_NOPATH);
 	return t + 2 * US;
 }
 
@@ -110,7 +116,8 @@ static uint64_t fg_req_fail(struct fgb *b, int side, uint64_t t,
 static void fg_reset(struct fgb *b, int side, uint64_t t)
 {
 	if (b->cur[side] != DS_RUNNING)
-		fg_emit(b, t, side, b->cur[side], DS_RUNNING, ATT_F_NOPATH);
+		fg_emit(b, t, side, b->cur[side], DS_RUNNING, DS_RUNNING,
+			ATT_F_NOPATH);
 }
 
 static void fg_truth(struct fgb *b, uint64_t start, enum att_outcome o)
@@ -281,7 +288,11 @@ static uint64_t fg_attempt(struct fgb *b, enum fg_kind kind, uint64_t t0)
 		fg_dst_setup(b, t0);
 		fg_src_save(b, &s, UINT64_MAX);
 		t = s.done + fg_range(b, 1 * MS, 50 * MS);
-		t = fg_req_fail(b, ATT_DST, t, fg_has_p2p(b->f) ?
+		/* The destination's first request after the load, as in
+		 * fg_dst_start(). */
+		t = fg_req_fail(b, ATT_DST, t,
+				b->f->vmm == FG_CH || b->f->vmm == FG_LVU ?
+				DS_STOP : fg_has_p2p(b->f) ?
 				DS_RUNNING_P2P : DS_RUNNING,
 				kind == FG_LOAD_FAIL_ERR);
 		fg_reset(b, ATT_DST, t + fg_range(b, 1 * MS, 20 * MS));
@@ -575,6 +586,140 @@ void fg_watch_poll(const struct fg_flow *f, uint64_t interval_ns,
 			prev[side] = v;
 			last[side] = rt;
 		}
+		n = att_eval(&tr, &fg_cfg, t + 1 * MS, ev, 8);
+		fg_check(f, ev, n < 8 ? n : 8, seen, &matched, r);
+	}
+	fg_finish(f, matched, r);
+}
+
+/* One side as the arc-log watcher sees it. */
+struct fg_arcside {
+	struct arcmatch am;	/* arcs read, not yet explained */
+	size_t next;		/* index in the flow of the next step to log */
+	uint64_t seq;		/* the module's sequence number of the last arc */
+	uint8_t val;		/* enum dstate read last; DS_UNKNOWN before the first read */
+	uint64_t read_ns;	/* when that read began, ns */
+	bool first;		/* that read was the first */
+	struct snap_step st[2 * ARCMATCH_MAX + 1];	/* what arcmatch made of it */
+	size_t nst;		/* entries in st */
+};
+
+/* Give the attempt engine the steps arcmatch made of one read, as
+ * model_feed_trans() does. */
+static void fg_feed_steps(struct att_track *tr, int side,
+			  const struct snap_step *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct snap_step *s = &st[i];
+
+		if (s->flags & SNAP_STEP_REFUSED)
+			continue;
+		if (s->flags & SNAP_STEP_LOSS)
+			att_value(tr, side, s->to, s->lo_ns, s->t_ns);
+		else if (s->flags & SNAP_STEP_FAILED)
+			att_step(tr, side, s->from, s->to, s->t_ns, s->t_ns,
+				 ATT_F_FAILED);
+		else if (s->flags & SNAP_STEP_UNSURE)
+			att_step(tr, side, s->from, s->to, s->t_ns, s->t_ns,
+				 ATT_F_UNSURE);
+		else if (s->flags & SNAP_STEP_NOPATH)
+			att_step(tr, side, s->from, s->to, s->lo_ns, s->t_ns,
+				 ATT_F_NOPATH);
+		else
+			att_step(tr, side, s->from, s->to, s->t_ns, s->t_ns, 0);
+	}
+}
+
+/* Read @side at @rt: the state, then the arc log a little later (every
+ * arc the kernel chose until then, steps the driver failed included,
+ * resets not), explained with arcmatch into a->st. */
+static void fg_read_arcs(const struct fg_flow *f, struct fg_arcside *a,
+			 int side, uint64_t rt, uint64_t log_ns)
+{
+	uint8_t v = fg_value_at(f, side, rt);
+
+	for (; a->next < f->n && f->st[a->next].t_ns <= log_ns; a->next++) {
+		const struct fg_step *s = &f->st[a->next];
+		struct arcmatch_arc arc = {
+			.t_ns = s->t_ns, .cur = s->from, .next = s->to,
+			.target = s->target,
+		};
+
+		if (s->side != side || (s->flags & ATT_F_NOPATH))
+			continue;
+		arc.seq = ++a->seq;
+		arcmatch_push(&a->am, &arc);
+	}
+	/* A first read only drops the log's history. */
+	a->nst = arcmatch_explain(&a->am, (enum dstate)a->val, (enum dstate)v,
+				  a->read_ns, rt, a->st,
+				  sizeof(a->st) / sizeof(a->st[0]));
+	if (getenv("FG_TRACE"))
+		for (size_t i = 0; i < a->nst; i++)
+			fprintf(stderr, "%10.3f %s %s -> %s 0x%x\n",
+				(double)(a->st[i].t_ns - FG_BASE) / 1e6,
+				side ? "dst" : "src",
+				dstate_token((enum dstate)a->st[i].from),
+				dstate_token((enum dstate)a->st[i].to),
+				a->st[i].flags);
+	if (getenv("FG_TRACE"))
+		fprintf(stderr, "%10.3f read %s %s\n",
+			(double)(rt - FG_BASE) / 1e6, side ? "dst" : "src",
+			dstate_token((enum dstate)v));
+	a->first = a->val == DS_UNKNOWN;
+	a->val = v;
+	a->read_ns = rt;
+}
+
+/*
+ * The module's arc log with reads every @interval_ns from a random phase:
+ * what vfiomigtop sees on a kernel with vfiomig.ko.  The arc log cannot
+ * tell a step the driver failed from one it took when the device is reset
+ * before the next read; the verdict must then come from other evidence,
+ * or be uncertain, never wrong.
+ */
+void fg_watch_arcs(const struct fg_flow *f, uint64_t interval_ns,
+		   uint64_t seed, struct fg_result *r)
+{
+	struct fgb b = { .rng = seed * 0x94d049bb133111ebull + 11 };
+	static struct fg_arcside a[2];
+	struct att_track tr;
+	struct att_event ev[8];
+	bool seen[64] = { false };
+	uint32_t matched = 0;
+
+	memset(r, 0, sizeof(*r));
+	memset(a, 0, sizeof(a));
+	a[0].val = a[1].val = DS_UNKNOWN;
+	att_init(&tr);
+	att_set_exact(&tr, ATT_SRC, true);
+	att_set_exact(&tr, ATT_DST, true);
+	att_set_features(&tr, ATT_SRC, f->features);
+	att_set_features(&tr, ATT_DST, f->features);
+	for (uint64_t t = FG_BASE + fg_range(&b, 0, interval_ns);
+	     t <= f->end_ns; t += interval_ns) {
+		int order = (int)fg_range(&b, 0, 1);
+		size_t n;
+
+		for (int k = 0; k < 2; k++) {
+			int side = k ^ order;
+			uint64_t rt = t + fg_range(&b, 1 * US, 200 * US);
+
+			fg_read_arcs(f, &a[side], side, rt,
+				     rt + fg_range(&b, 0, 300 * US));
+		}
+		/* As the model feeds a pair: each side's steps, then what
+		 * both reads confirm. */
+		for (int side = 0; side < 2; side++) {
+			if (a[side].first)
+				att_value(&tr, side, a[side].val, 0,
+					  a[side].read_ns);
+			else
+				fg_feed_steps(&tr, side, a[side].st,
+					      a[side].nst);
+		}
+		for (int side = 0; side < 2; side++)
+			att_confirm(&tr, side, a[side].read_ns);
 		n = att_eval(&tr, &fg_cfg, t + 1 * MS, ev, 8);
 		fg_check(f, ev, n < 8 ? n : 8, seen, &matched, r);
 	}

@@ -50,6 +50,7 @@ struct fg_step {
 	int side;		/* ATT_SRC or ATT_DST */
 	uint8_t from;		/* enum dstate */
 	uint8_t to;		/* enum dstate */
+	uint8_t target;		/* enum dstate the request asked for (a kernel step) */
 	unsigned int flags;	/* ATT_F_FAILED (the device stayed in from), ATT_F_NOPATH */
 };
 
@@ -93,5 +94,7 @@ struct fg_result {
 void fg_watch_exact(const struct fg_flow *f, struct fg_result *r);
 void fg_watch_poll(const struct fg_flow *f, uint64_t interval_ns,
 		   uint64_t seed, bool stale, struct fg_result *r);
+void fg_watch_arcs(const struct fg_flow *f, uint64_t interval_ns,
+		   uint64_t seed, struct fg_result *r);
 
 #endif

@@ -169,9 +169,13 @@ START_TEST(test_failed_step_then_reset)
 }
 END_TEST
 
-/* The VM test's sequence seen in one refresh: the load is rejected, the
- * device is reset, a second attempt is rejected and reset again. */
-START_TEST(test_two_failed_loads_between_reads)
+/*
+ * The VM test's sequence seen in one refresh: a load is asked for STOP
+ * (its whole path), the device is then found in RUNNING with no arc, a
+ * second load the same.  A load accepted and then reset looks exactly
+ * like one rejected and then reset: each step is unsure, never failed.
+ */
+START_TEST(test_two_loads_then_resets_between_reads)
 {
 	struct arcmatch m = { 0 };
 	struct snap_step st[16];
@@ -184,16 +188,139 @@ START_TEST(test_two_failed_loads_between_reads)
 	push(&m, arc(16, 30, DS_RESUMING, DS_STOP, DS_STOP, 0));
 	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 0, 40, st, 16);
 	ck_assert_uint_eq(n, 7);
-	STEP(0, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
+	STEP(0, DS_RESUMING, DS_STOP, SNAP_STEP_UNSURE);
 	STEP(1, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
 	STEP(2, DS_RUNNING, DS_RUNNING_P2P, SNAP_STEP_ARC);
 	STEP(3, DS_RUNNING_P2P, DS_STOP, SNAP_STEP_ARC);
 	STEP(4, DS_STOP, DS_RESUMING, SNAP_STEP_ARC);
-	STEP(5, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
+	STEP(5, DS_RESUMING, DS_STOP, SNAP_STEP_UNSURE);
 	STEP(6, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
 	ck_assert_uint_eq(st[1].t_ns, 20);
+	ck_assert_uint_eq(st[1].lo_ns, 0);
 	ck_assert_uint_eq(st[6].t_ns, 40);
 	ck_assert_uint_eq(m.n, 0);
+}
+END_TEST
+
+/*
+ * QEMU's destination with a driver that rejects the data: it asks
+ * RESUMING -> RUNNING_P2P, the kernel chooses RESUMING -> STOP, the driver
+ * fails it and QEMU resets the device; the VM then quits.  The request's
+ * path went on beyond STOP but no arc from STOP followed: the driver
+ * stopped at a failed step.  Proven, so failed, though the device was
+ * reset before any read.
+ */
+START_TEST(test_short_path_proves_failure)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(4, 10, DS_RESUMING, DS_STOP, DS_RUNNING_P2P, 0));
+	push(&m, arc(5, 20, DS_RUNNING, DS_RUNNING_P2P, DS_RUNNING_P2P, 0));
+	push(&m, arc(6, 21, DS_RUNNING_P2P, DS_STOP, DS_STOP, 0));
+	n = arcmatch_explain(&m, DS_RESUMING, DS_STOP, 0, 30, st, 16);
+	ck_assert_uint_eq(n, 4);
+	STEP(0, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
+	STEP(1, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
+	STEP(2, DS_RUNNING, DS_RUNNING_P2P, SNAP_STEP_ARC);
+	STEP(3, DS_RUNNING_P2P, DS_STOP, SNAP_STEP_ARC);
+	/* The same, read right after the reset. */
+	push(&m, arc(7, 40, DS_STOP, DS_RESUMING, DS_RESUMING, 0));
+	push(&m, arc(8, 50, DS_RESUMING, DS_STOP, DS_RUNNING, 0));
+	n = arcmatch_explain(&m, DS_STOP, DS_RUNNING, 30, 60, st, 16);
+	ck_assert_uint_eq(n, 3);
+	STEP(0, DS_STOP, DS_RESUMING, SNAP_STEP_ARC);
+	STEP(1, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
+	STEP(2, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
+	ck_assert_uint_eq(st[2].lo_ns, 30);
+}
+END_TEST
+
+/*
+ * A source that completed its part (STOP_COPY -> STOP, the whole request)
+ * and was reset by its VMM before the next read: the step may as well
+ * have failed.  Unsure; the reset follows from the state it began in.
+ */
+START_TEST(test_reset_after_step_is_unsure)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(1, 10, DS_PRE_COPY, DS_PRE_COPY_P2P, DS_STOP_COPY, 0));
+	push(&m, arc(2, 11, DS_PRE_COPY_P2P, DS_STOP_COPY, DS_STOP_COPY, 0));
+	push(&m, arc(3, 20, DS_STOP_COPY, DS_STOP, DS_STOP, 0));
+	n = arcmatch_explain(&m, DS_PRE_COPY, DS_RUNNING, 5, 30, st, 16);
+	ck_assert_uint_eq(n, 4);
+	STEP(0, DS_PRE_COPY, DS_PRE_COPY_P2P, SNAP_STEP_ARC);
+	STEP(1, DS_PRE_COPY_P2P, DS_STOP_COPY, SNAP_STEP_ARC);
+	STEP(2, DS_STOP_COPY, DS_STOP, SNAP_STEP_UNSURE);
+	STEP(3, DS_STOP_COPY, DS_RUNNING, SNAP_STEP_NOPATH);
+	ck_assert_uint_eq(st[3].lo_ns, 5);
+	ck_assert_uint_eq(st[3].t_ns, 30);
+	/* Into ERROR instead: as unsure (a driver may fail into ERROR, or
+	 * break after a step it took). */
+	push(&m, arc(4, 40, DS_RUNNING, DS_PRE_COPY, DS_PRE_COPY, 0));
+	n = arcmatch_explain(&m, DS_RUNNING, DS_ERROR, 30, 50, st, 16);
+	ck_assert_uint_eq(n, 2);
+	STEP(0, DS_RUNNING, DS_PRE_COPY, SNAP_STEP_UNSURE);
+	STEP(1, DS_RUNNING, DS_ERROR, SNAP_STEP_NOPATH);
+}
+END_TEST
+
+/*
+ * Still in the state the step began in: failed, unless that is RUNNING,
+ * where a reset leads as well.
+ */
+START_TEST(test_stayed_is_failed_unless_running)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(1, 10, DS_STOP, DS_RUNNING_P2P, DS_RUNNING_P2P, 0));
+	n = arcmatch_explain(&m, DS_STOP, DS_STOP, 5, 20, st, 16);
+	ck_assert_uint_eq(n, 1);
+	STEP(0, DS_STOP, DS_RUNNING_P2P, SNAP_STEP_FAILED);
+	push(&m, arc(2, 30, DS_STOP, DS_RUNNING_P2P, DS_RUNNING_P2P, 0));
+	push(&m, arc(3, 31, DS_RUNNING_P2P, DS_RUNNING, DS_RUNNING, 0));
+	push(&m, arc(4, 32, DS_RUNNING, DS_RUNNING_P2P, DS_RUNNING_P2P, 0));
+	n = arcmatch_explain(&m, DS_STOP, DS_RUNNING, 20, 40, st, 16);
+	ck_assert_uint_eq(n, 3);
+	STEP(0, DS_STOP, DS_RUNNING_P2P, SNAP_STEP_ARC);
+	STEP(1, DS_RUNNING_P2P, DS_RUNNING, SNAP_STEP_ARC);
+	STEP(2, DS_RUNNING, DS_RUNNING_P2P, SNAP_STEP_UNSURE);
+}
+END_TEST
+
+/*
+ * A refused request tells where the device was: after a step it took
+ * (confirmed: no later read can undo that), and after one it did not.
+ */
+START_TEST(test_refused_request_is_evidence)
+{
+	struct arcmatch m = { 0 };
+	struct snap_step st[16];
+	size_t n;
+
+	push(&m, arc(1, 10, DS_RESUMING, DS_STOP, DS_STOP, 0));
+	push(&m, arc(2, 11, DS_STOP, DS_UNKNOWN, DS_ERROR, -22));
+	n = arcmatch_explain(&m, DS_RESUMING, DS_RUNNING, 5, 20, st, 16);
+	ck_assert_uint_eq(n, 3);
+	STEP(0, DS_RESUMING, DS_STOP, SNAP_STEP_ARC);
+	STEP(1, DS_STOP, DS_ERROR, SNAP_STEP_REFUSED);
+	STEP(2, DS_STOP, DS_RUNNING, SNAP_STEP_NOPATH);
+	push(&m, arc(3, 30, DS_RUNNING, DS_RUNNING_P2P, DS_RESUMING, 0));
+	push(&m, arc(4, 31, DS_RUNNING_P2P, DS_STOP, DS_RESUMING, 0));
+	push(&m, arc(5, 32, DS_STOP, DS_RESUMING, DS_RESUMING, 0));
+	push(&m, arc(6, 33, DS_RESUMING, DS_STOP, DS_STOP, 0));
+	push(&m, arc(7, 34, DS_RESUMING, DS_UNKNOWN, DS_ERROR, -22));
+	n = arcmatch_explain(&m, DS_RUNNING, DS_RUNNING, 20, 40, st, 16);
+	ck_assert_uint_eq(n, 6);
+	STEP(3, DS_RESUMING, DS_STOP, SNAP_STEP_FAILED);
+	STEP(4, DS_RESUMING, DS_ERROR, SNAP_STEP_REFUSED);
+	STEP(5, DS_RESUMING, DS_RUNNING, SNAP_STEP_NOPATH);
 }
 END_TEST
 
@@ -321,5 +448,8 @@ END_TEST
 TU_MAIN("arcmatch", test_parse, test_loss_is_not_failure, test_parse_rejects, test_refused_invalid_target, test_source_migration,
 	test_arc_after_read_waits, test_failed_step_then_reset,
 	test_in_progress_is_not_failed, test_refused_and_cycle,
-	test_two_failed_loads_between_reads, test_read_waited_for_transition,
+	test_two_loads_then_resets_between_reads,
+	test_short_path_proves_failure, test_reset_after_step_is_unsure,
+	test_stayed_is_failed_unless_running, test_refused_request_is_evidence,
+	test_read_waited_for_transition,
 	test_first_sighting_drops_history, test_duplicates_and_overflow)

@@ -122,7 +122,7 @@ START_TEST(test_sizes_flags_features)
 	ck_assert_int_ne(jf_parse_size("1.5M", &v), 0);
 	ck_assert_int_ne(jf_parse_size("-1", &v), 0);
 	obuf_init(&b);
-	for (unsigned int x = 0; x < 0x80; x++) {
+	for (unsigned int x = 0; x < 0x100; x++) {
 		obuf_reset(&b);
 		jf_flags(&b, x);
 		ck_assert_int_eq(jf_flags_parse(b.p, b.len, &f), 0);

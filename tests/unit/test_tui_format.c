@@ -176,6 +176,15 @@ START_TEST(test_cell_changed)
 	tu_step(d, DS_RUNNING, T(6000), MODEL_T_NOPATH);
 	cell_dev(d, 0, &cfg, T(6001), &c);
 	ck_assert_str_eq(c.mark, "#");
+	/* A step not taken after it changes nothing: still the reset's
+	 * mark, and nothing once that is old. */
+	d->hist[d->hist_n++ % MODEL_HIST] = (struct model_trans){
+		.t_ns = T(9000), .from = DS_RUNNING, .to = DS_PRE_COPY,
+		.flags = MODEL_T_UNSURE };
+	cell_dev(d, 0, &cfg, T(9001), &c);
+	ck_assert_str_eq(c.mark, " ");
+	cell_dev(d, 0, &cfg, T(6002), &c);
+	ck_assert_str_eq(c.mark, "#");
 	ck_assert_str_eq(cell_how_mark(CELL_SEEN), "*");
 	ck_assert_str_eq(cell_how_mark(CELL_INFERRED), "~");
 	free(d);
@@ -309,6 +318,29 @@ START_TEST(test_cell_stale)
 }
 END_TEST
 
-TU_MAIN("tui_format", test_fit_message_spaces, test_cell_stale, test_dur, test_escape, test_fit_names, test_fit_sweep,
+/* Each kind of transition says how it was known; a step not taken says
+ * so before anything else. */
+START_TEST(test_trans_note)
+{
+	ck_assert_str_eq(format_trans_note(0, DS_STOP), "");
+	ck_assert_str_eq(format_trans_note(MODEL_T_ARC, DS_STOP), "");
+	ck_assert_str_eq(format_trans_note(MODEL_T_INFERRED, DS_STOP),
+			 "inferred");
+	ck_assert_str_eq(format_trans_note(MODEL_T_MISSED, DS_STOP),
+			 "steps missed");
+	ck_assert_str_eq(format_trans_note(MODEL_T_NOPATH, DS_RUNNING),
+			 "by no kernel step: reset");
+	ck_assert_str_eq(format_trans_note(MODEL_T_NOPATH, DS_ERROR), "");
+	ck_assert_str_eq(format_trans_note(MODEL_T_FAILED | MODEL_T_ARC,
+					   DS_STOP),
+			 "step failed: the device stayed");
+	ck_assert_str_eq(format_trans_note(MODEL_T_REFUSED, DS_ERROR),
+			 "refused by the kernel: no such step");
+	ck_assert_str_eq(format_trans_note(MODEL_T_UNSURE, DS_STOP),
+			 "taken or failed: not known");
+}
+END_TEST
+
+TU_MAIN("tui_format", test_trans_note, test_fit_message_spaces, test_cell_stale, test_dur, test_escape, test_fit_names, test_fit_sweep,
 	test_clip, test_tokens, test_cell_changed, test_cell_markers,
 	test_cell_verdict)

@@ -276,10 +276,17 @@ START_TEST(test_evlog)
 	 * ERROR (a VF never opened) raises nothing. */
 	ck_assert_uint_eq(evlog_take(l, &f.m, true), 0);
 	ck_assert_uint_eq(evlog_alert(l, 6), 0);
+	/* A request for ERROR that the kernel refused is listed, and
+	 * raises nothing: the device never went there. */
+	trans(&f, 4, DS_RUNNING, DS_ERROR, T(0));
+	f.m.ev[f.m.ev_seq % MODEL_EVENTS].tr.flags = MODEL_T_REFUSED;
+	ck_assert_uint_eq(evlog_take(l, &f.m, true), 0);
+	ck_assert_uint_eq(evlog_alert(l, 4), 0);
+	ck_assert_uint_eq(evlog_count(l), 1);
 	/* Going into ERROR does (and is listed). */
 	trans(&f, 5, DS_RUNNING, DS_ERROR, T(0));
 	ck_assert_uint_eq(evlog_take(l, &f.m, true), 1);
-	ck_assert_uint_eq(evlog_count(l), 1);
+	ck_assert_uint_eq(evlog_count(l), 2);
 	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR);
 	ck_assert_uint_eq(l->nalerts, 1);
 	trans(&f, 2, DS_RUNNING, DS_PRE_COPY, T(100));
@@ -291,13 +298,14 @@ START_TEST(test_evlog)
 	e->pair = 2;
 	e->att.a.outcome = ATT_OPEN;	/* a phase: not listed, transitions say it */
 	ck_assert_uint_eq(evlog_take(l, &f.m, false), 1);
-	ck_assert_uint_eq(evlog_count(l), 3);
+	ck_assert_uint_eq(evlog_count(l), 4);
 	ck_assert_int_eq(evlog_get(l, 0)->kind, MODEL_EV_PAIR);
 	ck_assert_int_eq(evlog_get(l, 0)->dev[0], 4);
 	ck_assert_int_eq(evlog_get(l, 0)->dev[1], 5);
 	ck_assert_int_eq(evlog_get(l, 1)->dev[0], 2);
 	ck_assert_int_eq(evlog_get(l, 2)->dev[0], 5);
-	ck_assert_ptr_null(evlog_get(l, 3));
+	ck_assert_int_eq(evlog_get(l, 3)->dev[0], 4);
+	ck_assert_ptr_null(evlog_get(l, 4));
 	ck_assert_uint_eq(evlog_alert(l, 4), CELL_AL_FAIL);
 	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR | CELL_AL_FAIL);
 	ck_assert_uint_eq(l->nalerts, 2);	/* the ERROR and the failure */

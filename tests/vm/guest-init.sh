@@ -100,15 +100,24 @@ E=${U}05
 F=${U}06
 G=${U}07
 
+# The sentinel, twice: on the console as a line of its own, and as a
+# kernel message.  Output written to the console is still being sent when
+# the power-off's own kernel message is printed, which can cut the first
+# into two; a kernel message is printed whole.
+guest_result() {
+	echo "GUEST RESULT: $1"
+	echo "<2>GUEST RESULT: $1" > /dev/kmsg 2>/dev/null
+}
+
 finish() {
 	echo "=== guest dmesg begin ==="
 	dmesg
 	echo "=== guest dmesg end ==="
 	echo "guest checks: $NOK passed, $NFAIL failed"
 	if [ "$NFAIL" = 0 ]; then
-		echo "GUEST RESULT: PASS"
+		guest_result PASS
 	else
-		echo "GUEST RESULT: FAIL"
+		guest_result FAIL
 	fi
 	echo o > /proc/sysrq-trigger
 	poweroff -f

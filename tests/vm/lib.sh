@@ -27,6 +27,13 @@ skip() { echo "$NAME: SKIP: $*"; exit $VM_SKIP; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
+# vm_guest_passed CONSOLE: true if the guest's console log ends well: the
+# sentinel line, or the same as a kernel message (whole even when the
+# console was cut).
+vm_guest_passed() {
+	grep -Eq '(^|\] )GUEST RESULT: PASS$' "$1"
+}
+
 # vm_missing_tools TOOL...: print " name" for each host tool (and the static
 # busybox that runs in the initramfs) that is not installed.
 vm_missing_tools() {

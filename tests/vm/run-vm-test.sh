@@ -378,7 +378,7 @@ if [ "$VFIOMIGTOP" = 1 ]; then
 		reasons="$reasons; vfiomigtop did not see the devices around the unload"
 	fi
 fi
-if ! grep -q '^GUEST RESULT: PASS$' "$CONSOLE"; then
+if ! vm_guest_passed "$CONSOLE"; then
 	verdict=FAIL
 	reasons="$reasons; no PASS sentinel (qemu exit $QEMU_RC)"
 fi

@@ -198,7 +198,7 @@ tr -d '\r' < "$CONSOLE" > "$CONSOLE.tmp" && mv "$CONSOLE.tmp" "$CONSOLE"
 verdict=PASS
 reasons=""
 grep '^guest' "$CONSOLE"
-if ! grep -q '^GUEST RESULT: PASS$' "$CONSOLE"; then
+if ! vm_guest_passed "$CONSOLE"; then
 	verdict=FAIL
 	reasons="$reasons; no PASS sentinel (qemu exit $QEMU_RC)"
 fi

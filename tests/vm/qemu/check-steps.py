@@ -161,6 +161,17 @@ class Checker:
         # vfiomigtop's steps: the arcs, with their flags and times
         seen = [t for t in mon if t['from'] != '-']
         probs = []
+        # A step taken or failed, then a reset before any read: the arc
+        # log cannot tell which, and vfiomigtop says `unsure', the reset
+        # then from the state the step began in.  Only there.
+        for j in range(len(steps) - 1):
+            cur, nxt, flag, a, r = steps[j]
+            if (j < len(seen) and seen[j]['flags'] == ['unsure']
+                    and (seen[j]['from'], seen[j]['to']) == (cur, nxt)
+                    and flag in ('arc', 'failed') and steps[j + 1][2] == 'nopath'):
+                steps[j] = (cur, nxt, 'unsure', a, r)
+                n = steps[j + 1]
+                steps[j + 1] = (cur, n[1], 'nopath', n[3], n[4])
         for j, (cur, nxt, flag, a, r) in enumerate(steps):
             if j >= len(seen):
                 probs.append('missing: %s %s %s' % (cur, nxt, flag))
