@@ -34,6 +34,46 @@ vm_guest_passed() {
 	grep -Eq '(^|\] )GUEST RESULT: PASS$' "$1"
 }
 
+# vm_qemu NAME CONSOLE TIMEOUT BOOT_WAIT QEMU-COMMAND...: run the guest,
+# its console to CONSOLE, for at most TIMEOUT s.  A guest whose /init has
+# not said "guest: kernel ..." after BOOT_WAIT s hung while booting, before
+# anything of ours ran (TCG has been seen to lose a vCPU's timer in early
+# boot under load: RCU stalls, "timer wakeup didn't happen"): it is
+# stopped, its console kept as CONSOLE.hung, and booted once more.  Returns
+# qemu's exit status (124: TIMEOUT reached; 125: hung twice).
+vm_qemu() {
+	local who=$1 console=$2 limit=$3 wait=$4 try pid end rc
+	shift 4
+	for try in 1 2; do
+		timeout "$limit" "$@" < /dev/null > "$console" 2>&1 &
+		pid=$!
+		end=$(( $(date +%s) + wait ))
+		rc=
+		while ! grep -q 'guest: kernel' "$console"; do
+			if ! kill -0 "$pid" 2>/dev/null; then
+				wait "$pid"
+				return
+			fi
+			if [ "$(date +%s)" -ge "$end" ]; then
+				kill "$pid" 2>/dev/null
+				wait "$pid"
+				rc=125
+				break
+			fi
+			sleep 0.5
+		done
+		if [ -z "$rc" ]; then
+			wait "$pid"
+			return
+		fi
+		mv "$console" "$console.hung"
+		echo "$who: the guest did not reach /init within $wait s" \
+			"(try $try; console kept in $console.hung):"
+		grep -m 3 -E 'rcu:|BUG|panic' "$console.hung" | tr -d '\r'
+	done
+	return 125
+}
+
 # vm_missing_tools TOOL...: print " name" for each host tool (and the static
 # busybox that runs in the initramfs) that is not installed.
 vm_missing_tools() {

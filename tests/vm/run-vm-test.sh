@@ -326,14 +326,15 @@ CONSOLE="$OUT/console-$SERIES.log"
 VM_TIMEOUT=$((300 * SLOW))
 T=$(now)
 # shellcheck disable=SC2086
-timeout $VM_TIMEOUT qemu-system-x86_64 $accel $cpu -smp 2 -m 2G $machine \
+vm_qemu "$NAME" "$CONSOLE" $VM_TIMEOUT $((150 * SLOW)) \
+	qemu-system-x86_64 $accel $cpu -smp 2 -m 2G $machine \
 	-device intel-iommu -device edu \
 	-nographic -no-reboot -nodefaults -serial stdio -display none \
 	-kernel "$KIMAGE" -initrd "$WORK/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 intel_iommu=on" \
-	< /dev/null > "$CONSOLE" 2>&1
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4 intel_iommu=on"
 QEMU_RC=$?
 [ $QEMU_RC = 124 ] && echo "$NAME: qemu did not power off within $VM_TIMEOUT s"
+[ $QEMU_RC = 125 ] && echo "$NAME: the guest hung while booting, twice"
 T_VM=$(since "$T")
 tr -d '\r' < "$CONSOLE" > "$CONSOLE.tmp" && mv "$CONSOLE.tmp" "$CONSOLE"
 

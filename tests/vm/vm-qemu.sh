@@ -180,19 +180,20 @@ T_INITRD=$(since "$T")
 if [ "$ACTION" = bench ]; then VM_TIMEOUT=$((600 + REPEAT * 400)); else VM_TIMEOUT=1800; fi
 CONSOLE="$RES/console.log"
 T=$(now)
-timeout "$VM_TIMEOUT" qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -machine q35 \
+vm_qemu "$NAME" "$CONSOLE" "$VM_TIMEOUT" 150 \
+	qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G -machine q35 \
 	-nographic -no-reboot -nodefaults -serial stdio -display none \
 	-fsdev local,id=hostroot,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=hostroot,mount_tag=hostroot \
 	-fsdev local,id=results,path="$RES",security_model=none,multidevs=remap \
 	-device virtio-9p-pci,fsdev=results,mount_tag=results \
 	-kernel "$KROOT/boot/vmlinuz-$KVER" -initrd "$WORK/initramfs.cpio.gz" \
-	-append "console=ttyS0 panic=-1 oops=panic loglevel=4" \
-	< /dev/null > "$CONSOLE" 2>&1
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=4"
 QEMU_RC=$?
 T_VM=$(since "$T")
 tr -d '\r' < "$CONSOLE" > "$CONSOLE.tmp" && mv "$CONSOLE.tmp" "$CONSOLE"
 [ "$QEMU_RC" = 124 ] && echo "$NAME: the VM did not finish within $VM_TIMEOUT s"
+[ "$QEMU_RC" = 125 ] && echo "$NAME: the guest hung while booting, twice"
 
 # ---- verdict ------------------------------------------------------------------
 verdict=PASS
