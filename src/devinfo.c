@@ -541,16 +541,33 @@ static void di_update_dev(struct devinfo *di, const struct model *m, size_t i,
 	}
 }
 
+/* A source other than this host's debugfs tells identities of its own
+ * (an agent): they may change at any refresh. */
+static bool di_any_remote(struct source *const *src, size_t nsrc)
+{
+	for (size_t i = 0; i < nsrc; i++)
+		if (src[i]->ops != &src_debugfs_ops && src[i]->ops->ident)
+			return true;
+	return false;
+}
+
 /*
  * Once per refresh: take what vmwatch found (never waits), match QEMU's
- * devices, apply the rules, hand QEMU's failures to the model.
+ * devices, apply the rules, hand QEMU's failures to the model.  Every
+ * device is judged again when what vmwatch found changed (an owner scan,
+ * a new identity, QEMU's news), when devices came, with QEMU watched (its
+ * disagreements last a time) or a remote side; otherwise only the
+ * devices the model says changed: an idle refresh costs nothing per
+ * device.
  */
 void devinfo_update(struct devinfo *di, struct model *m,
 		    struct source *const *src, const unsigned int *feed,
 		    size_t nsrc, uint64_t now)
 {
 	unsigned int *vmdevs;
-	bool useful = di->w != NULL;
+	bool useful = di->w != NULL, all;
+	int *chg;
+	size_t nchg;
 
 	/* Nothing to know (the demo, a replay of this host's files): the
 	 * views print exactly what they would without it. */
@@ -561,18 +578,36 @@ void devinfo_update(struct devinfo *di, struct model *m,
 		return;
 	}
 	m->info = di;
-	if (!di_grow(di, m->ndevs))
+	nchg = model_dev_changed_take(m, &chg, &all);
+	if (!di_grow(di, m->ndevs)) {
+		di->judged = false;
 		return;
+	}
 	di_want(di, m, src, feed, nsrc);
 	if (di->w)
 		vmwatch_get(di->w, &di->res);
 	di_index(di);
-	vmdevs = calloc(m->ndevs + 1, sizeof(*vmdevs));
-	di_map_qmp(di, m, vmdevs);
-	for (size_t i = 0; i < m->ndevs; i++)
-		di_update_dev(di, m, i, src, feed, nsrc,
-			      vmdevs ? vmdevs[i] : 0, now);
-	free(vmdevs);
+	if (!all && di->judged && di->res.gen == di->judged_gen &&
+	    di->judged_ndevs == m->ndevs && !di->res.nqmp &&
+	    !di_any_remote(src, nsrc)) {
+		for (size_t k = 0; k < nchg; k++)
+			if (chg[k] >= 0 && (size_t)chg[k] < m->ndevs)
+				di_update_dev(di, m, (size_t)chg[k], src, feed,
+					      nsrc, 0, now);
+		di->judged_devs += nchg;
+	} else {
+		vmdevs = calloc(m->ndevs + 1, sizeof(*vmdevs));
+		di_map_qmp(di, m, vmdevs);
+		for (size_t i = 0; i < m->ndevs; i++)
+			di_update_dev(di, m, i, src, feed, nsrc,
+				      vmdevs ? vmdevs[i] : 0, now);
+		free(vmdevs);
+		di->judged = true;
+		di->judged_gen = di->res.gen;
+		di->judged_ndevs = m->ndevs;
+		di->passes++;
+		di->judged_devs += m->ndevs;
+	}
 	di_fails(di, m, now);
 	di_notices(di);
 }

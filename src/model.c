@@ -71,6 +71,48 @@ static struct model_event *model_emit(struct model *m, enum model_ev_kind k,
 	return e;
 }
 
+/* Device @idx changed in some way (value, features, presence, ...):
+ * listed once for model_dev_changed_take(). */
+static void model_mark_dev(struct model *m, int idx)
+{
+	struct model_dev *d = m->devs[idx];
+
+	if (d->dqueued || m->dq_all)
+		return;
+	if (m->ndq == m->dqcap) {
+		size_t cap = m->dqcap ? m->dqcap * 2 : 64;
+		int *q = realloc(m->dq, cap * sizeof(*q));
+
+		if (!q) {
+			m->dq_all = true;
+			return;
+		}
+		m->dq = q;
+		m->dqcap = cap;
+	}
+	m->dq[m->ndq++] = idx;
+	d->dqueued = true;
+}
+
+/*
+ * The devices that changed since the last call (*@out, valid until the
+ * next ingest), or *@all when every device must be taken as changed.
+ * The list starts again empty.  For consumers that redo per-device work
+ * only for what changed (devinfo); at most one such consumer.
+ */
+size_t model_dev_changed_take(struct model *m, int **out, bool *all)
+{
+	size_t n = m->ndq;
+
+	*all = m->dq_all;
+	*out = m->dq;
+	for (size_t i = 0; i < n; i++)
+		m->devs[m->dq[i]]->dqueued = false;
+	m->ndq = 0;
+	m->dq_all = false;
+	return n;
+}
+
 /* The next model_update_pairs() looks at pair @k (it has news).  Out of
  * memory, every pair is looked at again (a re-pair). */
 static void model_mark_pair(struct model *m, int k)
@@ -143,6 +185,7 @@ static void model_record(struct model *m, int idx, enum dstate from,
 	e = model_emit(m, MODEL_EV_TRANS, t);
 	e->dev = idx;
 	e->tr = *tr;
+	model_mark_dev(m, idx);
 	model_mark_pair(m, d->pair);
 }
 
@@ -260,6 +303,7 @@ static void model_vanish(struct model *m, int idx, uint64_t now)
 {
 	struct model_dev *d = m->devs[idx];
 
+	model_mark_dev(m, idx);
 	d->present = false;
 	d->gone_ns = now;
 	d->busy_ns = 0;
@@ -273,6 +317,7 @@ static void model_apply(struct model *m, int idx, const struct snap_dev *sd,
 {
 	struct model_dev *d = m->devs[idx];
 
+	model_mark_dev(m, idx);
 	d->busy_ns = sd->busy_ns;
 	d->exact = sd->exact;
 	d->features = sd->features;
@@ -825,6 +870,7 @@ void model_free(struct model *m)
 	free(m->feeds);
 	free(m->pairs);
 	free(m->pq);
+	free(m->dq);
 	free(m->vf);
 	free(m->ev);
 	strmap_free(&m->byname);

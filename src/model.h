@@ -72,6 +72,7 @@ struct model_dev {
 	unsigned int flags_seen;	/* FSM_F_* implied by the states seen */
 	bool entered_error;		/* went into ERROR while watched (not its first value) */
 	int pair;			/* index of its pair in model.pairs, -1 if none */
+	bool dqueued;			/* listed in model.dq */
 	struct model_track *trk;	/* a source's attempts with its destination; NULL */
 	bool exact;			/* steps come from an arc log or an agent: no inference */
 	uint8_t raw_len;		/* bytes in raw */
@@ -162,6 +163,10 @@ struct model {
 	size_t npq;			/* entries in pq */
 	size_t pqcap;			/* allocated */
 	uint64_t appear_seq;		/* appearances of devices so far, a device back counting again */
+	int *dq;			/* devices changed in any way since model_dev_changed_take() */
+	size_t ndq;			/* entries in dq (each device once) */
+	size_t dqcap;			/* allocated */
+	bool dq_all;			/* dq could not grow: take every device as changed */
 	struct model_event *ev;		/* ring of MODEL_EVENTS events */
 	uint64_t ev_seq;		/* seq of the last event */
 	bool any_error;			/* a device went into ERROR during the run */
@@ -182,6 +187,7 @@ unsigned int model_hist_get(const struct model_dev *d, unsigned int i,
 			    struct model_trans *out);
 size_t model_open_attempts(const struct model *m);
 bool model_dev_idle_error(const struct model_dev *d);
+size_t model_dev_changed_take(struct model *m, int **out, bool *all);
 void model_vmm_failed(struct model *m, int dev, uint64_t lo_ns, uint64_t t_ns,
 		      const char *text);
 const struct model_vmmfail *model_vmmfail(const struct model *m, uint64_t seq);

@@ -122,6 +122,17 @@ ln -sfn ../../../../bus/pci/drivers/vfio-pci \
 t_wait_for "$T_WAIT" eval '[ "$(snaps)" -ge $((n0 + 5)) ]'
 t_eq "rebind: a device that stays is not read again (5 refreshes later)" \
 	"$(jqdev "$T_DIR/rbj" 0000:3b:00.2 .ident.driver)" mlx5_vfio_pci
+# A device that changes is judged again at once, with no owner scan to
+# make every device be judged: unowned 0000:af:00.1 is stranded in STOP,
+# not in RUNNING, and stranded again in STOP.
+t_eq "changed: stranded in STOP at the start" \
+	"$(jqdev "$T_DIR/rbj" 0000:af:00.1 '.stranded_no_owner.recovery != null')" true
+printf 'RUNNING\n' > "$RB/debugfs/0000:af:00.1/migration/state"
+t_check "changed: judged again at once (no owner scan): not stranded" t_wait_for "$T_WAIT" \
+	eval '[ "$(jqdev "$T_DIR/rbj" 0000:af:00.1 .stranded_no_owner)" = null ]'
+printf 'STOP\n' > "$RB/debugfs/0000:af:00.1/migration/state"
+t_check "changed: stranded again" t_wait_for "$T_WAIT" \
+	eval '[ "$(jqdev "$T_DIR/rbj" 0000:af:00.1 .stranded_no_owner.recovery)" != null ]'
 mv "$RB/debugfs/0000:3b:00.2" "$RB/away"
 t_check "rebind: the device goes" t_wait_line "$(dev_re '"present":false')" "$T_DIR/rbj"
 mv "$RB/away" "$RB/debugfs/0000:3b:00.2"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_model.c - diffing snapshots into transitions, inference, pairs */
 #include "testutil.h"
+#include "devinfo.h"
+#include "source.h"
 
 /* A snapshot we edit by hand: up to 8 slots. */
 struct fake {
@@ -372,6 +374,97 @@ START_TEST(test_quiet_pairs_cost_nothing)
 }
 END_TEST
 
+/* The devices that changed, each once, for consumers that redo work
+ * per device (devinfo): nothing on a quiet refresh. */
+START_TEST(test_changed_devices)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake fs, fd;
+	const char *names[] = { "a", "b", "c" };
+	int *chg;
+	bool all;
+	size_t n;
+
+	two_sides(&m, &c, &fs, &fd, names, 3);
+	ck_assert_uint_eq(model_dev_changed_take(&m, &chg, &all), 6);
+	ck_assert(!all);
+	ck_assert_uint_eq(model_dev_changed_take(&m, &chg, &all), 0);
+	feed(&m, 0, &fs, T(100));	/* nothing changed */
+	ck_assert_uint_eq(model_dev_changed_take(&m, &chg, &all), 0);
+	fake_set(&fs, 1, "b", DS_PRE_COPY, T(200));
+	feed(&m, 0, &fs, T(200));
+	fake_set(&fs, 1, "b", DS_STOP_COPY, T(300));
+	feed(&m, 0, &fs, T(300));
+	fake_drop(&fd, 2);
+	feed(&m, 1, &fd, T(300));
+	n = model_dev_changed_take(&m, &chg, &all);
+	ck_assert_uint_eq(n, 2);	/* b once, though it changed twice */
+	ck_assert_int_eq(chg[0], dev_index(&m, PAIR_SRC, "b"));
+	ck_assert_int_eq(chg[1], dev_index(&m, PAIR_DST, "c"));
+	/* Features alone change a device too. */
+	fs.dev[0].features_known = true;
+	fs.changed[fs.sn.nchanged++] = 0;
+	feed(&m, 0, &fs, T(400));
+	n = model_dev_changed_take(&m, &chg, &all);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_eq(chg[0], dev_index(&m, PAIR_SRC, "a"));
+	model_free(&m);
+}
+END_TEST
+
+/* devinfo judges only the devices that changed, unless devices came. */
+START_TEST(test_devinfo_judges_what_changed)
+{
+	struct model_cfg c = cfg();
+	struct devinfo_cfg dc;
+	struct devinfo di;
+	struct model m;
+	struct fake fs, fd;
+	struct source s0, s1;
+	struct source *src[] = { &s0, &s1 };
+	const unsigned int fno[] = { 0, 1 };
+	const char *names[] = { "a", "b", "c" };
+	char err[128];
+
+	memset(&s0, 0, sizeof(s0));
+	memset(&s1, 0, sizeof(s1));
+	s0.ops = s1.ops = &src_debugfs_ops;
+	memset(&dc, 0, sizeof(dc));
+	dc.sysfs = dc.proc = dc.dev = "/nonexistent";
+	dc.delay_ns = CLOCK_NS_PER_S;
+	dc.owner_ns = 3600 * CLOCK_NS_PER_S;	/* vmwatch scans once */
+	dc.quiet = true;
+	ck_assert_int_eq(devinfo_init(&di, &dc, true, err, sizeof(err)), 0);
+	two_sides(&m, &c, &fs, &fd, names, 3);
+	devinfo_update(&di, &m, src, fno, 2, T(0));
+	ck_assert_uint_eq(di.passes, 1);
+	ck_assert_uint_eq(di.judged_devs, 6);
+	/* Idle refreshes judge nothing. */
+	for (int k = 1; k <= 10; k++) {
+		feed(&m, 0, &fs, T(k));
+		feed(&m, 1, &fd, T(k));
+		devinfo_update(&di, &m, src, fno, 2, T(k));
+	}
+	ck_assert_uint_eq(di.passes, 1);
+	ck_assert_uint_eq(di.judged_devs, 6);
+	/* One device changed: it alone is judged. */
+	fake_set(&fd, 2, "c", DS_RESUMING, T(20));
+	feed(&m, 1, &fd, T(20));
+	devinfo_update(&di, &m, src, fno, 2, T(20));
+	ck_assert_uint_eq(di.passes, 1);
+	ck_assert_uint_eq(di.judged_devs, 7);
+	/* A device came: every device is judged again. */
+	fake_set(&fs, 3, "d", DS_RUNNING, T(30));
+	feed(&m, 0, &fs, T(30));
+	devinfo_update(&di, &m, src, fno, 2, T(30));
+	ck_assert_uint_eq(di.passes, 2);
+	ck_assert_uint_eq(di.judged_devs, 7 + m.ndevs);
+	devinfo_free(&di);
+	model_free(&m);
+}
+END_TEST
+
 /* One tree, --pair decides who is the destination. */
 START_TEST(test_shared_feed_pair_decides_side)
 {
@@ -482,4 +575,5 @@ TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_vanish_tombstone_and_return, test_pairs_two_feeds,
 	test_shared_feed_pair_decides_side, test_history_bounded,
 	test_exact_steps, test_tombstone_expiry_unpairs,
-	test_quiet_pairs_cost_nothing)
+	test_quiet_pairs_cost_nothing, test_changed_devices,
+	 test_devinfo_judges_what_changed)
