@@ -801,6 +801,36 @@ bool att_stranded(const struct att_track *t, const struct att_cfg *cfg,
 	}
 }
 
+/* When att_stranded() turns true by time alone (a device stuck since
+ * then reaches cfg->stuck_ns after @now_ns); 0 if it never will without
+ * news.  A view caches what it derived from att_stranded() until then. */
+uint64_t att_stranded_due(const struct att_track *t, const struct att_cfg *cfg,
+			  uint64_t now_ns)
+{
+	const struct att_attempt *last = att_kept(t, 0);
+	uint64_t due = 0;
+
+	if (t->open || !cfg->stuck_ns)
+		return 0;
+	for (int i = ATT_SRC; i <= ATT_DST; i++) {
+		const struct att_seg *g = att_cur_seg(t, i);
+		uint64_t at;
+
+		if (!g || t->side[i].gone ||
+		    !(i == ATT_DST ? g->val == DS_RESUMING ||
+		      (g->val == DS_ERROR && g->how != ATT_HOW_FIRST) :
+		      g->val == DS_STOP_COPY))
+			continue;
+		at = g->hi_ns;
+		if (last && last->end_ns > at)
+			at = last->end_ns;
+		at += cfg->stuck_ns + 1;
+		if (at > now_ns && (!due || at < due))
+			due = at;
+	}
+	return due;
+}
+
 /* ---- words ------------------------------------------------------------- */
 
 const char *att_outcome_name(enum att_outcome o)

@@ -187,6 +187,8 @@ const struct att_attempt *att_kept(const struct att_track *t, unsigned int i);
 const struct att_seg *att_cur_seg(const struct att_track *t, int side);
 bool att_stranded(const struct att_track *t, const struct att_cfg *cfg,
 		  uint64_t now_ns, int *side, uint64_t *since_ns);
+uint64_t att_stranded_due(const struct att_track *t, const struct att_cfg *cfg,
+			  uint64_t now_ns);
 
 const char *att_outcome_name(enum att_outcome o);
 const char *att_phase_name(enum att_phase p);

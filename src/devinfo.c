@@ -515,9 +515,9 @@ static void di_recovery_on(struct devinfo_dev *x, const char *host)
 
 /* Everything known of model device @i: owner, QEMU's view, the verdicts
  * on it (devinfo_judge()). */
-static void di_update_dev(struct devinfo *di, const struct model *m, size_t i,
-			  struct source *const *src, const unsigned int *feed,
-			  size_t nsrc, unsigned int nvm, uint64_t now)
+static void di_judge_dev(struct devinfo *di, const struct model *m, size_t i,
+			 struct source *const *src, const unsigned int *feed,
+			 size_t nsrc, unsigned int nvm, uint64_t now)
 {
 	struct devinfo_dev *x = &di->d[i];
 	const struct model_dev *d = m->devs[i];
@@ -539,6 +539,20 @@ static void di_update_dev(struct devinfo *di, const struct model *m, size_t i,
 	} else {
 		devinfo_judge(x, d, q, nvm, di->sysfs, di->grace_ns, now);
 	}
+}
+
+/* di_judge_dev(), and devinfo.gen moves on when what it knows of the
+ * device changed (views cache what they derive on it). */
+static void di_update_dev(struct devinfo *di, const struct model *m, size_t i,
+			  struct source *const *src, const unsigned int *feed,
+			  size_t nsrc, unsigned int nvm, uint64_t now)
+{
+	struct devinfo_dev before;
+
+	memcpy(&before, &di->d[i], sizeof(before));	/* padding too */
+	di_judge_dev(di, m, i, src, feed, nsrc, nvm, now);
+	if (memcmp(&before, &di->d[i], sizeof(before)))
+		di->gen++;
 }
 
 /* A source other than this host's debugfs tells identities of its own
@@ -587,7 +601,7 @@ void devinfo_update(struct devinfo *di, struct model *m,
 	if (di->w)
 		vmwatch_get(di->w, &di->res);
 	di_index(di);
-	if (!all && di->judged && di->res.gen == di->judged_gen &&
+	if (!all && di->judged && di->res.news == di->judged_gen &&
 	    di->judged_ndevs == m->ndevs && !di->res.nqmp &&
 	    !di_any_remote(src, nsrc)) {
 		for (size_t k = 0; k < nchg; k++)
@@ -603,7 +617,7 @@ void devinfo_update(struct devinfo *di, struct model *m,
 				      vmdevs ? vmdevs[i] : 0, now);
 		free(vmdevs);
 		di->judged = true;
-		di->judged_gen = di->res.gen;
+		di->judged_gen = di->res.news;
 		di->judged_ndevs = m->ndevs;
 		di->passes++;
 		di->judged_devs += m->ndevs;
@@ -809,6 +823,8 @@ void devinfo_json_top(const struct devinfo *di, struct obuf *b)
 	obuf_u64(b, di->res.denied);
 	obuf_json_key(b, "fds");
 	obuf_u64(b, di->res.fds);
+	obuf_json_key(b, "skipped");
+	obuf_u64(b, di->res.skipped);
 	obuf_json_key(b, "took");
 	obuf_ms3(b, di->res.scan_took_ns);
 	obuf_json_kstr(b, "note", di->note);

@@ -79,10 +79,11 @@ struct devinfo {
 	struct strmap byname;		/* name -> index in res.devs */
 	uint64_t byname_gen;		/* res.devs_gen it was built for */
 	bool judged;			/* every device was judged once */
-	uint64_t judged_gen;		/* res.gen of the last pass over every device */
+	uint64_t judged_gen;		/* res.news at the last pass over every device */
 	size_t judged_ndevs;		/* model devices then */
 	uint64_t passes;		/* passes over every device, ever */
 	uint64_t judged_devs;		/* devices judged, ever (all passes) */
+	uint64_t gen;			/* bumped whenever what is known of a device changed (views cache on it) */
 };
 
 struct devinfo_cfg {

@@ -64,6 +64,7 @@ static struct model_event *model_emit(struct model *m, enum model_ev_kind k,
 	struct model_event *e = &m->ev[(m->ev_seq + 1) % MODEL_EVENTS];
 
 	memset(e, 0, sizeof(*e));
+	m->change_gen++;
 	e->seq = ++m->ev_seq;
 	e->kind = k;
 	e->t_ns = t;
@@ -77,6 +78,7 @@ static void model_mark_dev(struct model *m, int idx)
 {
 	struct model_dev *d = m->devs[idx];
 
+	m->change_gen++;
 	if (d->dqueued || m->dq_all)
 		return;
 	if (m->ndq == m->dqcap) {
@@ -733,8 +735,13 @@ void model_update_pairs(struct model *m, uint64_t now_ns)
 	 * noted the first tombstone to expire), not on a quiet refresh. */
 	if (m->tomb_next_ns && now_ns >= m->tomb_next_ns)
 		m->repair = true;
-	if (m->repair)
+	if (m->repair) {
 		model_repair(m, now_ns);
+		m->change_gen++;
+	}
+	/* An attempt under way changes at every update. */
+	if (m->npq)
+		m->change_gen++;
 	/* Only pairs with news or an attempt under way, in pair order: a
 	 * quiet pair costs nothing. */
 	if (m->npq > 1)		/* (never qsort a NULL vector) */

@@ -172,6 +172,7 @@ struct model {
 	bool any_error;			/* a device went into ERROR during the run */
 	uint32_t outcomes[ATT_NOUTCOMES];	/* attempts decided during the run, per outcome */
 	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the last update */
+	uint64_t change_gen;		/* bumped by anything a view may show differently (a count) */
 	const struct devinfo *info;	/* identity, owners, QEMU's view (devinfo.h); NULL if none */
 };
 

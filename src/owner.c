@@ -232,15 +232,50 @@ static void owner_scan_pid(struct owner_scan *s, const char *proc_root,
 	closedir(d);
 }
 
+static int owner_cmp_pid(const void *a, const void *b)
+{
+	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static bool owner_memo_quiet(const struct owner_memo *memo, pid_t pid)
+{
+	return memo && memo->nquiet &&
+	       bsearch(&pid, memo->quiet, memo->nquiet, sizeof(pid),
+		       owner_cmp_pid);
+}
+
+/* Remember @pid as holding nothing; out of memory, it is looked at again. */
+static void owner_memo_add(pid_t **v, size_t *n, size_t *cap, pid_t pid)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		pid_t *nv = realloc(*v, c * sizeof(*nv));
+
+		if (!nv)
+			return;
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = pid;
+}
+
 /*
  * Scan @proc_root ("/proc") for processes holding files under
- * @dev_root/vfio ("/dev").  Returns 0 (see out->denied), or -errno when
- * @proc_root cannot be read at all.
+ * @dev_root/vfio ("/dev").  With @memo, remember who held nothing; with
+ * @quick too, do not look into those again: a process that opens a vfio
+ * file later is seen by the next full scan, a new process at once.
+ * Returns 0 (see out->denied), or -errno when @proc_root cannot be read
+ * at all.
  */
-int owner_scan(const char *proc_root, const char *dev_root,
-	       struct owner_scan *out)
+int owner_scan_memo(const char *proc_root, const char *dev_root,
+		    struct owner_memo *memo, bool quick,
+		    struct owner_scan *out)
 {
 	uint64_t t0 = clock_mono_ns();
+	pid_t *quiet = NULL;
+	size_t nquiet = 0, cap = 0;
 	struct dirent *de;
 	DIR *d;
 
@@ -251,6 +286,8 @@ int owner_scan(const char *proc_root, const char *dev_root,
 		return -out->err;
 	}
 	while ((de = readdir(d))) {
+		unsigned int denied = out->denied;
+		size_t nprocs = out->nprocs;
 		char *end;
 		long pid;
 
@@ -261,11 +298,39 @@ int owner_scan(const char *proc_root, const char *dev_root,
 		if (errno || *end || pid <= 0 || pid > INT_MAX)
 			continue;
 		out->processes++;
-		owner_scan_pid(out, proc_root, dev_root, (pid_t)pid);
+		if (quick && owner_memo_quiet(memo, (pid_t)pid)) {
+			out->skipped++;
+		} else {
+			owner_scan_pid(out, proc_root, dev_root, (pid_t)pid);
+			if (out->nprocs != nprocs || out->denied != denied)
+				continue;	/* a holder, or unreadable */
+		}
+		if (memo)
+			owner_memo_add(&quiet, &nquiet, &cap, (pid_t)pid);
 	}
 	closedir(d);
+	if (memo) {
+		if (nquiet > 1)
+			qsort(quiet, nquiet, sizeof(*quiet), owner_cmp_pid);
+		free(memo->quiet);
+		memo->quiet = quiet;
+		memo->nquiet = nquiet;
+	}
 	out->took_ns = clock_mono_ns() - t0;
 	return 0;
+}
+
+int owner_scan(const char *proc_root, const char *dev_root,
+	       struct owner_scan *out)
+{
+	return owner_scan_memo(proc_root, dev_root, NULL, false, out);
+}
+
+void owner_memo_free(struct owner_memo *memo)
+{
+	free(memo->quiet);
+	memo->quiet = NULL;
+	memo->nquiet = 0;
 }
 
 void owner_free(struct owner_scan *s)

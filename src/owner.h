@@ -37,12 +37,24 @@ struct owner_scan {
 	unsigned int processes;		/* processes looked at */
 	unsigned int denied;		/* ... whose fds could not be read (not root) */
 	unsigned int fds;		/* fd links read */
+	unsigned int skipped;		/* processes a quick scan did not look into */
 	int err;			/* the proc root itself could not be read: errno */
 	uint64_t took_ns;		/* how long the scan took */
 };
 
+/* What a scan remembers for the next: the processes that held no vfio
+ * file (and whose fds could be read), which a quick scan skips. */
+struct owner_memo {
+	pid_t *quiet;			/* sorted pids */
+	size_t nquiet;			/* entries in quiet */
+};
+
 int owner_scan(const char *proc_root, const char *dev_root,
 	       struct owner_scan *out);
+int owner_scan_memo(const char *proc_root, const char *dev_root,
+		    struct owner_memo *memo, bool quick,
+		    struct owner_scan *out);
+void owner_memo_free(struct owner_memo *memo);
 void owner_free(struct owner_scan *s);
 const struct owner_proc *owner_find(const struct owner_scan *s, int group,
 				    const char *cdev, unsigned int *nholders);

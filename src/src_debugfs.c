@@ -39,8 +39,10 @@
 #include "strmap.h"
 #include "watch.h"
 
-/* Safety-net rescan interval, ns. */
+/* Safety-net rescan interval, ns: roots without a directory watch, and
+ * roots with one (devices coming and going are events then). */
 #define DFS_RESCAN_NS (5 * CLOCK_NS_PER_S)
+#define DFS_RESCAN_WATCHED_NS (30 * CLOCK_NS_PER_S)
 /* Workers the reader pool may grow to when reads block. */
 #define DFS_MAX_READERS 16
 /* How long a refresh waits for the watcher to set the watches it asked
@@ -702,7 +704,10 @@ static void dfs_rescan(struct dfs *d)
 		}
 	}
 	d->rescan = false;
-	d->next_rescan_ns = d->now_ns + DFS_RESCAN_NS;
+	d->next_rescan_ns = d->now_ns + DFS_RESCAN_WATCHED_NS;
+	for (unsigned int r = 0; r < d->nroots; r++)
+		if (!d->roots[r].watched || d->roots[r].lost)
+			d->next_rescan_ns = d->now_ns + DFS_RESCAN_NS;
 }
 
 static void dfs_take_features(struct dfs_dev *v, struct snap_dev *sd)

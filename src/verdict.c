@@ -66,6 +66,16 @@ void verdict_of(const struct model *m, const struct model_pair *p,
 		devinfo_verdict(m->info, m, p, v);
 }
 
+/* When verdict_of() may say something else with no news: a device
+ * becomes stranded by time alone; 0 never (its durations aside). */
+uint64_t verdict_due(const struct model *m, const struct model_pair *p,
+		     uint64_t now_ns)
+{
+	if (!p->att || p->dev[PAIR_SRC] < 0 || p->dev[PAIR_DST] < 0)
+		return 0;
+	return att_stranded_due(p->att, &m->cfg.ac, now_ns);
+}
+
 /* One line for people: "pre-copy 3.2 s", "completed in 840 ms",
  * "FAILED: ...", "uncertain: ...", then a stranded device. */
 size_t verdict_text(const struct verdict *v, uint64_t now_ns, char *buf,

@@ -27,6 +27,9 @@
 #include "strmap.h"
 
 #define VMW_MAX_QMP 16
+/* One owner scan in this many reads every process's fds; the others skip
+ * the processes that held nothing (a scan every VFIOMIGTOP_OWNER_PERIOD). */
+#define VMW_FULL_EVERY 6
 
 struct vmwatch {
 	struct vmwatch_cfg cfg;
@@ -50,6 +53,8 @@ struct vmwatch {
 	struct vmwatch_dev *devs;
 	size_t ndevs;
 	struct owner_scan scan;
+	struct owner_memo memo;		/* processes that held nothing (owner.h) */
+	unsigned int quick_left;	/* quick scans before the next full one */
 	uint64_t next_scan_ns;
 	struct vmwatch_result st;	/* scan statistics being built */
 };
@@ -136,20 +141,35 @@ static bool vmw_take_want(struct vmwatch *w)
  * reading every identity each period cost more syscalls than the
  * refreshes' reads (23 lookups a device absent from sysfs, one per bus).
  */
-static void vmw_scan(struct vmwatch *w, uint64_t now, bool fresh)
+static bool vmw_scan(struct vmwatch *w, uint64_t now, bool fresh)
 {
-	for (size_t i = 0; i < w->ndevs && !fresh; i++)
-		if (w->devs[i].found && !w->devs[i].id.driver[0])
-			w->devs[i].found = !ident_read(w->cfg.sysfs,
-						       w->devs[i].name,
-						       &w->devs[i].id);
+	bool changed = false;
+
+	for (size_t i = 0; i < w->ndevs && !fresh; i++) {
+		struct vmwatch_dev *d = &w->devs[i];
+		struct ident was;
+
+		if (!d->found || d->id.driver[0])
+			continue;
+		memcpy(&was, &d->id, sizeof(was));
+		d->found = !ident_read(w->cfg.sysfs, d->name, &d->id);
+		changed |= !d->found || memcmp(&was, &d->id, sizeof(was));
+	}
 	if (!w->cfg.owners)
-		return;
+		return changed;
 	owner_free(&w->scan);
-	owner_scan(w->cfg.proc, w->cfg.dev, &w->scan);
+	/* Every process's fds when the device set changed and every
+	 * VMW_FULL_EVERY scans; in between, new processes and holders. */
+	owner_scan_memo(w->cfg.proc, w->cfg.dev, &w->memo,
+			!fresh && w->quick_left, &w->scan);
+	w->quick_left = fresh || !w->quick_left ? VMW_FULL_EVERY - 1 :
+			w->quick_left - 1;
 	for (size_t i = 0; i < w->ndevs; i++) {
 		struct vmwatch_dev *d = &w->devs[i];
 		const struct owner_proc *p = NULL;
+		struct owner_proc was = d->owner;
+		unsigned int nwas = d->nholders;
+		bool known = d->owner_known;
 
 		d->nholders = 0;
 		if (d->found)
@@ -160,16 +180,23 @@ static void vmw_scan(struct vmwatch *w, uint64_t now, bool fresh)
 			d->owner = *p;
 		d->owner_known = !w->scan.err;
 		d->owner_ns = now;
+		changed |= known != d->owner_known || nwas != d->nholders ||
+			   memcmp(&was, &d->owner, sizeof(was));
 	}
+	changed |= !w->st.scanned || w->st.denied != w->scan.denied ||
+		   w->st.scan_err != w->scan.err;
 	w->st.scanned = true;
 	w->st.processes = w->scan.processes;
 	w->st.denied = w->scan.denied;
 	w->st.fds = w->scan.fds;
+	w->st.skipped = w->scan.skipped;
 	w->st.scan_err = w->scan.err;
 	w->st.scan_took_ns = w->scan.took_ns;
 	w->st.scans++;
+	return changed;
 }
 
+/* Publish the statistics, and the devices when @devs (they changed). */
 static void vmw_publish(struct vmwatch *w, bool devs)
 {
 	struct vmwatch_result *p = &w->pub;
@@ -186,16 +213,19 @@ static void vmw_publish(struct vmwatch *w, bool devs)
 		p->ndevs = w->ndevs;
 		p->devs_gen++;
 		p->want_seq = w->taken_seq;
+		p->news++;
 	}
 	p->scanned = w->st.scanned;
 	p->processes = w->st.processes;
 	p->denied = w->st.denied;
 	p->fds = w->st.fds;
+	p->skipped = w->st.skipped;
 	p->scan_err = w->st.scan_err;
 	p->scan_took_ns = w->st.scan_took_ns;
 	p->scans = w->st.scans;
 	for (size_t i = 0; i < w->nq; i++)
 		p->qmp[i] = *qmp_view(w->q[i]);
+	p->news += w->nq != 0;
 	p->gen++;
 	pthread_cond_broadcast(&w->cond);
 	pthread_mutex_unlock(&w->lock);
@@ -223,14 +253,15 @@ static void *vmw_main(void *arg)
 		if (now >= w->next_scan_ns) {
 			uint64_t t0 = clock_mono_ns(), took;
 
-			vmw_scan(w, now, dirty);
+			/* The devices are published again only when what
+			 * is known of them changed. */
+			dirty |= vmw_scan(w, now, dirty);
 			/* At most 5 % of a core on a host with very many
 			 * processes and files: wait 20 times what it took. */
 			took = clock_mono_ns() - t0;
 			w->next_scan_ns = clock_mono_ns() +
 				(20 * took > w->cfg.owner_ns ? 20 * took :
 				 w->cfg.owner_ns);
-			dirty = true;
 		}
 		for (size_t i = 0; i < w->nq; i++)
 			qmp_tick(w->q[i], now, w->cfg.poll_ns);
@@ -437,6 +468,7 @@ void vmwatch_stop(struct vmwatch *w)
 	vmw_want_free(w->want, w->want_stamps, w->nwant);
 	free(w->devs);
 	owner_free(&w->scan);
+	owner_memo_free(&w->memo);
 	vmwatch_result_free(&w->pub);
 	if (w->wake[0] >= 0)
 		close(w->wake[0]);

@@ -43,11 +43,12 @@ struct vmwatch_dev {
 struct vmwatch_result {
 	uint64_t gen;			/* changes whenever anything below does */
 	uint64_t devs_gen;		/* changes whenever devs does */
+	uint64_t news;			/* changes whenever devs, denied, scan_err or qmp may have */
 	uint64_t want_seq;		/* the vmwatch_want() call devs answers */
 	struct vmwatch_dev *devs;
 	size_t ndevs;
 	bool scanned;			/* an owner scan ran */
-	unsigned int processes, denied, fds;	/* of the last scan */
+	unsigned int processes, denied, fds, skipped;	/* of the last scan (owner_scan) */
 	int scan_err;			/* errno: the proc root could not be read */
 	uint64_t scan_took_ns;		/* the last scan's cost */
 	uint64_t scans;			/* scans done */

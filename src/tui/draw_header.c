@@ -17,7 +17,6 @@
 #include "draw.h"
 #include "format.h"
 #include "headline.h"
-#include "verdict.h"
 
 /* States in the order the counts are listed. */
 static const enum dstate draw_header_order[] = {
@@ -29,7 +28,6 @@ static const enum dstate draw_header_order[] = {
 static void draw_header_top(const struct tui_view *v, const struct view_ctx *c,
 			    uint64_t now)
 {
-	const struct model *m = c->m;
 	struct draw_pen p = { 0, 0, COLS, v->g.ascii };
 	struct headline_in in = {
 		.cols = COLS,
@@ -41,16 +39,11 @@ static void draw_header_top(const struct tui_view *v, const struct view_ctx *c,
 	struct headline h;
 	char dur[32], stamp[64], f[PROMPT_MAX * 4 + 8] = "";
 
-	/* Each pair counted by its latest attempt. */
-	for (size_t k = 0; k < m->npairs; k++) {
-		struct verdict vd;
-
-		verdict_of(m, &m->pairs[k], now, &vd);
-		in.mig += vd.kind == VERDICT_OPEN;
-		in.done += vd.kind == VERDICT_COMPLETED;
-		in.failed += vd.kind == VERDICT_FAILED;
-		in.unsure += vd.kind == VERDICT_UNCERTAIN;
-	}
+	/* Each pair counted by its latest attempt (tui_derive()). */
+	in.mig = v->dv.mig;
+	in.done = v->dv.done;
+	in.failed = v->dv.failed;
+	in.unsure = v->dv.unsure;
 	clock_fmt_dur(dur, sizeof(dur), c->delay_ns);
 	in.every = dur;
 	if (v->ui.filter[0])
@@ -73,25 +66,15 @@ static void draw_header_top(const struct tui_view *v, const struct view_ctx *c,
 }
 
 static void draw_header_side(const struct tui_view *v, const struct view_ctx *c,
-			     int y, enum pair_side side, uint64_t now)
+			     int y, enum pair_side side)
 {
-	const struct model *m = c->m;
 	const struct snapshot *sn = c->snap[side];
 	struct draw_pen p = { y, 0, COLS, v->g.ascii };
-	unsigned int count[DS_NR] = { 0 }, total = 0, busy = 0;
+	const unsigned int *count = v->dv.count[side];
+	unsigned int total = v->dv.total[side], busy = v->dv.busy[side];
 	const char *label = c->label[side];
 	char buf[384], lab[4 * 48 + 8];
 
-	for (size_t i = 0; i < m->ndevs; i++) {
-		const struct model_dev *d = m->devs[i];
-
-		if (d->side != side || !model_dev_listed(d, v->cc.tomb_ns, now))
-			continue;
-		total++;
-		if ((unsigned int)d->val < DS_NR)
-			count[d->val]++;
-		busy += d->busy_ns && d->present;
-	}
 	draw_put(&p, ROLE_TITLE, A_NORMAL, side == PAIR_SRC ? "SRC " : "DST ");
 	/* A long path keeps both ends and leaves room for the counts. */
 	format_fit(lab, sizeof(lab), label ? label : "-",
@@ -148,7 +131,7 @@ void draw_header(const struct tui_view *v, const struct view_ctx *c,
 
 	draw_header_top(v, c, now);
 	if (h->h >= 2)
-		draw_header_side(v, c, 1, PAIR_SRC, now);
+		draw_header_side(v, c, 1, PAIR_SRC);
 	if (h->h >= 3 && v->has_dst)
-		draw_header_side(v, c, 2, PAIR_DST, now);
+		draw_header_side(v, c, 2, PAIR_DST);
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 
 #include "clock.h"
+#include "devinfo.h"
+#include "verdict.h"
 #include "colors.h"
 #include "draw.h"
 #include "evview.h"
@@ -157,6 +159,7 @@ static void tui_pin(struct tui_view *v)
 static void tui_apply(struct tui_view *v, const struct ui_effect *e,
 		      struct view_req *req)
 {
+	v->dv.valid = false;	/* sort, filter, acknowledgements... */
 	req->quit |= e->req.quit;
 	req->refresh |= e->req.refresh;
 	req->redraw |= e->req.redraw;
@@ -298,6 +301,66 @@ static void tui_rows(struct tui_view *v, const struct view_ctx *c, uint64_t now)
 		v->ui.sel = (size_t)at;
 }
 
+/* Whether v->dv (and the rows, widths and counts with it) still holds. */
+static bool tui_derived_holds(const struct tui_view *v,
+			      const struct view_ctx *c, uint64_t now)
+{
+	const struct tui_derived *d = &v->dv;
+	const struct devinfo *di = c->m->info;
+
+	return d->valid && d->m == c->m && d->change_gen == c->m->change_gen &&
+	       d->info_gen == (di ? di->gen : 0) &&
+	       (!d->until_ns || now < d->until_ns);
+}
+
+/* Pairs by verdict, devices by side and value, and when any of it, or
+ * a row's place, changes by time alone (a tombstone expires, a device
+ * becomes stranded). */
+static void tui_derive(struct tui_view *v, const struct view_ctx *c,
+		       uint64_t now)
+{
+	const struct model *m = c->m;
+	struct tui_derived *d = &v->dv;
+	uint64_t due;
+
+	memset(d, 0, sizeof(*d));
+	for (size_t k = 0; k < m->npairs; k++) {
+		struct verdict vd;
+
+		verdict_of(m, &m->pairs[k], now, &vd);
+		d->mig += vd.kind == VERDICT_OPEN;
+		d->done += vd.kind == VERDICT_COMPLETED;
+		d->failed += vd.kind == VERDICT_FAILED;
+		d->unsure += vd.kind == VERDICT_UNCERTAIN;
+		due = verdict_due(m, &m->pairs[k], now);
+		if (due && (!d->until_ns || due < d->until_ns))
+			d->until_ns = due;
+	}
+	for (size_t i = 0; i < m->ndevs; i++) {
+		const struct model_dev *x = m->devs[i];
+		int s = x->side == PAIR_DST ? PAIR_DST : PAIR_SRC;
+
+		if (!model_dev_listed(x, v->cc.tomb_ns, now))
+			continue;
+		if (!x->present && v->cc.tomb_ns) {
+			due = x->gone_ns + v->cc.tomb_ns;
+			if (!d->until_ns || due < d->until_ns)
+				d->until_ns = due;
+		}
+		d->total[s]++;
+		if ((unsigned int)x->val < DS_NR)
+			d->count[s][x->val]++;
+		d->busy[s] += x->busy_ns && x->present;
+	}
+	d->vm_want = tui_ident_vm_want(m);
+	d->drv_want = tui_ident_drv_want(m);
+	d->m = m;
+	d->change_gen = m->change_gen;
+	d->info_gen = m->info ? m->info->gen : 0;
+	d->valid = true;
+	v->rebuilds++;
+}
+
 /* Columns device @dev's escaped name takes; names never change. */
 static int tui_namew(struct tui_view *v, const struct model *m, int dev)
 {
@@ -349,7 +412,7 @@ static void tui_measure(struct tui_view *v, const struct view_ctx *c)
 	}
 }
 
-static void tui_layout(struct tui_view *v, const struct view_ctx *c)
+static void tui_layout(struct tui_view *v)
 {
 	struct layout_in in = {
 		.cols = COLS,
@@ -361,8 +424,8 @@ static void tui_layout(struct tui_view *v, const struct view_ctx *c)
 		.name_want = v->name_w,
 		.verdict_want = v->any_failed ? TUI_VERDICT_FAILED :
 				TUI_VERDICT_WANT,
-		.vm_want = c->m ? tui_ident_vm_want(c->m) : 0,
-		.drv_want = c->m ? tui_ident_drv_want(c->m) : 0,
+		.vm_want = v->dv.vm_want,
+		.drv_want = v->dv.drv_want,
 	};
 
 	layout_compute(&in, &v->lay);
@@ -378,6 +441,7 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	if (c->model_gen != v->model_gen) {
 		tui_replay_reset(v, c);
 		v->model_gen = c->model_gen;
+		v->dv.valid = false;
 	}
 	v->ui.replay = c->replay != NULL;
 	v->delay_ns = c->delay_ns;
@@ -389,9 +453,17 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	v->has_dst = c->label[PAIR_DST] != NULL;
 	screen_glyphs(&v->scr, v->ui.ascii, &v->g);
 	v->cc.ascii = v->g.ascii;
-	tui_rows(v, c, now);
-	tui_measure(v, c);
-	tui_layout(v, c);
+	if (!tui_derived_holds(v, c, now)) {
+		tui_rows(v, c, now);
+		tui_measure(v, c);
+		tui_derive(v, c, now);
+	} else {
+		long at = rows_find(&v->rows, v->pin);
+
+		if (at >= 0)
+			v->ui.sel = (size_t)at;
+	}
+	tui_layout(v);
 	ui_fit(&v->ui, v->rows.n, v->lay.body_h);
 	tui_events(v, c);
 	ui_al_fit(&v->ui, evlog_alert_count(&v->log), v->ui.al_page);

@@ -14,6 +14,22 @@
 #include "ui.h"
 #include "view.h"
 
+/* What a frame derives from every pair and device, kept while nothing
+ * it depends on changed: an idle screen costs nothing per device. */
+struct tui_derived {
+	bool valid;			/* the fields below hold */
+	const struct model *m;		/* ... for this model */
+	uint64_t change_gen;		/* ... at its model.change_gen */
+	uint64_t info_gen;		/* ... and devinfo.gen (0 without) */
+	uint64_t until_ns;		/* CLOCK_MONOTONIC ns they may change by time alone; 0 never */
+	int vm_want;			/* columns the VM column wants, 0 none */
+	int drv_want;			/* columns the DRIVER column wants, 0 none */
+	unsigned int mig, done, failed, unsure;	/* pairs by verdict */
+	unsigned int total[PAIR_NSIDES];	/* devices listed per side */
+	unsigned int busy[PAIR_NSIDES];		/* ... with a read pending */
+	unsigned int count[PAIR_NSIDES][DS_NR];	/* ... per value */
+};
+
 /* The screen's view (view.h): everything the files that draw it share. */
 struct tui_view {
 	struct view base;		/* what the run loop holds */
@@ -46,6 +62,8 @@ struct tui_view {
 	uint64_t frame_ns;		/* CLOCK_MONOTONIC ns of the last frame */
 	uint64_t wake_ns;		/* CLOCK_MONOTONIC ns a highlight ends; 0 if none */
 	uint64_t model_gen;		/* view_ctx.model_gen of the model last drawn */
+	struct tui_derived dv;		/* rows, widths and counts of the model, cached */
+	uint64_t rebuilds;		/* frames that derived dv anew, ever */
 };
 
 #endif

@@ -82,6 +82,23 @@ t_check "the VMM gone: stranded, with its recovery" t_wait_line \
 	"$T_DIR/m" "$from"
 t_stop "$MON" >/dev/null
 
+# ---- quick owner scans: who held nothing is skipped, holders are not ----
+cp -a "$ID/proc" "$T_DIR/qproc"
+VFIOMIGTOP_PROC_ROOT=$T_DIR/qproc VFIOMIGTOP_OWNER_PERIOD=0.1 \
+	t_mon "$T_DIR/q" -b --json -d 0.1 --src "$ID/debugfs" --sysfs "$ID/sysfs"
+QMON=$T_PID
+qscan() { grep -a '}$' "$T_DIR/q" | tail -n 1 | jq -r ".owner_scan.$1"; }
+t_check "quick scan: the process that held nothing is skipped" \
+	t_wait_for "$T_WAIT" eval '[ "$(qscan skipped)" = 1 ]'
+t_eq "quick scan: the holders are still known" "$(jqdev "$T_DIR/q" 0000:3b:00.2 .owner.pid)" 4242
+rm "$T_DIR"/qproc/4244/fd/*
+t_check "quick scan: a holder letting go is seen" t_wait_for "$T_WAIT" \
+	eval '[ "$(jqdev "$T_DIR/q" 0000:5e:00.1 .owner)" = false ]'
+ln -s /dev/vfio/51 "$T_DIR/qproc/4243/fd/7"
+t_check "full scan: a skipped process that took a device is seen" t_wait_for "$T_WAIT" \
+	eval '[ "$(jqdev "$T_DIR/q" 0000:5e:00.1 .owner.pid)" = 4243 ]'
+t_stop "$QMON" >/dev/null
+
 # ---- without root: said once, and no device is called unowned ----
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && setpriv --reuid=65534 true 2>/dev/null &&
 	setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$VFIOMIGTOP" &&

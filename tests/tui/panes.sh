@@ -62,6 +62,22 @@ t_not "no alert marker left" eval "t_screen | grep -q '│! ERROR'"
 rm -rf "${S:?}/0000:5e:00.1"
 t_ok "vanished device kept as a tombstone" t_wait_re $W '† 0000:5e:00\.1 +<gone>'
 
+# A tombstone's time runs out with nothing else changing: the rows and
+# counts the screen keeps between changes know when to look again.
+# Idle trees: no attempt under way, nothing read changes.
+TS=$T_DIR/tsrc
+TD=$T_DIR/tdst
+t_state "$TS" 0000:3b:00.2 RUNNING
+t_state "$TD" 0000:3b:00.2 RUNNING
+t_state "$TS" 0000:77:00.1 RUNNING
+t_top 120 30 -d 0.2 --stuck 3600 --tombstone 2 --no-owners --src "$TS" --dst "$TD"
+t_ok "tombstone: a device" t_wait $W '  0000:77:00.1 '
+t_ok "tombstone: counted" t_wait_re $W '^SRC .* 2 devices:'
+rm -rf "${TS:?}/0000:77:00.1"
+t_ok "tombstone: kept a while" t_wait_re $W '† 0000:77:00\.1 +<gone>'
+t_ok "tombstone: gone after --tombstone, with no news" t_wait_not $W '† 0000:77:00.1'
+t_ok "tombstone: counted no more" t_wait_re $W '^SRC .* 1 device:'
+
 # Monochrome: NO_COLOR and -C.
 colour_free() { ! t_screen_e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;|48;)'; }
 t_start 100 25 "env NO_COLOR=1 $VFIOMIGTOP -d 0.2 --src $S --dst $D"

@@ -386,6 +386,19 @@ START_TEST(test_stranded)
 	ck_assert(att_stranded(t, &cfg, T(31000), &side, &since));
 	ck_assert_int_eq(side, ATT_DST);
 	ck_assert_uint_eq(since, T(400));
+	/* When it turns, known ahead: the first instant it is true. */
+	for (uint64_t ms = 450; ms < 31000; ms += 997) {
+		uint64_t due = att_stranded_due(t, &cfg, T(ms));
+
+		ck_assert_uint_gt(due, T(ms));
+		ck_assert(!att_stranded(t, &cfg, due - 1, &side, &since));
+		ck_assert(att_stranded(t, &cfg, due, &side, &since));
+	}
+	ck_assert_uint_eq(att_stranded_due(t, &cfg, T(31000)), 0);
+	/* It moves on: nothing left to turn. */
+	att_value(t, ATT_DST, DS_RUNNING, T(31000), T(31200));
+	ck_assert(!att_stranded(t, &cfg, T(99000), &side, &since));
+	ck_assert_uint_eq(att_stranded_due(t, &cfg, T(31200)), 0);
 }
 END_TEST
 

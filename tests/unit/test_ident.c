@@ -217,6 +217,56 @@ START_TEST(scan_fixture)
 }
 END_TEST
 
+/* A quick scan skips who held nothing; a full one looks again. */
+START_TEST(scan_memo_quick)
+{
+	char dir[] = "/tmp/vfiomigtop-memo-XXXXXX", cmd[512], proc[256];
+	struct owner_memo memo = { NULL, 0 };
+	struct owner_scan s;
+	unsigned int fds;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/proc' '%s/'", ID, dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(proc, sizeof(proc), "%s/proc", dir);
+	ck_assert_int_eq(owner_scan_memo(proc, "/dev", &memo, false, &s), 0);
+	ck_assert_uint_eq(memo.nquiet, 1);
+	ck_assert_int_eq(memo.quiet[0], 4243);
+	ck_assert_uint_eq(s.skipped, 0);
+	fds = s.fds;
+	owner_free(&s);
+	/* Quick: 4243 is skipped, the holders are looked at again. */
+	ck_assert_int_eq(owner_scan_memo(proc, "/dev", &memo, true, &s), 0);
+	ck_assert_uint_eq(s.processes, 3);
+	ck_assert_uint_eq(s.skipped, 1);
+	ck_assert_uint_eq(s.fds, fds - 1);
+	ck_assert_int_eq(owner_find(&s, 42, "", NULL)->pid, 4242);
+	ck_assert_int_eq(owner_find(&s, 51, "", NULL)->pid, 4244);
+	owner_free(&s);
+	/* 4243 opens group 44: a quick scan does not see it, a full one does. */
+	snprintf(cmd, sizeof(cmd), "ln -s /dev/vfio/44 '%s/proc/4243/fd/5'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(owner_scan_memo(proc, "/dev", &memo, true, &s), 0);
+	ck_assert_ptr_null(owner_find(&s, 44, "", NULL));
+	owner_free(&s);
+	ck_assert_int_eq(owner_scan_memo(proc, "/dev", &memo, false, &s), 0);
+	ck_assert_int_eq(owner_find(&s, 44, "", NULL)->pid, 4243);
+	ck_assert_uint_eq(memo.nquiet, 0);
+	owner_free(&s);
+	/* A holder that lets go is seen by a quick scan (it is never skipped). */
+	snprintf(cmd, sizeof(cmd), "rm '%s'/proc/4244/fd/*", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(owner_scan_memo(proc, "/dev", &memo, true, &s), 0);
+	ck_assert_ptr_null(owner_find(&s, 51, "", NULL));
+	ck_assert_uint_eq(memo.nquiet, 1);
+	ck_assert_int_eq(memo.quiet[0], 4244);
+	owner_free(&s);
+	owner_memo_free(&memo);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 /* A real process holding DIR/dev/vfio/12 open: found through /proc. */
 START_TEST(scan_real_process)
 {
@@ -744,7 +794,7 @@ START_TEST(vmm_text_on_device_attempt)
 END_TEST
 
 TU_MAIN("ident", vf_with_pf, pf_and_nomig, mdev, malformed_and_missing,
-	system_pci_ids, recovery, links_and_names, scan_fixture,
+	system_pci_ids, recovery, links_and_names, scan_fixture, scan_memo_quick,
 	scan_real_process, qmp_session, qmp_only_queries, qmp_garbage,
 	qmp_stall, qmp_hostile_text, can_migrate, stranded, disagreement, vmm_setup_failure,
 	vmm_text_on_device_attempt)
