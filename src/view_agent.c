@@ -76,6 +76,9 @@ struct view_agent {
 	char host[PROTO_TEXT_MAX];	/* this host's name */
 	uint64_t *id_hash;		/* per model device: the ident message last sent, hashed */
 	size_t nid;			/* entries in id_hash */
+	uint64_t dev_gen;		/* model.change_gen when the devices were last compared */
+	uint64_t id_model_gen;		/* model.change_gen when the idents were last compared */
+	uint64_t id_info_gen;		/* devinfo.gen then */
 };
 
 static struct view *va_open(const struct options *o, char *err, size_t len)
@@ -264,6 +267,11 @@ static void va_idents(struct view_agent *v, const struct model *m, uint64_t now,
 
 	if (!m->info)
 		return;
+	/* Nothing a message says changed: an idle frame costs nothing per
+	 * device. */
+	if (v->nid >= m->ndevs && v->id_model_gen == m->change_gen &&
+	    v->id_info_gen == m->info->gen)
+		return;
 	if (v->nid < m->ndevs) {
 		uint64_t *h = realloc(v->id_hash, m->ndevs * sizeof(*h));
 
@@ -302,6 +310,8 @@ static void va_idents(struct view_agent *v, const struct model *m, uint64_t now,
 		v->id_hash[i] = h;
 	}
 	obuf_free(&body);
+	v->id_model_gen = m->change_gen;
+	v->id_info_gen = m->info->gen;
 }
 
 static int va_frame(struct view *base, const struct view_ctx *c, uint64_t now)
@@ -327,8 +337,11 @@ static int va_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 		v->next_hb_ns = now + v->hb_ns;
 	} else {
 		va_steps(v, m, real_off);
-		va_devices(v, m, now, real_off);
+		/* A record changes only with the model (model.change_gen). */
+		if (v->dev_gen != m->change_gen)
+			va_devices(v, m, now, real_off);
 	}
+	v->dev_gen = m->change_gen;
 	va_idents(v, m, now, real_off);
 	va_link(v, c->snap[PAIR_SRC], now, real_off);
 	if (now >= v->next_hb_ns) {

@@ -15,6 +15,7 @@
 #                tmpfs files raise
 #                inotify events as the vfiomig module's do): it reads what
 #                notified, and sweeps every file once per 5 s;
+#   agent        vfiomigtop --agent serving the source tree, notified;
 #   htop         htop showing as many processes as there are devices;
 # all at 0.2 s.  "changing" rewrites 8 state files every second (renamed
 # over).  Then the latency from a state file written in place (IN_MODIFY,
@@ -143,6 +144,19 @@ for n in $cases; do
 		tm kill-session -t b >/dev/null 2>&1
 		for k in 0 1 2 3 4 5 6 7; do setstate "$root/src" "$k" RUNNING; done
 	done
+	# The agent a remote monitor runs (--agent), serving the source tree,
+	# idle, notified: its frames send nothing when nothing changed.
+	# Its input stays open (a FIFO this shell holds): at EOF it ends.
+	rm -f "$dir/agent.in"
+	mkfifo "$dir/agent.in"
+	exec 7<>"$dir/agent.in"
+	env VFIOMIGTOP_NOTIFY=auto "$top" --agent -d 0.2 --src "$root/src" \
+		<"$dir/agent.in" >/dev/null 2>&1 &
+	bg=$!
+	read -r pct ms < <(cpu "$bg")
+	kill "$bg" 2>/dev/null; wait "$bg" 2>/dev/null; bg=
+	exec 7>&-
+	row "${n}x1" "vfiomigtop --agent" no "$pct" "$ms"
 	# htop with as many processes as devices (both sides), same delay.
 	if command -v htop >/dev/null 2>&1; then
 		sleepers=
