@@ -301,8 +301,12 @@ static void di_want(struct devinfo *di, const struct model *m,
 		free(stamps);
 		return;
 	}
+	/* Only those present: a gone device's identity and owner stay as
+	 * last known, and vmwatch keeps no record of it (with mdevs created
+	 * all day, the list would grow by each one). */
 	for (size_t i = 0; i < m->ndevs; i++)
-		if (di_local(src, feed, nsrc, m->devs[i]->feed, &s)) {
+		if (m->devs[i]->present &&
+		    di_local(src, feed, nsrc, m->devs[i]->feed, &s)) {
 			stamps[n] = m->devs[i]->appeared;
 			names[n++] = m->devs[i]->name;
 		}
@@ -454,6 +458,8 @@ static void di_owner_local(struct devinfo *di, struct devinfo_dev *x,
 	int r = strmap_get(&di->byname, d->name, strlen(d->name));
 	const struct vmwatch_dev *w = r >= 0 ? &di->res.devs[r] : NULL;
 
+	if (!w && !d->present)
+		return;		/* gone: as last known (di_want()) */
 	x->have_ident = w && w->found;
 	if (x->have_ident)
 		x->id = w->id;

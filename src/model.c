@@ -156,7 +156,7 @@ unsigned int model_hist_get(const struct model_dev *d, unsigned int i,
 	unsigned int kept = d->hist_n < MODEL_HIST ? d->hist_n : MODEL_HIST;
 	unsigned int first = d->hist_n - kept;
 
-	if (i >= kept)
+	if (i >= kept || !d->hist)
 		return 0;
 	*out = d->hist[(first + i) % MODEL_HIST];
 	return 1;
@@ -166,8 +166,15 @@ static void model_record(struct model *m, int idx, enum dstate from,
 			 enum dstate to, uint64_t t, uint64_t lo, uint8_t flags)
 {
 	struct model_dev *d = m->devs[idx];
-	struct model_trans *tr = &d->hist[d->hist_n++ % MODEL_HIST];
+	struct model_trans lost, *tr = &lost;
 	struct model_event *e;
+
+	/* The ring comes with the first transition (a device forgotten
+	 * has none); out of memory, the transition is told, not kept. */
+	if (!d->hist)
+		d->hist = calloc(MODEL_HIST, sizeof(*d->hist));
+	if (d->hist)
+		tr = &d->hist[d->hist_n++ % MODEL_HIST];
 
 	tr->t_ns = t;
 	tr->lo_ns = lo;
@@ -593,6 +600,42 @@ static void model_pair_set(struct model *m, struct model_pair *p, int k,
 	}
 }
 
+/* Gone, and no longer listed: nobody can see it any more. */
+static bool model_gone_for_good(const struct model *m,
+				const struct model_dev *d, uint64_t now)
+{
+	return !d->present && d->gone_ns &&
+	       !model_dev_listed(d, m->cfg.tomb_ns, now);
+}
+
+/*
+ * Forget what nobody can see any more: a device gone for good keeps its
+ * name, counts and place (indices are stable), not its history ring or
+ * attempts (5.6 KB of a source's 6): a pair's attempts were told as
+ * they were decided, and a device that comes back starts a history
+ * anew.  A source's attempts with such a destination go too.  Called
+ * with every pair dissolved.
+ */
+static void model_forget(struct model *m, uint64_t now)
+{
+	for (size_t i = 0; i < m->ndevs; i++) {
+		struct model_dev *d = m->devs[i];
+
+		if (d->trk && model_gone_for_good(m, m->devs[d->trk->dst], now)) {
+			free(d->trk);
+			d->trk = NULL;
+		}
+		if ((!d->hist && !d->trk) || !model_gone_for_good(m, d, now))
+			continue;
+		free(d->hist);
+		d->hist = NULL;
+		d->hist_n = 0;
+		free(d->trk);
+		d->trk = NULL;
+		m->forgotten++;
+	}
+}
+
 /* Recompute which device goes with which. */
 static void model_repair(struct model *m, uint64_t now)
 {
@@ -608,6 +651,7 @@ static void model_repair(struct model *m, uint64_t now)
 		shared |= m->feeds[i].kind == MODEL_FEED_SHARED;
 	if (model_listed(m, now, idx, names, n))
 		goto out;
+	model_forget(m, now);
 	cnt = n[PAIR_SRC] + n[PAIR_DST] + m->cfg.npairs;
 	pm = calloc(cnt + 1, sizeof(*pm));
 	np = calloc(cnt + 1, sizeof(*np));
@@ -869,6 +913,7 @@ void model_free(struct model *m)
 {
 	for (size_t i = 0; i < m->ndevs; i++) {
 		free(m->devs[i]->trk);
+		free(m->devs[i]->hist);
 		free(m->devs[i]);
 	}
 	free(m->devs);

@@ -78,8 +78,8 @@ struct model_dev {
 	uint8_t raw_len;		/* bytes in raw */
 	char raw[DSTATE_READ_MAX];	/* unparsable content, raw */
 	char name[SNAP_NAME_MAX];	/* directory name, raw bytes (after the hot fields) */
-	unsigned int hist_n;		/* transitions ever recorded; ring index is hist_n % MODEL_HIST */
-	struct model_trans hist[MODEL_HIST];	/* ring of the latest transitions */
+	unsigned int hist_n;		/* transitions recorded since it was first seen or forgotten; ring index is hist_n % MODEL_HIST */
+	struct model_trans *hist;	/* ring of the latest MODEL_HIST transitions; NULL while hist_n is 0 */
 };
 
 /* What kind of event a view is told about. */
@@ -173,6 +173,7 @@ struct model {
 	uint32_t outcomes[ATT_NOUTCOMES];	/* attempts decided during the run, per outcome */
 	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the last update */
 	uint64_t change_gen;		/* bumped by anything a view may show differently (a count) */
+	uint64_t forgotten;		/* devices forgotten (model_forget()), ever */
 	const struct devinfo *info;	/* identity, owners, QEMU's view (devinfo.h); NULL if none */
 };
 

@@ -102,9 +102,13 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 		snprintf(out->state, sizeof(out->state), "ERROR idle");
 		out->state_role = ROLE_NOMIG;
 	}
-	if (changed)
-		out->until_ns = d->hist[(d->hist_n - 1) % MODEL_HIST].t_ns +
-				cfg->highlight_ns;
+	if (changed) {
+		struct model_trans last;
+		unsigned int kept = d->hist_n < MODEL_HIST ? d->hist_n : MODEL_HIST;
+
+		if (kept && model_hist_get(d, kept - 1, &last))
+			out->until_ns = last.t_ns + cfg->highlight_ns;
+	}
 	if (d->busy_ns && d->present) {
 		snprintf(out->state, sizeof(out->state), "busy");
 		out->state_role = ROLE_BUSY;

@@ -152,6 +152,10 @@ t_check "changed: stranded again" t_wait_for "$T_WAIT" \
 	eval '[ "$(jqdev "$T_DIR/rbj" 0000:af:00.1 .stranded_no_owner.recovery)" != null ]'
 mv "$RB/debugfs/0000:3b:00.2" "$RB/away"
 t_check "rebind: the device goes" t_wait_line "$(dev_re '"present":false')" "$T_DIR/rbj"
+# Gone, it is no longer watched, and keeps what was last known of it.
+t_eq "gone: identity as last known" \
+	"$(jqdev "$T_DIR/rbj" 0000:3b:00.2 '"\(.present) \(.ident.driver)"')" "false mlx5_vfio_pci"
+t_eq "gone: owner as last known" "$(jqdev "$T_DIR/rbj" 0000:3b:00.2 .owner.pid)" 4242
 mv "$RB/away" "$RB/debugfs/0000:3b:00.2"
 t_check "rebind: back, with the new driver" t_wait_line \
 	"$(dev_re '"present":true[^}]*"ident":\{"bus":"pci","driver":"vfio-pci"')" "$T_DIR/rbj"

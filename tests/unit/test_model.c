@@ -296,6 +296,78 @@ START_TEST(test_pairs_two_feeds)
 }
 END_TEST
 
+/* One completed migration of pair "x": STOP_COPY, RESUMING, STOP,
+ * RUNNING_P2P, starting at @t ms. */
+static void migrate_once(struct model *m, struct fake *fs, struct fake *fd,
+			 uint64_t t)
+{
+	fake_set(fs, 0, "x", DS_STOP_COPY, T(t));
+	feed(m, 0, fs, T(t));
+	fake_set(fd, 0, "x", DS_RESUMING, T(t + 50));
+	feed(m, 1, fd, T(t + 50));
+	fake_set(fs, 0, "x", DS_STOP, T(t + 100));
+	feed(m, 0, fs, T(t + 100));
+	fake_set(fd, 0, "x", DS_RUNNING_P2P, T(t + 200));
+	feed(m, 1, fd, T(t + 200));
+}
+
+/* Gone for good (tombstone expired): the history ring and the attempts
+ * are freed, the name and counts stay; back, it starts anew. */
+START_TEST(test_forget_gone_for_good)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake fs, fd;
+	const char *names[] = { "x" };
+	int s, d;
+
+	two_sides(&m, &c, &fs, &fd, names, 1);
+	migrate_once(&m, &fs, &fd, 100);
+	s = dev_index(&m, PAIR_SRC, "x");
+	d = dev_index(&m, PAIR_DST, "x");
+	ck_assert_ptr_nonnull(m.devs[s]->trk);
+	ck_assert_ptr_nonnull(m.devs[s]->hist);
+	ck_assert_uint_eq(m.outcomes[ATT_COMPLETED], 1);
+	fake_drop(&fs, 0);
+	feed(&m, 0, &fs, T(1000));
+	fake_drop(&fd, 0);
+	feed(&m, 1, &fd, T(1000));
+	/* Listed while the tombstone lasts: kept. */
+	feed(&m, 0, &fs, T(1000) + c.tomb_ns - 1);
+	ck_assert_ptr_nonnull(m.devs[s]->trk);
+	ck_assert_ptr_nonnull(m.devs[d]->hist);
+	ck_assert_uint_eq(m.forgotten, 0);
+	feed(&m, 0, &fs, T(1000) + c.tomb_ns);
+	ck_assert_uint_eq(m.forgotten, 2);
+	for (int k = 0; k < 2; k++) {
+		const struct model_dev *x = m.devs[k ? d : s];
+
+		ck_assert_ptr_null(x->hist);
+		ck_assert_ptr_null(x->trk);
+		ck_assert_uint_eq(x->hist_n, 0);
+		ck_assert_str_eq(x->name, "x");
+		ck_assert_uint_gt(x->transitions, 0);
+	}
+	ck_assert_uint_eq(m.outcomes[ATT_COMPLETED], 1);
+	/* Back on both sides: the same devices, paired, a new history, and
+	 * the next migration is judged as the first was. */
+	fake_set(&fs, 0, "x", DS_RUNNING, T(20000));
+	feed(&m, 0, &fs, T(20000));
+	fake_set(&fd, 0, "x", DS_RUNNING, T(20000));
+	feed(&m, 1, &fd, T(20000));
+	ck_assert_int_eq(dev_index(&m, PAIR_SRC, "x"), s);
+	ck_assert_int_eq(m.devs[s]->pair, m.devs[d]->pair);
+	ck_assert_ptr_nonnull(m.pairs[m.devs[s]->pair].att);
+	migrate_once(&m, &fs, &fd, 21000);
+	ck_assert_int_eq(att_kept(m.pairs[m.devs[s]->pair].att, 0)->outcome,
+			 ATT_COMPLETED);
+	ck_assert_uint_eq(m.outcomes[ATT_COMPLETED], 2);
+	ck_assert_uint_eq(m.outcomes[ATT_FAILED], 0);
+	ck_assert_uint_le(m.devs[s]->hist_n, 4);
+	model_free(&m);
+}
+END_TEST
+
 /* A vanished device keeps its pair while its tombstone lasts (10 s), and
  * loses it when it expires, on a refresh that brings no news; two
  * tombstones expire each at its own time. */
@@ -576,4 +648,4 @@ TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_shared_feed_pair_decides_side, test_history_bounded,
 	test_exact_steps, test_tombstone_expiry_unpairs,
 	test_quiet_pairs_cost_nothing, test_changed_devices,
-	 test_devinfo_judges_what_changed)
+	 test_devinfo_judges_what_changed, test_forget_gone_for_good)
