@@ -765,6 +765,25 @@ const struct att_attempt *att_kept(const struct att_track *t, unsigned int i)
 	return &t->kept[(t->ndecided - 1 - i) % ATT_KEEP];
 }
 
+/* Side @i is left where no request will move it (the destination in
+ * RESUMING or ERROR, the source in STOP_COPY): since when, in *@since. */
+static bool att_stuck_since(const struct att_track *t, int i,
+			    uint64_t *since)
+{
+	const struct att_attempt *last = att_kept(t, 0);
+	const struct att_seg *g = att_cur_seg(t, i);
+
+	if (!g || t->side[i].gone ||
+	    !(i == ATT_DST ? g->val == DS_RESUMING ||
+	      (g->val == DS_ERROR && g->how != ATT_HOW_FIRST) :
+	      g->val == DS_STOP_COPY))
+		return false;
+	*since = g->hi_ns;
+	if (last && last->end_ns > *since)
+		*since = last->end_ns;
+	return true;
+}
+
 /*
  * A device left behind by an attempt that is over: the destination still
  * in RESUMING or ERROR (or the source in STOP_COPY) longer than the stuck
@@ -773,28 +792,16 @@ const struct att_attempt *att_kept(const struct att_track *t, unsigned int i)
 bool att_stranded(const struct att_track *t, const struct att_cfg *cfg,
 		  uint64_t now_ns, int *side, uint64_t *since_ns)
 {
-	const struct att_attempt *last = att_kept(t, 0);
-
 	if (t->open || !cfg->stuck_ns)
 		return false;
 	for (int i = ATT_DST;; i = ATT_SRC) {
-		const struct att_seg *g = att_cur_seg(t, i);
 		uint64_t since;
-		bool stuck;
 
-		stuck = g && !t->side[i].gone &&
-			(i == ATT_DST ? g->val == DS_RESUMING ||
-			 (g->val == DS_ERROR && g->how != ATT_HOW_FIRST) :
-			 g->val == DS_STOP_COPY);
-		if (stuck) {
-			since = g->hi_ns;
-			if (last && last->end_ns > since)
-				since = last->end_ns;
-			if (now_ns > since && now_ns - since > cfg->stuck_ns) {
-				*side = i;
-				*since_ns = since;
-				return true;
-			}
+		if (att_stuck_since(t, i, &since) && now_ns > since &&
+		    now_ns - since > cfg->stuck_ns) {
+			*side = i;
+			*since_ns = since;
+			return true;
 		}
 		if (i == ATT_SRC)
 			return false;
@@ -807,23 +814,15 @@ bool att_stranded(const struct att_track *t, const struct att_cfg *cfg,
 uint64_t att_stranded_due(const struct att_track *t, const struct att_cfg *cfg,
 			  uint64_t now_ns)
 {
-	const struct att_attempt *last = att_kept(t, 0);
 	uint64_t due = 0;
 
 	if (t->open || !cfg->stuck_ns)
 		return 0;
 	for (int i = ATT_SRC; i <= ATT_DST; i++) {
-		const struct att_seg *g = att_cur_seg(t, i);
 		uint64_t at;
 
-		if (!g || t->side[i].gone ||
-		    !(i == ATT_DST ? g->val == DS_RESUMING ||
-		      (g->val == DS_ERROR && g->how != ATT_HOW_FIRST) :
-		      g->val == DS_STOP_COPY))
+		if (!att_stuck_since(t, i, &at))
 			continue;
-		at = g->hi_ns;
-		if (last && last->end_ns > at)
-			at = last->end_ns;
 		at += cfg->stuck_ns + 1;
 		if (at > now_ns && (!due || at < due))
 			due = at;

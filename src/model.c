@@ -72,6 +72,22 @@ static struct model_event *model_emit(struct model *m, enum model_ev_kind k,
 	return e;
 }
 
+/* Append @v to the growing index queue @q; false when out of memory. */
+static bool model_queue_push(int **q, size_t *n, size_t *cap, int v)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		int *nq = realloc(*q, c * sizeof(*nq));
+
+		if (!nq)
+			return false;
+		*q = nq;
+		*cap = c;
+	}
+	(*q)[(*n)++] = v;
+	return true;
+}
+
 /* Device @idx changed in some way (value, features, presence, ...):
  * listed once for model_dev_changed_take(). */
 static void model_mark_dev(struct model *m, int idx)
@@ -81,19 +97,10 @@ static void model_mark_dev(struct model *m, int idx)
 	m->change_gen++;
 	if (d->dqueued || m->dq_all)
 		return;
-	if (m->ndq == m->dqcap) {
-		size_t cap = m->dqcap ? m->dqcap * 2 : 64;
-		int *q = realloc(m->dq, cap * sizeof(*q));
-
-		if (!q) {
-			m->dq_all = true;
-			return;
-		}
-		m->dq = q;
-		m->dqcap = cap;
-	}
-	m->dq[m->ndq++] = idx;
-	d->dqueued = true;
+	if (!model_queue_push(&m->dq, &m->ndq, &m->dqcap, idx))
+		m->dq_all = true;
+	else
+		d->dqueued = true;
 }
 
 /*
@@ -126,19 +133,10 @@ static void model_mark_pair(struct model *m, int k)
 	p = &m->pairs[k];
 	if (p->queued)
 		return;
-	if (m->npq == m->pqcap) {
-		size_t cap = m->pqcap ? m->pqcap * 2 : 64;
-		int *q = realloc(m->pq, cap * sizeof(*q));
-
-		if (!q) {
-			m->repair = true;
-			return;
-		}
-		m->pq = q;
-		m->pqcap = cap;
-	}
-	m->pq[m->npq++] = k;
-	p->queued = true;
+	if (!model_queue_push(&m->pq, &m->npq, &m->pqcap, k))
+		m->repair = true;
+	else
+		p->queued = true;
 }
 
 /* The event numbered @seq, or NULL when it is not (or no longer) kept. */

@@ -275,7 +275,16 @@ static void tui_input(struct view *base, const struct view_ctx *c,
 		req->quit = true;
 }
 
-/* Build the rows and follow the selected pair through re-sorting. */
+/* Keep the selection on the selected pair's row, wherever it went. */
+static void tui_follow(struct tui_view *v)
+{
+	long at = rows_find(&v->rows, v->pin);
+
+	if (at >= 0)
+		v->ui.sel = (size_t)at;
+}
+
+/* Build the rows. */
 static void tui_rows(struct tui_view *v, const struct view_ctx *c, uint64_t now)
 {
 	struct rows_cfg rc = {
@@ -288,7 +297,6 @@ static void tui_rows(struct tui_view *v, const struct view_ctx *c, uint64_t now)
 		.tomb_ns = v->cc.tomb_ns,
 		.now_ns = now,
 	};
-	long at;
 
 	if (v->nrank != c->m->ndevs && rows_rank(c->m, &v->rank, &v->nrank))
 		v->nrank = 0;
@@ -296,9 +304,6 @@ static void tui_rows(struct tui_view *v, const struct view_ctx *c, uint64_t now)
 	rc.nrank = v->nrank;
 	if (rows_build(c->m, &rc, &v->rows))
 		v->rows.n = 0;
-	at = rows_find(&v->rows, v->pin);
-	if (at >= 0)
-		v->ui.sel = (size_t)at;
 }
 
 /* Whether v->dv (and the rows, widths and counts with it) still holds. */
@@ -457,12 +462,8 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 		tui_rows(v, c, now);
 		tui_measure(v, c);
 		tui_derive(v, c, now);
-	} else {
-		long at = rows_find(&v->rows, v->pin);
-
-		if (at >= 0)
-			v->ui.sel = (size_t)at;
 	}
+	tui_follow(v);
 	tui_layout(v);
 	ui_fit(&v->ui, v->rows.n, v->lay.body_h);
 	tui_events(v, c);
