@@ -103,6 +103,29 @@ size_t clock_fmt_stamp(char *buf, size_t len, int64_t real_ns, int local,
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/*
+ * How long until a short duration text of @ns (clock_fmt_dur(), and the
+ * screen's format_dur()) next reads differently: the unit it counts in
+ * at @ns is 1 ms below a second, 100 ms below 10 s, a second below an
+ * hour and a minute above.  Never later than the change, at most earlier
+ * (format_dur() counts hours past a day): a screen that sleeps until then
+ * shows no stale time.
+ */
+uint64_t clock_dur_next(uint64_t ns)
+{
+	uint64_t step;
+
+	if (ns < CLOCK_NS_PER_S)
+		step = CLOCK_NS_PER_MS;
+	else if (ns < 10 * CLOCK_NS_PER_S)
+		step = 100 * CLOCK_NS_PER_MS;
+	else if (ns < 3600 * CLOCK_NS_PER_S)
+		step = CLOCK_NS_PER_S;
+	else
+		step = 60 * CLOCK_NS_PER_S;
+	return step - ns % step;
+}
+
 /* A short human duration: "840 ms", "1.2 s", "12 s", "3m05s", "2h07m". */
 size_t clock_fmt_dur(char *buf, size_t len, uint64_t ns)
 {

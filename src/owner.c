@@ -262,6 +262,28 @@ static void owner_memo_add(pid_t **v, size_t *n, size_t *cap, pid_t pid)
 }
 
 /*
+ * This process as @proc_root names it (its "self" link), 0 when it names
+ * another or none.  vfiomigtop holds no vfio file, and it holds a state
+ * file per device: of all processes, it has the most fds to look into.
+ */
+static pid_t owner_self(const char *proc_root)
+{
+	char path[PATH_MAX], buf[32], *end;
+	ssize_t n;
+	long pid;
+
+	if (snprintf(path, sizeof(path), "%s/self", proc_root) >= (int)sizeof(path))
+		return 0;
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	return !errno && !*end && pid == (long)getpid() ? (pid_t)pid : 0;
+}
+
+/*
  * Scan @proc_root ("/proc") for processes holding files under
  * @dev_root/vfio ("/dev").  With @memo, remember who held nothing; with
  * @quick too, do not look into those again: a process that opens a vfio
@@ -274,6 +296,7 @@ int owner_scan_memo(const char *proc_root, const char *dev_root,
 		    struct owner_scan *out)
 {
 	uint64_t t0 = clock_mono_ns();
+	pid_t self = owner_self(proc_root);
 	pid_t *quiet = NULL;
 	size_t nquiet = 0, cap = 0;
 	struct dirent *de;
@@ -298,6 +321,10 @@ int owner_scan_memo(const char *proc_root, const char *dev_root,
 		if (errno || *end || pid <= 0 || pid > INT_MAX)
 			continue;
 		out->processes++;
+		if (pid == self) {
+			out->skipped++;		/* itself: never a holder */
+			continue;
+		}
 		if (quick && owner_memo_quiet(memo, (pid_t)pid)) {
 			out->skipped++;
 		} else {

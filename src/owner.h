@@ -37,7 +37,7 @@ struct owner_scan {
 	unsigned int processes;		/* processes looked at */
 	unsigned int denied;		/* ... whose fds could not be read (not root) */
 	unsigned int fds;		/* fd links read */
-	unsigned int skipped;		/* processes a quick scan did not look into */
+	unsigned int skipped;		/* processes not looked into: held nothing at the last full scan, or vfiomigtop itself */
 	int err;			/* the proc root itself could not be read: errno */
 	uint64_t took_ns;		/* how long the scan took */
 };

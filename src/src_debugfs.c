@@ -141,7 +141,10 @@ struct dfs {
 	bool read_all;			/* events were lost: read every device next */
 	size_t sweep;			/* next slot the safety-net sweep reads */
 	uint64_t last_ns;		/* CLOCK_MONOTONIC ns of the previous refresh; 0 none */
-	uint64_t nread;			/* state reads submitted, ever (for the tests' VFIOMIGTOP_DEBUG_READS) */
+	uint64_t nread;			/* state reads submitted, ever (VFIOMIGTOP_DEBUG_READS tells at the end) */
+	uint64_t *awake;		/* bit per slot: may want a read or care (dfs_wake()); cap bits */
+	bool wake_all;			/* look at every slot at the next refresh */
+	uint64_t looked;		/* slots the refreshes' plans looked at, ever (... tells too) */
 };
 
 static char *dfs_join(const char *a, const char *b)
@@ -157,12 +160,26 @@ static char *dfs_join(const char *a, const char *b)
 	return p;
 }
 
+/*
+ * Slot @slot may need a read or some care at the next refresh: it was
+ * notified, read, added, replaced, doomed...  A refresh where changes are
+ * notified looks only at awake slots and at the sweep's slice, so that an
+ * idle tree costs nothing per device; a slot it finds with nothing to do
+ * goes back to sleep (dfs_plan()).  Every place that sets a flag
+ * dfs_prepare() or dfs_wanted() reads wakes the slot.
+ */
+static void dfs_wake(struct dfs *d, size_t slot)
+{
+	d->awake[slot / 64] |= 1ull << (slot % 64);
+}
+
 /* List @slot as changed in this refresh, once (a flag per slot, as the
  * agent source does: no search). */
 static void dfs_mark(struct dfs *d, size_t slot)
 {
 	struct snapshot *sn = &d->src->snap;
 
+	dfs_wake(d, slot);
 	if (d->devs[slot].marked)
 		return;
 	d->devs[slot].marked = true;
@@ -241,6 +258,7 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 		break;
 	case DFS_W_DEV:
 		if (idx < d->cap && d->devs[idx].dir) {
+			dfs_wake(d, idx);
 			if (mask & IN_IGNORED)
 				d->devs[idx].w_dev = false;
 			else if (!strcmp(name, "migration"))
@@ -250,6 +268,7 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 	case DFS_W_STATE:
 		if (idx >= d->cap || !d->devs[idx].dir)
 			return;
+		dfs_wake(d, idx);
 		if (mask & WATCH_FAILED) {
 			/* Not watched: read it every refresh. */
 			d->devs[idx].w_state = false;
@@ -280,6 +299,7 @@ static int dfs_grow(struct dfs *d)
 	struct snap_dev *ns;
 	uint32_t *nc;
 	struct reader_job **nb;
+	uint64_t *aw;
 
 	/* Jobs are allocated apart, so moving the slots is safe even while
 	 * reads are in flight. */
@@ -299,6 +319,12 @@ static int dfs_grow(struct dfs *d)
 	if (!nb)
 		return -ENOMEM;
 	d->batch = nb;
+	aw = realloc(d->awake, (cap + 63) / 64 * sizeof(*aw));
+	if (!aw)
+		return -ENOMEM;
+	d->awake = aw;
+	memset(aw + (d->cap + 63) / 64, 0,
+	       ((cap + 63) / 64 - (d->cap + 63) / 64) * sizeof(*aw));
 	memset(nd + d->cap, 0, (cap - d->cap) * sizeof(*nd));
 	memset(ns + d->cap, 0, (cap - d->cap) * sizeof(*ns));
 	d->cap = cap;
@@ -400,6 +426,7 @@ static void dfs_watch_state(struct dfs *d, size_t slot, bool force)
 	v->w_ino = st.st_ino;
 	v->w_req = ++d->nreq;	/* trusted once the watcher has it */
 	v->dirty = true;	/* read it after the watch is in place */
+	dfs_wake(d, slot);
 }
 
 /* Look at dir/migration and set up watches and value accordingly. */
@@ -608,6 +635,7 @@ static void dfs_del(struct dfs *d, unsigned int r, const char *name)
 	if (slot < 0 || d->devs[slot].root != r)
 		return;
 	d->devs[slot].doomed = true;
+	dfs_wake(d, (size_t)slot);
 	dfs_reap(d, (size_t)slot);
 }
 
@@ -693,14 +721,17 @@ static void dfs_rescan(struct dfs *d)
 			continue;
 		if (v->seen_gen != d->scan_gen) {
 			v->doomed = true;
+			dfs_wake(d, i);
 			dfs_reap(d, i);
 		} else if (!v->has_mig) {
 			v->recheck = true;
+			dfs_wake(d, i);
 		} else if (dfs_replaced(v)) {
 			/* Replaced with no event for it (the watch came
 			 * late): read and watch the file now at its path. */
 			v->reopen = true;
 			v->rewatch = true;
+			dfs_wake(d, i);
 		}
 	}
 	d->rescan = false;
@@ -1083,28 +1114,62 @@ static bool dfs_wanted(const struct dfs *d, size_t i, bool swept)
 	return swept || readplan_need(&p, d->now_ns) != READPLAN_SKIP;
 }
 
-/* Choose this refresh's reads; returns how many are in d->batch. */
+/* Look at slot @i for this refresh (@swept: the sweep comes by): queue
+ * its read in d->batch when it wants one; with nothing to do, it sleeps. */
+static void dfs_consider(struct dfs *d, size_t i, bool swept, unsigned int *nb)
+{
+	struct dfs_dev *v = &d->devs[i];
+
+	d->looked++;
+	if (!dfs_prepare(d, i) || !dfs_wanted(d, i, swept)) {
+		d->awake[i / 64] &= ~(1ull << (i % 64));
+		return;
+	}
+	v->dirty = false;
+	v->job->feat_path = v->feat_pending ? v->feat_path : NULL;
+	v->inflight = true;
+	d->batch[(*nb)++] = v->job;
+}
+
+/*
+ * Choose this refresh's reads; returns how many are in d->batch.  Where
+ * every root notifies, only the awake slots and the sweep's slice are
+ * looked at: an idle tree's refresh costs the slice, not the tree.
+ */
 static unsigned int dfs_plan(struct dfs *d)
 {
 	struct snapshot *sn = &d->src->snap;
 	size_t n = sn->nslots, quota;
 	unsigned int nb = 0;
+	bool all = d->read_all || d->wake_all;
 
 	quota = readplan_quota(n, d->last_ns ? d->now_ns - d->last_ns :
 					       READPLAN_SWEEP_NS);
-	for (size_t i = 0; i < n; i++) {
-		struct dfs_dev *v = &d->devs[i];
-		bool swept = (i + n - d->sweep) % n < quota;
+	for (unsigned int r = 0; r < d->nroots; r++)
+		all |= !d->roots[r].notify;	/* polled: every slot */
+	if (all) {
+		for (size_t i = 0; i < n; i++)
+			dfs_consider(d, i, (i + n - d->sweep) % n < quota, &nb);
+	} else {
+		for (size_t k = 0; k < quota; k++)
+			dfs_wake(d, (d->sweep + k) % n);
+		for (size_t w = 0; w < (n + 63) / 64; w++) {
+			uint64_t bits = d->awake[w];
 
-		if (!dfs_prepare(d, i) || !dfs_wanted(d, i, swept))
-			continue;
-		v->dirty = false;
-		v->job->feat_path = v->feat_pending ? v->feat_path : NULL;
-		v->inflight = true;
-		d->batch[nb++] = v->job;
+			while (bits) {
+				size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+
+				bits &= bits - 1;
+				if (i >= n)
+					break;
+				dfs_consider(d, i, (i + n - d->sweep) % n < quota,
+					     &nb);
+			}
+		}
 	}
 	d->sweep = n ? (d->sweep + quota) % n : 0;
 	d->read_all = false;
+	d->wake_all = false;
 	d->last_ns = d->now_ns;
 	return nb;
 }
@@ -1155,6 +1220,7 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 		size_t slot = done[i]->tag;
 
 		d->devs[slot].inflight = false;
+		dfs_wake(d, slot);	/* a read's news may want another */
 		if (d->devs[slot].dir && !d->devs[slot].doomed)
 			dfs_take(d, slot);
 		else
@@ -1232,7 +1298,12 @@ static void dfs_close_priv(struct dfs *d)
 			close(d->roots[r].status_fd);
 	}
 	free(d->roots);
+	if (getenv("VFIOMIGTOP_DEBUG_READS"))
+		fprintf(stderr, "vfiomigtop: debugfs: %llu reads, %llu slots looked at\n",
+			(unsigned long long)d->nread,
+			(unsigned long long)d->looked);
 	free(d->devs);
+	free(d->awake);
 	free(d->batch);
 	free(sn->dev);
 	free(sn->changed);
@@ -1322,6 +1393,7 @@ static int dfs_open(struct source *s, const char *spec, char *err, size_t len)
 		return -ENOMEM;
 	}
 	d->notify_mode = dfs_notify_mode(getenv("VFIOMIGTOP_NOTIFY"));
+	d->wake_all = true;
 	d->watching = watch_init(err, len) == 0;
 	if (!d->watching)
 		err[0] = 0;	/* not fatal: we fall back to rescanning */

@@ -116,6 +116,26 @@ size_t verdict_text(const struct verdict *v, uint64_t now_ns, char *buf,
 	return n < len ? n : len - 1;
 }
 
+/* When verdict_text() of @v next reads differently by time alone (an
+ * attempt's time in its phase, a stranded device's time), at or after
+ * @now_ns; 0 when it never does. */
+uint64_t verdict_text_next(const struct verdict *v, uint64_t now_ns)
+{
+	uint64_t next = 0, t;
+
+	if (v->kind != VERDICT_UNPAIRED && v->kind != VERDICT_IDLE && v->a &&
+	    v->a->outcome == ATT_OPEN)
+		next = now_ns + clock_dur_next(now_ns > v->a->phase_ns ?
+					       now_ns - v->a->phase_ns : 0);
+	if (v->stranded) {
+		t = now_ns + clock_dur_next(now_ns > v->stranded_ns ?
+					    now_ns - v->stranded_ns : 0);
+		if (!next || t < next)
+			next = t;
+	}
+	return next;
+}
+
 /* "3 attempts: 1 completed, 2 failed" ("" before the first is decided). */
 size_t verdict_history(const struct verdict *v, char *buf, size_t len)
 {

@@ -42,6 +42,7 @@ uint64_t verdict_due(const struct model *m, const struct model_pair *p,
 		     uint64_t now_ns);
 size_t verdict_text(const struct verdict *v, uint64_t now_ns, char *buf,
 		    size_t len);
+uint64_t verdict_text_next(const struct verdict *v, uint64_t now_ns);
 size_t verdict_history(const struct verdict *v, char *buf, size_t len);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "format.h"
 #include "verdict.h"
 
@@ -95,6 +96,7 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 	snprintf(out->state, sizeof(out->state), "%s", format_token(d->val));
 	out->state_role = cell_state_role(d->val);
 	format_dur(out->time, sizeof(out->time), since);
+	out->tick_ns = now + clock_dur_next(since);
 	out->time_role = ROLE_NORMAL;
 	snprintf(out->trans, sizeof(out->trans), "%u", d->transitions);
 	if (model_dev_idle_error(d)) {
@@ -112,8 +114,9 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 	if (d->busy_ns && d->present) {
 		snprintf(out->state, sizeof(out->state), "busy");
 		out->state_role = ROLE_BUSY;
-		format_dur(out->time, sizeof(out->time),
-			   now > d->busy_ns ? now - d->busy_ns : 0);
+		since = now > d->busy_ns ? now - d->busy_ns : 0;
+		format_dur(out->time, sizeof(out->time), since);
+		out->tick_ns = now + clock_dur_next(since);
 		out->time_role = ROLE_BUSY;
 	}
 	if (!d->present) {
@@ -186,12 +189,14 @@ void cell_verdict(const struct model *m, const struct model_pair *p,
 
 	out->mark = " ";
 	out->role = ROLE_DIM;
+	out->tick_ns = 0;
 	if (!p) {
 		snprintf(out->text, sizeof(out->text), "unpaired");
 		return;
 	}
 	verdict_of(m, p, now, &v);
 	verdict_text(&v, now, out->text, sizeof(out->text));
+	out->tick_ns = verdict_text_next(&v, now);
 	if (v.a && (v.kind == VERDICT_FAILED || v.kind == VERDICT_UNCERTAIN))
 		cell_reason_first(out->text, sizeof(out->text),
 				  att_reason_code(v.a->reason));

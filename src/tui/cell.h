@@ -31,6 +31,7 @@ struct cell {
 	enum role time_role;	/* role of the time */
 	char trans[16];		/* transitions seen */
 	uint64_t until_ns;	/* CLOCK_MONOTONIC ns the change highlight ends; 0 if none */
+	uint64_t tick_ns;	/* CLOCK_MONOTONIC ns the time text next reads differently */
 };
 
 /* One pair's verdict cell. */
@@ -38,6 +39,7 @@ struct cell_verdict {
 	const char *mark;	/* "!" while a failure is unacknowledged, else " " */
 	char text[384];		/* verdict_text() and the failures before, or "unpaired", "missing-..." */
 	enum role role;		/* role of the text */
+	uint64_t tick_ns;	/* CLOCK_MONOTONIC ns the text may next read differently by time alone; 0 never */
 };
 
 enum role cell_state_role(enum dstate v);

@@ -37,7 +37,8 @@ static void draw_headings(const struct tui_view *v, const struct layout_pane *p,
 	draw_text(y, p->drv.x, p->drv.w, ROLE_COLHEAD, A_NORMAL, "DRIVER", a);
 }
 
-/* One device's cells in pane @p on line @y; returns its highlight end. */
+/* One device's cells in pane @p on line @y; returns when they next
+ * change by time alone (the highlight ends, the time ticks). */
 static uint64_t draw_dev(const struct tui_view *v, const struct view_ctx *c,
 			 const struct layout_pane *p, int y, int dev,
 			 const char *want, attr_t extra, uint64_t now)
@@ -88,10 +89,12 @@ static uint64_t draw_dev(const struct tui_view *v, const struct view_ctx *c,
 		tui_ident_drv_cell(m, dev, name, sizeof(name));
 		draw_text(y, p->drv.x, p->drv.w, ROLE_DIM, extra, name, a);
 	}
-	return cl.until_ns;
+	return cl.until_ns && cl.until_ns < cl.tick_ns ? cl.until_ns : cl.tick_ns;
 }
 
-static void draw_verdict(const struct tui_view *v, const struct model *m,
+/* The verdict cell of a row; returns when its text next changes by time
+ * alone, 0 never. */
+static uint64_t draw_verdict(const struct tui_view *v, const struct model *m,
 			 const struct layout_pane *p, int y,
 			 const struct rows_row *r, attr_t extra, uint64_t now)
 {
@@ -105,6 +108,7 @@ static void draw_verdict(const struct tui_view *v, const struct model *m,
 	cell_verdict(m, pr, al, now, &cv);
 	draw_text(y, p->mark.x, p->mark.w, cv.role, extra, cv.mark, v->g.ascii);
 	draw_text(y, p->text.x, p->text.w, cv.role, extra, cv.text, v->g.ascii);
+	return cv.tick_ns;
 }
 
 static uint64_t draw_row(const struct tui_view *v, const struct view_ctx *c, int y,
@@ -126,12 +130,15 @@ static uint64_t draw_row(const struct tui_view *v, const struct view_ctx *c, int
 		if (w && (!wake || w < wake))
 			wake = w;
 	}
-	if (v->has_dst)
-		draw_verdict(v, m, &l->pane[LAYOUT_VERDICT], y, r, extra, now);
+	if (v->has_dst) {
+		w = draw_verdict(v, m, &l->pane[LAYOUT_VERDICT], y, r, extra, now);
+		if (w && (!wake || w < wake))
+			wake = w;
+	}
 	return wake;
 }
 
-/* Draw the panes; returns the earliest end of a change highlight, or 0. */
+/* Draw the panes; returns when a row next changes by time alone, or 0. */
 uint64_t draw_table(const struct tui_view *v, const struct view_ctx *c,
 		    uint64_t now)
 {

@@ -30,6 +30,8 @@
 
 /* Longest wait between two frames, so the clock and ages move, ns. */
 #define TUI_TICK_NS CLOCK_NS_PER_S
+/* Longest a tick on the monitor screen waits for others to share a frame. */
+#define TUI_COALESCE_NS (100 * CLOCK_NS_PER_MS)
 /* Most keys handled in one input() call. */
 #define TUI_MAX_KEYS 256
 /* Verdict widths worth making room for, columns: "completed in 1.9 s",
@@ -436,10 +438,77 @@ static void tui_layout(struct tui_view *v)
 	layout_compute(&in, &v->lay);
 }
 
+/* The key of a monitor frame (struct tui_frame_key). */
+static void tui_frame_key_of(const struct tui_view *v,
+			     const struct view_ctx *c, struct tui_frame_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->cols = COLS;
+	k->lines = LINES;
+	k->events = v->log.n;
+	k->alerts = v->log.nal;
+	k->nalerts = v->log.nalerts;
+	k->paused = c->paused;
+	k->delay_ns = c->delay_ns;
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		const struct snapshot *sn = c->snap[s];
+
+		k->link[s] = sn ? (int)sn->link : -1;
+		if (!sn)
+			continue;
+		k->offset_ms[s] = sn->clock_offset_ns / (int64_t)CLOCK_NS_PER_MS;
+		snprintf(k->msg[s], sizeof(k->msg[s]), "%s", sn->msg);
+		snprintf(k->host[s], sizeof(k->host[s]), "%s", sn->host);
+	}
+}
+
+/*
+ * When the monitor frame drawn at @now is drawn again for time alone: a
+ * cell's time or highlight (@cells, 0 for none) or the header's clock (to
+ * the second) changed, a message went.  Ticks coalesce: the rows' times
+ * tick at as many moments a second as there are rows, so a frame waits
+ * up to TUI_COALESCE_NS (at most one refresh interval) after the first
+ * tick and shows every tick due by then; a clock or a time on screen is
+ * never later than that, as it was never later than a refresh before.
+ */
+static uint64_t tui_frame_until(const struct tui_view *v,
+				const struct view_ctx *c, uint64_t now,
+				uint64_t cells)
+{
+	uint64_t real = (uint64_t)((int64_t)now + c->real_off_ns);
+	uint64_t until = now + CLOCK_NS_PER_S - real % CLOCK_NS_PER_S;
+	uint64_t slack = TUI_COALESCE_NS;
+
+	if (c->delay_ns && c->delay_ns < slack)
+		slack = c->delay_ns;
+	if (cells && cells < until)
+		until = cells;
+	until += slack;
+	if (ui_msg(&v->ui, now) && v->ui.msg_until < until)
+		until = v->ui.msg_until;
+	return until;
+}
+
+/* Whether the monitor frame at @now would be the one last drawn: the
+ * rows held (no input, no model change), nothing is due by time and its
+ * key is the same. */
+static bool tui_frame_same(const struct tui_view *v, const struct view_ctx *c,
+			   uint64_t now, bool derived)
+{
+	struct tui_frame_key k;
+
+	if (!derived || c->replay || !v->fk_until_ns || now >= v->fk_until_ns ||
+	    (v->ui.mode != UI_MAIN && v->ui.mode != UI_PROMPT))
+		return false;
+	tui_frame_key_of(v, c, &k);
+	return !memcmp(&k, &v->fk, sizeof(k));
+}
+
 static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 {
 	struct tui_view *v = VIEW_OF(base, struct tui_view);
 	unsigned int raised;
+	bool held;
 
 	if (v->scr.lost)
 		return -EPIPE;
@@ -458,10 +527,15 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	v->has_dst = c->label[PAIR_DST] != NULL;
 	screen_glyphs(&v->scr, v->ui.ascii, &v->g);
 	v->cc.ascii = v->g.ascii;
-	if (!tui_derived_holds(v, c, now)) {
+	held = tui_derived_holds(v, c, now);
+	if (!held) {
 		tui_rows(v, c, now);
 		tui_measure(v, c);
 		tui_derive(v, c, now);
+	}
+	if (tui_frame_same(v, c, now, held)) {
+		v->skips++;
+		return 0;
 	}
 	tui_follow(v);
 	tui_layout(v);
@@ -470,6 +544,7 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	ui_al_fit(&v->ui, evlog_alert_count(&v->log), v->ui.al_page);
 	tui_pin(v);
 	v->wake_ns = 0;
+	v->fk_until_ns = 0;
 	erase();
 	if (v->lay.too_small) {
 		draw_small(COLS, LINES, v->lay.need_cols, v->lay.need_rows);
@@ -491,11 +566,14 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 		draw_events(v, c);
 		draw_bar(v, c, now);
 		draw_replay(v, c);
+		tui_frame_key_of(v, c, &v->fk);
+		v->fk_until_ns = tui_frame_until(v, c, now, v->wake_ns);
 	}
 	attrset(A_NORMAL);
 	wnoutrefresh(stdscr);
 	doupdate();
 	v->frame_ns = now;
+	v->draws++;
 	return 0;
 }
 
@@ -507,7 +585,10 @@ static uint64_t tui_wakeup(struct view *base, const struct view_ctx *c,
 	uint64_t w = v->frame_ns + TUI_TICK_NS;
 
 	(void)c;
-	if (v->wake_ns && v->wake_ns < w)
+	/* The monitor knows when it changes next; other screens tick. */
+	if (v->fk_until_ns)
+		w = v->fk_until_ns;
+	else if (v->wake_ns && v->wake_ns < w)
 		w = v->wake_ns;
 	if (ui_msg(&v->ui, now) && v->ui.msg_until < w)
 		w = v->ui.msg_until;

@@ -30,6 +30,22 @@ struct tui_derived {
 	unsigned int count[PAIR_NSIDES][DS_NR];	/* ... per value */
 };
 
+/* What the monitor screen shows besides the model, its derived rows and
+ * the time: while it holds and nothing is due by time, a frame is the
+ * same as the last one drawn and is not drawn again. */
+struct tui_frame_key {
+	int cols, lines;		/* terminal size, cells */
+	size_t events;			/* evlog events ever kept */
+	size_t alerts;			/* evlog alerts ever kept */
+	unsigned int nalerts;		/* ... not acknowledged */
+	bool paused;			/* refreshes paused */
+	uint64_t delay_ns;		/* refresh interval, ns */
+	int link[PAIR_NSIDES];		/* enum snap_link per side, -1 without a snapshot */
+	int64_t offset_ms[PAIR_NSIDES];	/* remote clock offset per side, ms as shown */
+	char msg[PAIR_NSIDES][256];	/* why a side's link is not OK */
+	char host[PAIR_NSIDES][256];	/* a remote side's host */
+};
+
 /* The screen's view (view.h): everything the files that draw it share. */
 struct tui_view {
 	struct view base;		/* what the run loop holds */
@@ -60,10 +76,14 @@ struct tui_view {
 	int pin[PAIR_NSIDES];		/* devices of the selected row */
 	int detail[PAIR_NSIDES];	/* devices the details are about */
 	uint64_t frame_ns;		/* CLOCK_MONOTONIC ns of the last frame */
-	uint64_t wake_ns;		/* CLOCK_MONOTONIC ns a highlight ends; 0 if none */
+	uint64_t wake_ns;		/* CLOCK_MONOTONIC ns a row next changes by time alone (a highlight ends, a time ticks); 0 if none */
 	uint64_t model_gen;		/* view_ctx.model_gen of the model last drawn */
 	struct tui_derived dv;		/* rows, widths and counts of the model, cached */
 	uint64_t rebuilds;		/* frames that derived dv anew, ever */
+	struct tui_frame_key fk;	/* key of the last monitor frame drawn */
+	uint64_t fk_until_ns;		/* CLOCK_MONOTONIC ns something on it changes by time; 0 = draw the next frame */
+	uint64_t draws;			/* frames drawn, ever */
+	uint64_t skips;			/* frames not drawn: the same as the last, ever */
 };
 
 #endif

@@ -97,6 +97,16 @@ t_check "quick scan: a holder letting go is seen" t_wait_for "$T_WAIT" \
 ln -s /dev/vfio/51 "$T_DIR/qproc/4243/fd/7"
 t_check "full scan: a skipped process that took a device is seen" t_wait_for "$T_WAIT" \
 	eval '[ "$(jqdev "$T_DIR/q" 0000:5e:00.1 .owner.pid)" = 4243 ]'
+# vfiomigtop itself (the proc root's "self") is never looked into: its
+# fds are a state file per device, and none is a vfio file.
+rm "$T_DIR/qproc/4243/fd/7"
+mkdir -p "$T_DIR/qproc/$QMON/fd"
+ln -s /dev/vfio/51 "$T_DIR/qproc/$QMON/fd/7"
+t_check "self: a process that is not itself is seen" t_wait_for "$T_WAIT" \
+	eval '[ "$(jqdev "$T_DIR/q" 0000:5e:00.1 .owner.pid)" = "$QMON" ]'
+ln -s "$QMON" "$T_DIR/qproc/self"
+t_check "self: itself is not looked into" t_wait_for "$T_WAIT" \
+	eval '[ "$(jqdev "$T_DIR/q" 0000:5e:00.1 .owner)" = false ]'
 t_stop "$QMON" >/dev/null
 
 # ---- without root: said once, and no device is called unowned ----

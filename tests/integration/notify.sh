@@ -50,16 +50,32 @@ else
 fi
 t_stop $mon
 
-# Reads of an idle tree: count pread calls with strace over the same
-# number of refreshes, notified and polled.
-if ! command -v strace >/dev/null 2>&1; then
-	t_done
-fi
 rm -rf "$root"
 for i in $(seq 0 199); do
 	mkdir -p "$root/src/d$i/migration"
 	printf 'RUNNING\n' >"$root/src/d$i/migration/state"
 done
+# Work per refresh of an idle tree: the slots a refresh looks at
+# (VFIOMIGTOP_DEBUG_READS tells at the end).  Polled, every slot at every
+# refresh; notified, those that notified or were read, and the sweep's
+# slice: the refresh of an idle tree costs the slice, not the tree.
+looked() {
+	env "$@" VFIOMIGTOP_DEBUG_READS=1 "$VFIOMIGTOP" -b -n 40 -d 0.05 \
+		--src "$root/src" 2>&1 >/dev/null |
+		sed -n 's/.* reads, \([0-9]*\) slots looked at$/\1/p'
+}
+lpolled=$(looked VFIOMIGTOP_NOTIFY=0)
+lnotified=$(looked VFIOMIGTOP_NOTIFY=auto)
+echo "slots looked at over 40 refreshes of 200 devices: polled $lpolled, notified $lnotified"
+t_eq "polled: every slot at every refresh" "$lpolled" 8000
+t_check "notified: an idle refresh looks at under a quarter of them" \
+	test $((lnotified * 4)) -lt "$lpolled"
+
+# Reads of an idle tree: count pread calls with strace over the same
+# number of refreshes, notified and polled.
+if ! command -v strace >/dev/null 2>&1; then
+	t_done
+fi
 reads() {
 	env "$@" strace -f -qq -e trace=pread64 -o "$T_DIR/strace" \
 		"$VFIOMIGTOP" -b -n 40 -d 0.05 --src "$root/src" >/dev/null 2>&1

@@ -77,6 +77,19 @@ rm -rf "${TS:?}/0000:77:00.1"
 t_ok "tombstone: kept a while" t_wait_re $W '† 0000:77:00\.1 +<gone>'
 t_ok "tombstone: gone after --tombstone, with no news" t_wait_not $W '† 0000:77:00.1'
 t_ok "tombstone: counted no more" t_wait_re $W '^SRC .* 1 device:'
+# Idle trees: a frame the same as the last is not drawn again, but what
+# changes by time alone still does: a row's times, a fresh change's
+# tenths, the clock.
+clock() { t_screen | head -n 1 | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2}'; }
+moved() { [ "$(t_line "$1")" != "$2" ]; }
+row=$(t_line ' 0000:3b:00.2 ')
+t_ok "idle: a row's times tick" t_until $W moved ' 0000:3b:00.2 ' "$row"
+now=$(clock)
+t_ok "idle: the clock ticks" t_until $W eval '[ "$(clock)" != "$now" ]'
+t_state "$TS" 0000:3b:00.2 STOP
+t_ok "idle: a change is shown" t_wait_re $W ' 0000:3b:00\.2 +STOP +[0-9.]+m?s '
+row=$(t_line ' 0000:3b:00.2 ')
+t_ok "idle: its time ticks from the change on" t_until $W moved ' 0000:3b:00.2 ' "$row"
 
 # Monochrome: NO_COLOR and -C.
 colour_free() { ! t_screen_e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;|48;)'; }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_clock.c - time parsing and formatting */
+#include <string.h>
 #include <errno.h>
 
 #include <time.h>
@@ -80,6 +81,46 @@ START_TEST(test_fmt_dur)
 }
 END_TEST
 
+/* Durations around every unit boundary and spread over 30 days. */
+static uint64_t dur_case(unsigned int k)
+{
+	static const uint64_t edge[] = {
+		CLOCK_NS_PER_MS, 100 * CLOCK_NS_PER_MS, CLOCK_NS_PER_S,
+		10 * CLOCK_NS_PER_S, 60 * CLOCK_NS_PER_S, 3600 * CLOCK_NS_PER_S,
+		86400 * CLOCK_NS_PER_S,
+	};
+	uint64_t x = (uint64_t)k * 0x9e3779b97f4a7c15ull;
+
+	if (k % 3 == 0) {
+		uint64_t e = edge[k / 3 % 7] * (1 + k / 21 % 5);
+
+		return e + (k / 105 % 3) - 1;	/* e - 1, e, e + 1 */
+	}
+	return (x >> 11) % (30 * 86400 * CLOCK_NS_PER_S >> (k % 40));
+}
+
+/* The text holds until clock_dur_next() says, and changes then. */
+START_TEST(test_dur_next)
+{
+	char a[32], b[32], c[32];
+
+	for (unsigned int k = 0; k < 20000; k++) {
+		uint64_t ns = dur_case(k), nx = clock_dur_next(ns);
+
+		ck_assert_uint_gt(nx, 0);
+		clock_fmt_dur(a, sizeof(a), ns);
+		clock_fmt_dur(b, sizeof(b), ns + nx - 1);
+		clock_fmt_dur(c, sizeof(c), ns + nx);
+		ck_assert_msg(!strcmp(a, b), "%llu: %s then %s before %llu",
+			      (unsigned long long)ns, a, b,
+			      (unsigned long long)nx);
+		ck_assert_msg(strcmp(a, c), "%llu: still %s after %llu",
+			      (unsigned long long)ns, a,
+			      (unsigned long long)nx);
+	}
+}
+END_TEST
+
 START_TEST(test_mono_and_offset)
 {
 	uint64_t a = clock_mono_ns(), b = clock_mono_ns();
@@ -92,4 +133,4 @@ START_TEST(test_mono_and_offset)
 END_TEST
 
 TU_MAIN("clock", test_parse_secs, test_fmt_iso, test_fmt_stamp, test_fmt_dur,
-	test_mono_and_offset)
+	test_dur_next, test_mono_and_offset)

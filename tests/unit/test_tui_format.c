@@ -37,6 +37,28 @@ START_TEST(test_dur)
 }
 END_TEST
 
+/* A cell's time holds until clock_dur_next() says; below a day it
+ * changes then (past a day it counts hours: the wake is early). */
+START_TEST(test_dur_next)
+{
+	char a[32], b[32];
+
+	for (uint64_t ns = 0, k = 0; ns < S(40 * 86400); k++) {
+		uint64_t nx = clock_dur_next(ns);
+
+		ck_assert_uint_gt(nx, 0);
+		snprintf(a, sizeof(a), "%s", dur(ns));
+		snprintf(b, sizeof(b), "%s", dur(ns + nx - 1));
+		ck_assert_msg(!strcmp(a, b), "%llu: %s then %s",
+			      (unsigned long long)ns, a, b);
+		if (ns < S(86400))
+			ck_assert_msg(strcmp(a, dur(ns + nx)),
+				      "%llu: still %s", (unsigned long long)ns, a);
+		ns += nx + (k * 7919 % 13) * (nx / 3 + 1) + k % 3;
+	}
+}
+END_TEST
+
 static bool safe(const char *s)
 {
 	for (; *s; s++)
@@ -283,6 +305,54 @@ START_TEST(test_cell_verdict)
 }
 END_TEST
 
+/* When a cell's text next changes by time alone: the screen sleeps until
+ * then when nothing else changes, so it must never be late. */
+START_TEST(test_cell_ticks)
+{
+	struct model m;
+	struct model_pair p;
+	struct att_track t;
+	struct cell_verdict v, w;
+	struct cell_cfg cc = { .highlight_ns = S(2) };
+	struct model_dev *d = tu_dev("a", PAIR_SRC, DS_RUNNING, T(0));
+	struct cell c, e;
+
+	/* A device's time, through every unit of format_dur(). */
+	for (uint64_t now = T(0); now < T(5000000); now += now / 7 + MS(13)) {
+		cell_dev(d, 0, &cc, now, &c);
+		ck_assert_uint_gt(c.tick_ns, now);
+		cell_dev(d, 0, &cc, c.tick_ns - 1, &e);
+		ck_assert_str_eq(c.time, e.time);
+		cell_dev(d, 0, &cc, c.tick_ns, &e);
+		ck_assert_str_ne(c.time, e.time);
+	}
+	free(d);
+	memset(&m, 0, sizeof(m));
+	memset(&p, 0, sizeof(p));
+	att_init(&t);
+	p.want[0] = p.want[1] = "";
+	p.dev[0] = 0;
+	p.dev[1] = 1;
+	p.att = &t;
+	cell_verdict(&m, &p, 0, T(100), &v);
+	ck_assert_uint_eq(v.tick_ns, 0);	/* "idle" never changes by time */
+	tu_att_decided(&t, ATT_COMPLETED, ATT_R_NONE, ATT_DST, DS_RESUMING,
+		       T(0), T(840));
+	cell_verdict(&m, &p, 0, T(5000), &v);
+	ck_assert_uint_eq(v.tick_ns, 0);
+	/* An attempt under way: its time in the phase ticks. */
+	tu_att_open(&t, ATT_PH_STOP_COPY, T(4000), T(4000));
+	for (uint64_t now = T(4000); now < T(4000000); now += now / 5 + MS(7)) {
+		cell_verdict(&m, &p, 0, now, &v);
+		ck_assert_uint_gt(v.tick_ns, now);
+		cell_verdict(&m, &p, 0, v.tick_ns - 1, &w);
+		ck_assert_str_eq(v.text, w.text);
+		cell_verdict(&m, &p, 0, v.tick_ns, &w);
+		ck_assert_str_ne(v.text, w.text);
+	}
+}
+END_TEST
+
 /* Messages keep their spaces; control characters are still escaped. */
 START_TEST(test_fit_message_spaces)
 {
@@ -341,6 +411,7 @@ START_TEST(test_trans_note)
 }
 END_TEST
 
-TU_MAIN("tui_format", test_trans_note, test_fit_message_spaces, test_cell_stale, test_dur, test_escape, test_fit_names, test_fit_sweep,
+TU_MAIN("tui_format", test_trans_note, test_fit_message_spaces, test_cell_stale, test_dur,
+	test_dur_next, test_escape, test_fit_names, test_fit_sweep,
 	test_clip, test_tokens, test_cell_changed, test_cell_markers,
-	test_cell_verdict)
+	test_cell_verdict, test_cell_ticks)
