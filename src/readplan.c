@@ -49,3 +49,19 @@ size_t readplan_quota(size_t nslots, uint64_t elapsed_ns)
 	    READPLAN_SWEEP_NS;
 	return q ? (size_t)q : 1;
 }
+
+/*
+ * The sweep's slice for a refresh at @now_ns, the last slice taken at
+ * @last_ns (0: never): nothing until READPLAN_SWEEP_STEP_NS went by, then
+ * what that time is owed (readplan_quota()).  Every slot is read within
+ * READPLAN_SWEEP_NS and a step, plus a refresh interval.
+ */
+size_t readplan_sweep(size_t nslots, uint64_t last_ns, uint64_t now_ns)
+{
+	uint64_t since = last_ns && now_ns > last_ns ? now_ns - last_ns :
+			 READPLAN_SWEEP_NS;
+
+	if (last_ns && since < READPLAN_SWEEP_STEP_NS)
+		return 0;
+	return readplan_quota(nslots, since);
+}

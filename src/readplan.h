@@ -17,6 +17,9 @@
  * what notification does not tell: resets, a driver's own ERROR, a lost
  * event), ns. */
 #define READPLAN_SWEEP_NS (5 * CLOCK_NS_PER_S)
+/* The sweep reads its slice this often, not at every refresh: one worker
+ * hand-off a second instead of one a refresh, ns. */
+#define READPLAN_SWEEP_STEP_NS CLOCK_NS_PER_S
 
 /* Why a refresh reads a device. */
 enum readplan_why {
@@ -36,5 +39,6 @@ struct readplan_dev {
 
 enum readplan_why readplan_need(const struct readplan_dev *v, uint64_t now_ns);
 size_t readplan_quota(size_t nslots, uint64_t elapsed_ns);
+size_t readplan_sweep(size_t nslots, uint64_t last_ns, uint64_t now_ns);
 
 #endif

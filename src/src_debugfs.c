@@ -140,7 +140,7 @@ struct dfs {
 	uint64_t applied;		/* nreq when the watcher last had every request in place */
 	bool read_all;			/* events were lost: read every device next */
 	size_t sweep;			/* next slot the safety-net sweep reads */
-	uint64_t last_ns;		/* CLOCK_MONOTONIC ns of the previous refresh; 0 none */
+	uint64_t last_ns;		/* CLOCK_MONOTONIC ns the sweep last took a slice; 0 never */
 	uint64_t nread;			/* state reads submitted, ever (VFIOMIGTOP_DEBUG_READS tells at the end) */
 	uint64_t *awake;		/* bit per slot: may want a read or care (dfs_wake()); cap bits */
 	bool wake_all;			/* look at every slot at the next refresh */
@@ -1143,8 +1143,7 @@ static unsigned int dfs_plan(struct dfs *d)
 	unsigned int nb = 0;
 	bool all = d->read_all || d->wake_all;
 
-	quota = readplan_quota(n, d->last_ns ? d->now_ns - d->last_ns :
-					       READPLAN_SWEEP_NS);
+	quota = readplan_sweep(n, d->last_ns, d->now_ns);
 	for (unsigned int r = 0; r < d->nroots; r++)
 		all |= !d->roots[r].notify;	/* polled: every slot */
 	if (all) {
@@ -1167,10 +1166,12 @@ static unsigned int dfs_plan(struct dfs *d)
 			}
 		}
 	}
-	d->sweep = n ? (d->sweep + quota) % n : 0;
+	if (quota) {
+		d->sweep = (d->sweep + quota) % n;
+		d->last_ns = d->now_ns;
+	}
 	d->read_all = false;
 	d->wake_all = false;
-	d->last_ns = d->now_ns;
 	return nb;
 }
 

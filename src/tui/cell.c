@@ -83,12 +83,43 @@ const char *cell_how_mark(enum cell_how how)
 	return how == CELL_INFERRED ? "~" : how == CELL_RESET ? "#" : "*";
 }
 
+/* A time counted to the second from here on (format_dur()), ns. */
+#define CELL_WHOLE_NS (10 * CLOCK_NS_PER_S)
+
+/*
+ * The age at @now of what began at @t0, and in *@tick when its text next
+ * reads differently.  An age counted in whole seconds or more is taken
+ * as of the clock's last whole second (cfg->second_ns), so that every
+ * row ticks with the header's clock, in one frame a second, and never
+ * shows more than a second less than it is.  Below that, it is exact.
+ */
+static uint64_t cell_age(const struct cell_cfg *cfg, uint64_t now,
+			 uint64_t t0, uint64_t *tick)
+{
+	uint64_t age = now > t0 ? now - t0 : 0, sec = cfg->second_ns, q, k;
+
+	*tick = now + clock_dur_next(age);
+	if (!sec || sec > now || age < CELL_WHOLE_NS)
+		return age;
+	if (sec <= t0 || sec - t0 < CELL_WHOLE_NS) {
+		/* Exact a while more: counted as of the clock from its next
+		 * second on. */
+		if (sec + CLOCK_NS_PER_S < *tick)
+			*tick = sec + CLOCK_NS_PER_S;
+		return age;
+	}
+	q = sec - t0;
+	k = (clock_dur_next(q) + CLOCK_NS_PER_S - 1) / CLOCK_NS_PER_S;
+	*tick = sec + k * CLOCK_NS_PER_S;
+	return q;
+}
+
 void cell_dev(const struct model_dev *d, unsigned int alerts,
 	      const struct cell_cfg *cfg, uint64_t now, struct cell *out)
 {
 	enum cell_how how;
 	bool changed = cell_changed(d, cfg->highlight_ns, now, &how);
-	uint64_t since = now > d->since_ns ? now - d->since_ns : 0;
+	uint64_t tick, since = cell_age(cfg, now, d->since_ns, &tick);
 
 	memset(out, 0, sizeof(*out));
 	out->mark = " ";
@@ -96,7 +127,7 @@ void cell_dev(const struct model_dev *d, unsigned int alerts,
 	snprintf(out->state, sizeof(out->state), "%s", format_token(d->val));
 	out->state_role = cell_state_role(d->val);
 	format_dur(out->time, sizeof(out->time), since);
-	out->tick_ns = now + clock_dur_next(since);
+	out->tick_ns = tick;
 	out->time_role = ROLE_NORMAL;
 	snprintf(out->trans, sizeof(out->trans), "%u", d->transitions);
 	if (model_dev_idle_error(d)) {

@@ -19,6 +19,7 @@ struct cell_cfg {
 	uint64_t highlight_ns;	/* how long a change stays highlighted, ns */
 	uint64_t tomb_ns;	/* how long a vanished device stays listed, ns; 0 = forever */
 	bool ascii;		/* ASCII markers only */
+	uint64_t second_ns;	/* CLOCK_MONOTONIC ns of the clock's last whole second this frame; 0: none */
 };
 
 /* One device's cells. */

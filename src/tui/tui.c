@@ -527,6 +527,8 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	v->has_dst = c->label[PAIR_DST] != NULL;
 	screen_glyphs(&v->scr, v->ui.ascii, &v->g);
 	v->cc.ascii = v->g.ascii;
+	v->cc.second_ns = now - (uint64_t)((int64_t)now + c->real_off_ns) %
+				CLOCK_NS_PER_S;
 	held = tui_derived_holds(v, c, now);
 	if (!held) {
 		tui_rows(v, c, now);

@@ -103,6 +103,45 @@ START_TEST(test_quota)
 }
 END_TEST
 
+/* The sweep takes a slice once a step, not at every refresh, and still
+ * reads every slot within READPLAN_SWEEP_NS and a step. */
+START_TEST(test_sweep_steps)
+{
+	static const uint64_t ivs[] = {
+		10 * CLOCK_NS_PER_MS, 200 * CLOCK_NS_PER_MS, 700 * CLOCK_NS_PER_MS,
+		CLOCK_NS_PER_S, 3 * CLOCK_NS_PER_S,
+	};
+	const uint64_t t0 = 1000 * CLOCK_NS_PER_S;
+
+	ck_assert_uint_eq(readplan_sweep(4096, 0, t0), 4096);
+	ck_assert_uint_eq(readplan_sweep(4096, t0, t0 + 200 * CLOCK_NS_PER_MS), 0);
+	ck_assert_uint_eq(readplan_sweep(4096, t0, t0 + 999 * CLOCK_NS_PER_MS), 0);
+	ck_assert_uint_eq(readplan_sweep(4096, t0, t0 + CLOCK_NS_PER_S), 820);
+	for (size_t k = 0; k < sizeof(ivs) / sizeof(ivs[0]); k++) {
+		for (size_t n = 1; n < 5000; n = n * 3 + 1) {
+			uint64_t t = t0, last = t0, slices = 0;
+			size_t covered = 0;
+
+			while (covered < n) {
+				size_t q;
+
+				t += ivs[k];
+				q = readplan_sweep(n, last, t);
+				if (q) {
+					last = t;
+					slices++;
+				}
+				covered += q;
+			}
+			ck_assert_uint_le(t - t0, READPLAN_SWEEP_NS +
+					  READPLAN_SWEEP_STEP_NS + ivs[k]);
+			/* At most one slice a step. */
+			ck_assert_uint_le(slices, (t - t0) / READPLAN_SWEEP_STEP_NS + 1);
+		}
+	}
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("readplan");
@@ -115,6 +154,7 @@ int main(void)
 	tcase_add_test(tc, test_dirty_read);
 	tcase_add_test(tc, test_hot_read);
 	tcase_add_test(tc, test_quota);
+	tcase_add_test(tc, test_sweep_steps);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

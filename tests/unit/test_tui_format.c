@@ -305,6 +305,21 @@ START_TEST(test_cell_verdict)
 }
 END_TEST
 
+/* The clock's last whole second at @now, the real clock @off ahead. */
+static uint64_t sec_at(uint64_t now, uint64_t off)
+{
+	return now - (now + off) % S(1);
+}
+
+/* @text is what format_dur() says of some age in [@age - 1 s, @age]. */
+static bool dur_within(const char *text, uint64_t age)
+{
+	for (uint64_t a = age > S(1) ? age - S(1) : 0; a <= age; a += MS(10))
+		if (!strcmp(dur(a), text))
+			return true;
+	return !strcmp(dur(age), text);
+}
+
 /* When a cell's text next changes by time alone: the screen sleeps until
  * then when nothing else changes, so it must never be late. */
 START_TEST(test_cell_ticks)
@@ -326,6 +341,26 @@ START_TEST(test_cell_ticks)
 		cell_dev(d, 0, &cc, c.tick_ns, &e);
 		ck_assert_str_ne(c.time, e.time);
 	}
+	/* As of the clock's second (cfg.second_ns): never more than a second
+	 * behind, never ahead, and still not late. */
+	for (uint64_t off = 0; off < S(1); off += MS(370)) {
+		for (uint64_t now = T(0); now < T(5000000); now += now / 7 + MS(13)) {
+			uint64_t age = now - T(0);
+
+			cc.second_ns = sec_at(now, off);
+			cell_dev(d, 0, &cc, now, &c);
+			ck_assert_uint_gt(c.tick_ns, now);
+			ck_assert_msg(dur_within(c.time, age), "%s at %llu ns",
+				      c.time, (unsigned long long)age);
+			cc.second_ns = sec_at(c.tick_ns - 1, off);
+			cell_dev(d, 0, &cc, c.tick_ns - 1, &e);
+			ck_assert_str_eq(c.time, e.time);
+		}
+	}
+	/* Counted in seconds, every row ticks when the clock does. */
+	cc.second_ns = sec_at(T(60000), MS(400));
+	cell_dev(d, 0, &cc, T(60000), &c);
+	ck_assert_uint_eq(c.tick_ns, cc.second_ns + S(1));
 	free(d);
 	memset(&m, 0, sizeof(m));
 	memset(&p, 0, sizeof(p));
