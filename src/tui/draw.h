@@ -41,8 +41,12 @@ int draw_time(const struct tui_view *v, char *buf, size_t len,
 /* The parts. */
 void draw_header(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now);
-uint64_t draw_table(const struct tui_view *v, const struct view_ctx *c,
-		    uint64_t now);
+void draw_table(const struct tui_view *v, const struct view_ctx *c,
+		uint64_t now, struct tui_due *due);
+void draw_table_times(const struct tui_view *v, const struct view_ctx *c,
+		      uint64_t now, struct tui_due *due);
+void draw_header_clock(const struct tui_view *v, const struct view_ctx *c,
+		       uint64_t now);
 void draw_events(const struct tui_view *v, const struct view_ctx *c);
 void draw_bar(const struct tui_view *v, const struct view_ctx *c, uint64_t now);
 void help_draw(const struct tui_view *v, const struct view_ctx *c);

@@ -124,6 +124,14 @@ static void draw_header_side(const struct tui_view *v, const struct view_ctx *c,
 	}
 }
 
+/* Only the top line, the clock on it (nothing else changed: the caller
+ * knows). */
+void draw_header_clock(const struct tui_view *v, const struct view_ctx *c,
+		       uint64_t now)
+{
+	draw_header_top(v, c, now);
+}
+
 void draw_header(const struct tui_view *v, const struct view_ctx *c,
 		 uint64_t now)
 {

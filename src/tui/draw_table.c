@@ -37,11 +37,37 @@ static void draw_headings(const struct tui_view *v, const struct layout_pane *p,
 	draw_text(y, p->drv.x, p->drv.w, ROLE_COLHEAD, A_NORMAL, "DRIVER", a);
 }
 
-/* One device's cells in pane @p on line @y; returns when they next
- * change by time alone (the highlight ends, the time ticks). */
-static uint64_t draw_dev(const struct tui_view *v, const struct view_ctx *c,
-			 const struct layout_pane *p, int y, int dev,
-			 const char *want, attr_t extra, uint64_t now)
+/* The earlier of @a and @b, 0 meaning never. */
+static uint64_t draw_min(uint64_t a, uint64_t b)
+{
+	return a && (!b || a < b) ? a : b;
+}
+
+/* Device @dev's cell, stale or not. */
+static void draw_cell(const struct tui_view *v, const struct view_ctx *c,
+		      int dev, uint64_t now, struct cell *cl)
+{
+	cell_dev(c->m->devs[dev], evlog_alert(&v->log, dev), &v->cc, now, cl);
+	if (view_dev_stale(c, c->m->devs[dev]))
+		cell_stale(cl);
+}
+
+/* A cell's time, right-aligned on a cleared field. */
+static void draw_time_cell(const struct tui_view *v,
+			   const struct layout_pane *p, int y,
+			   const struct cell *cl, attr_t extra)
+{
+	draw_fill(y, p->time.x, p->time.w, ROLE_NORMAL, extra);
+	draw_right(y, p->time.x, p->time.w, cl->time_role, extra, cl->time,
+		   v->g.ascii);
+}
+
+/* One device's cells in pane @p on line @y; its ticks and highlight end
+ * go into @due. */
+static void draw_dev(const struct tui_view *v, const struct view_ctx *c,
+		     const struct layout_pane *p, int y, int dev,
+		     const char *want, attr_t extra, uint64_t now,
+		     struct tui_due *due)
 {
 	const struct model *m = c->m;
 	bool a = v->g.ascii;
@@ -58,11 +84,9 @@ static uint64_t draw_dev(const struct tui_view *v, const struct view_ctx *c,
 		} else {
 			draw_text(y, p->state.x, p->state.w, ROLE_DIM, extra, "-", a);
 		}
-		return 0;
+		return;
 	}
-	cell_dev(m->devs[dev], evlog_alert(&v->log, dev), &v->cc, now, &cl);
-	if (view_dev_stale(c, m->devs[dev]))
-		cell_stale(&cl);
+	draw_cell(v, c, dev, now, &cl);
 	draw_text(y, p->mark.x, p->mark.w, cl.mark_role, extra, cl.mark, a);
 	if (p->name.w) {
 		const char *n = m->devs[dev]->name;
@@ -77,7 +101,7 @@ static uint64_t draw_dev(const struct tui_view *v, const struct view_ctx *c,
 	    cl.state_role == ROLE_BUSY)
 		draw_fill(y, p->state.x, p->state.w, cl.state_role, extra);
 	draw_text(y, p->state.x, p->state.w, cl.state_role, extra, cl.state, a);
-	draw_right(y, p->time.x, p->time.w, cl.time_role, extra, cl.time, a);
+	draw_time_cell(v, p, y, &cl, extra);
 	draw_right(y, p->trans.x, p->trans.w, ROLE_NORMAL, extra, cl.trans, a);
 	if (p->vm.w) {
 		enum role vr;
@@ -89,14 +113,16 @@ static uint64_t draw_dev(const struct tui_view *v, const struct view_ctx *c,
 		tui_ident_drv_cell(m, dev, name, sizeof(name));
 		draw_text(y, p->drv.x, p->drv.w, ROLE_DIM, extra, name, a);
 	}
-	return cl.until_ns && cl.until_ns < cl.tick_ns ? cl.until_ns : cl.tick_ns;
+	due->tick_ns = draw_min(due->tick_ns, cl.tick_ns);
+	due->hl_ns = draw_min(due->hl_ns, cl.until_ns);
 }
 
-/* The verdict cell of a row; returns when its text next changes by time
- * alone, 0 never. */
+/* The verdict cell of a row (@clear: on a line not erased); returns
+ * when its text next changes by time alone, 0 never. */
 static uint64_t draw_verdict(const struct tui_view *v, const struct model *m,
-			 const struct layout_pane *p, int y,
-			 const struct rows_row *r, attr_t extra, uint64_t now)
+			     const struct layout_pane *p, int y,
+			     const struct rows_row *r, attr_t extra,
+			     uint64_t now, bool clear)
 {
 	const struct model_pair *pr = r->pair >= 0 &&
 				      (size_t)r->pair < m->npairs ?
@@ -106,13 +132,16 @@ static uint64_t draw_verdict(const struct tui_view *v, const struct model *m,
 	struct cell_verdict cv;
 
 	cell_verdict(m, pr, al, now, &cv);
+	if (clear)
+		draw_fill(y, p->text.x, p->text.w, ROLE_NORMAL, extra);
 	draw_text(y, p->mark.x, p->mark.w, cv.role, extra, cv.mark, v->g.ascii);
 	draw_text(y, p->text.x, p->text.w, cv.role, extra, cv.text, v->g.ascii);
 	return cv.tick_ns;
 }
 
-static uint64_t draw_row(const struct tui_view *v, const struct view_ctx *c, int y,
-			 const struct rows_row *r, bool selected, uint64_t now)
+static void draw_row(const struct tui_view *v, const struct view_ctx *c, int y,
+		     const struct rows_row *r, bool selected, uint64_t now,
+		     struct tui_due *due)
 {
 	const struct model *m = c->m;
 	const struct layout *l = &v->lay;
@@ -120,31 +149,60 @@ static uint64_t draw_row(const struct tui_view *v, const struct view_ctx *c, int
 				      (size_t)r->pair < m->npairs ?
 				      &m->pairs[r->pair] : NULL;
 	attr_t extra = selected ? A_REVERSE : A_NORMAL;
-	uint64_t wake = 0, w;
 
 	if (selected)
 		draw_fill(y, 0, COLS, ROLE_NORMAL, A_REVERSE);
-	for (int s = 0; s < (v->has_dst ? 2 : 1); s++) {
-		w = draw_dev(v, c, &l->pane[s], y, r->dev[s],
-			     pr ? pr->want[s] : NULL, extra, now);
-		if (w && (!wake || w < wake))
-			wake = w;
-	}
-	if (v->has_dst) {
-		w = draw_verdict(v, m, &l->pane[LAYOUT_VERDICT], y, r, extra, now);
-		if (w && (!wake || w < wake))
-			wake = w;
-	}
-	return wake;
+	for (int s = 0; s < (v->has_dst ? 2 : 1); s++)
+		draw_dev(v, c, &l->pane[s], y, r->dev[s],
+			 pr ? pr->want[s] : NULL, extra, now, due);
+	if (v->has_dst)
+		due->tick_ns = draw_min(due->tick_ns,
+					draw_verdict(v, m, &l->pane[LAYOUT_VERDICT],
+						     y, r, extra, now, false));
 }
 
-/* Draw the panes; returns when a row next changes by time alone, or 0. */
-uint64_t draw_table(const struct tui_view *v, const struct view_ctx *c,
-		    uint64_t now)
+/*
+ * Only the times of the rows on screen, the rest of the frame as drawn
+ * last (nothing else on it changed: the caller knows): a second's tick
+ * redraws a few cells, not the screen.  Their next ticks go into @due.
+ */
+void draw_table_times(const struct tui_view *v, const struct view_ctx *c,
+		      uint64_t now, struct tui_due *due)
 {
 	const struct layout *l = &v->lay;
 	const struct ui *u = &v->ui;
-	uint64_t wake = 0;
+
+	due->tick_ns = 0;
+	for (int i = 0; i < l->body_h; i++) {
+		size_t k = u->top + (size_t)i;
+		const struct rows_row *r;
+		attr_t extra;
+		struct cell cl;
+
+		if (k >= v->rows.n)
+			break;
+		r = &v->rows.v[k];
+		extra = k == u->sel ? A_REVERSE : A_NORMAL;
+		for (int s = 0; s < (v->has_dst ? 2 : 1); s++) {
+			if (r->dev[s] < 0)
+				continue;
+			draw_cell(v, c, r->dev[s], now, &cl);
+			draw_time_cell(v, &l->pane[s], l->body_y + i, &cl, extra);
+			due->tick_ns = draw_min(due->tick_ns, cl.tick_ns);
+		}
+		if (v->has_dst)
+			due->tick_ns = draw_min(due->tick_ns,
+				draw_verdict(v, c->m, &l->pane[LAYOUT_VERDICT],
+					     l->body_y + i, r, extra, now, true));
+	}
+}
+
+/* Draw the panes; when a row next changes by time alone goes into @due. */
+void draw_table(const struct tui_view *v, const struct view_ctx *c,
+		uint64_t now, struct tui_due *due)
+{
+	const struct layout *l = &v->lay;
+	const struct ui *u = &v->ui;
 	char pos[64];
 
 	static const char *const titles[LAYOUT_NPANES] = {
@@ -170,20 +228,17 @@ uint64_t draw_table(const struct tui_view *v, const struct view_ctx *c,
 		draw_right(l->pane[0].r.y, COLS - format_cols(pos) - 2,
 			   format_cols(pos), ROLE_TITLE, A_NORMAL, pos,
 			   v->g.ascii);
+	memset(due, 0, sizeof(*due));
 	for (int i = 0; i < l->body_h; i++) {
 		size_t k = u->top + (size_t)i;
-		uint64_t w;
 
 		if (k >= v->rows.n)
 			break;
-		w = draw_row(v, c, l->body_y + i, &v->rows.v[k],
-			     k == u->sel, now);
-		if (w && (!wake || w < wake))
-			wake = w;
+		draw_row(v, c, l->body_y + i, &v->rows.v[k], k == u->sel, now,
+			 due);
 	}
 	/* Borders again: a selected row's fill covered them. */
 	for (int i = 0; i < l->npanes; i++)
 		if (l->pane[i].border)
 			draw_vline(l->body_y, l->pane[i].r.x, l->body_h, &v->g);
-	return wake;
 }

@@ -30,7 +30,7 @@
 
 /* Longest wait between two frames, so the clock and ages move, ns. */
 #define TUI_TICK_NS CLOCK_NS_PER_S
-/* Longest a tick on the monitor screen waits for others to share a frame. */
+/* Least a tick on the monitor screen waits for others to share a frame. */
 #define TUI_COALESCE_NS (100 * CLOCK_NS_PER_MS)
 /* Most keys handled in one input() call. */
 #define TUI_MAX_KEYS 256
@@ -465,11 +465,12 @@ static void tui_frame_key_of(const struct tui_view *v,
 /*
  * When the monitor frame drawn at @now is drawn again for time alone: a
  * cell's time or highlight (@cells, 0 for none) or the header's clock (to
- * the second) changed, a message went.  Ticks coalesce: the rows' times
- * tick at as many moments a second as there are rows, so a frame waits
- * up to TUI_COALESCE_NS (at most one refresh interval) after the first
- * tick and shows every tick due by then; a clock or a time on screen is
- * never later than that, as it was never later than a refresh before.
+ * the second) changed, a message went.  Ticks coalesce: a frame for time
+ * alone waits a refresh interval (at least TUI_COALESCE_NS, at most
+ * TUI_TICK_NS) after the first tick and shows every tick due by then, so
+ * that time alone never draws more often than the refreshes would; a
+ * time on screen is never later than that, as it was never later than a
+ * refresh (or the one-second tick) before.
  */
 static uint64_t tui_frame_until(const struct tui_view *v,
 				const struct view_ctx *c, uint64_t now,
@@ -477,10 +478,12 @@ static uint64_t tui_frame_until(const struct tui_view *v,
 {
 	uint64_t real = (uint64_t)((int64_t)now + c->real_off_ns);
 	uint64_t until = now + CLOCK_NS_PER_S - real % CLOCK_NS_PER_S;
-	uint64_t slack = TUI_COALESCE_NS;
+	uint64_t slack = c->delay_ns;
 
-	if (c->delay_ns && c->delay_ns < slack)
-		slack = c->delay_ns;
+	if (slack < TUI_COALESCE_NS)
+		slack = TUI_COALESCE_NS;
+	if (slack > TUI_TICK_NS)
+		slack = TUI_TICK_NS;
 	if (cells && cells < until)
 		until = cells;
 	until += slack;
@@ -489,25 +492,61 @@ static uint64_t tui_frame_until(const struct tui_view *v,
 	return until;
 }
 
-/* Whether the monitor frame at @now would be the one last drawn: the
- * rows held (no input, no model change), nothing is due by time and its
- * key is the same. */
-static bool tui_frame_same(const struct tui_view *v, const struct view_ctx *c,
-			   uint64_t now, bool derived)
+/* What a frame must draw. */
+enum tui_redraw {
+	TUI_R_ALL,		/* everything */
+	TUI_R_TIMES,		/* only the clock and the rows' times: time alone moved */
+	TUI_R_NONE,		/* nothing: it is the frame last drawn */
+};
+
+/*
+ * What the monitor frame at @now must draw, the rows held (@derived: no
+ * input, no model change): nothing while its key is the same and nothing
+ * is due by time; the times alone once they tick, unless a highlight
+ * ended or a message went.
+ */
+static enum tui_redraw tui_redraw_of(const struct tui_view *v,
+				     const struct view_ctx *c, uint64_t now,
+				     bool derived)
 {
 	struct tui_frame_key k;
 
-	if (!derived || c->replay || !v->fk_until_ns || now >= v->fk_until_ns ||
+	if (!derived || c->replay || !v->fk_until_ns ||
 	    (v->ui.mode != UI_MAIN && v->ui.mode != UI_PROMPT))
-		return false;
+		return TUI_R_ALL;
 	tui_frame_key_of(v, c, &k);
-	return !memcmp(&k, &v->fk, sizeof(k));
+	if (memcmp(&k, &v->fk, sizeof(k)))
+		return TUI_R_ALL;
+	if (now < v->fk_until_ns)
+		return TUI_R_NONE;
+	if ((v->due.hl_ns && now >= v->due.hl_ns) ||
+	    v->fk_msg != ui_msg(&v->ui, now))
+		return TUI_R_ALL;
+	return TUI_R_TIMES;
+}
+
+/* The earlier of two times, 0 meaning never. */
+static uint64_t tui_min(uint64_t a, uint64_t b)
+{
+	return a && (!b || a < b) ? a : b;
+}
+
+/* Draw the clock and the rows' times only (TUI_R_TIMES). */
+static void tui_frame_times(struct tui_view *v, const struct view_ctx *c,
+			    uint64_t now)
+{
+	draw_header_clock(v, c, now);
+	draw_table_times(v, c, now, &v->due);
+	v->wake_ns = tui_min(v->due.tick_ns, v->due.hl_ns);
+	v->fk_until_ns = tui_frame_until(v, c, now, v->wake_ns);
+	v->partial++;
 }
 
 static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 {
 	struct tui_view *v = VIEW_OF(base, struct tui_view);
 	unsigned int raised;
+	enum tui_redraw redraw;
 	bool held;
 
 	if (v->scr.lost)
@@ -535,9 +574,14 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 		tui_measure(v, c);
 		tui_derive(v, c, now);
 	}
-	if (tui_frame_same(v, c, now, held)) {
+	redraw = tui_redraw_of(v, c, now, held);
+	if (redraw == TUI_R_NONE) {
 		v->skips++;
 		return 0;
+	}
+	if (redraw == TUI_R_TIMES) {
+		tui_frame_times(v, c, now);
+		goto out;
 	}
 	tui_follow(v);
 	tui_layout(v);
@@ -564,13 +608,16 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 		draw_replay(v, c);
 	} else {
 		draw_header(v, c, now);
-		v->wake_ns = draw_table(v, c, now);
+		draw_table(v, c, now, &v->due);
+		v->wake_ns = tui_min(v->due.tick_ns, v->due.hl_ns);
 		draw_events(v, c);
 		draw_bar(v, c, now);
 		draw_replay(v, c);
 		tui_frame_key_of(v, c, &v->fk);
+		v->fk_msg = ui_msg(&v->ui, now);
 		v->fk_until_ns = tui_frame_until(v, c, now, v->wake_ns);
 	}
+out:
 	attrset(A_NORMAL);
 	wnoutrefresh(stdscr);
 	doupdate();

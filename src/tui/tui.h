@@ -46,6 +46,12 @@ struct tui_frame_key {
 	char host[PAIR_NSIDES][256];	/* a remote side's host */
 };
 
+/* When the rows of a monitor frame change by time alone. */
+struct tui_due {
+	uint64_t tick_ns;		/* CLOCK_MONOTONIC ns a time on them next reads differently; 0 never */
+	uint64_t hl_ns;			/* CLOCK_MONOTONIC ns a change highlight ends; 0 none */
+};
+
 /* The screen's view (view.h): everything the files that draw it share. */
 struct tui_view {
 	struct view base;		/* what the run loop holds */
@@ -82,6 +88,9 @@ struct tui_view {
 	uint64_t rebuilds;		/* frames that derived dv anew, ever */
 	struct tui_frame_key fk;	/* key of the last monitor frame drawn */
 	uint64_t fk_until_ns;		/* CLOCK_MONOTONIC ns something on it changes by time; 0 = draw the next frame */
+	struct tui_due due;		/* ... the rows' part of it */
+	bool fk_msg;			/* ... it showed a message */
+	uint64_t partial;		/* frames that redrew only the times, ever */
 	uint64_t draws;			/* frames drawn, ever */
 	uint64_t skips;			/* frames not drawn: the same as the last, ever */
 };

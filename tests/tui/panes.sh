@@ -91,6 +91,37 @@ t_ok "idle: a change is shown" t_wait_re $W ' 0000:3b:00\.2 +STOP +[0-9.]+m?s '
 row=$(t_line ' 0000:3b:00.2 ')
 t_ok "idle: its time ticks from the change on" t_until $W moved ' 0000:3b:00.2 ' "$row"
 
+# A second's tick redraws the clock and the times alone.  What it leaves
+# is what a full redraw draws, colours and the selected row included:
+# within one second of the clock (a time counted in seconds ticks with
+# it), a screen the tick drew and the one after the help (all redrawn)
+# are the same.
+TP=$T_DIR/psrc
+TQ=$T_DIR/pdst
+for b in 0000:3b:00.2 0000:3b:00.3 0000:77:00.1; do
+	t_state "$TP" $b RUNNING
+	t_state "$TQ" $b RUNNING
+done
+t_top 120 30 -d 0.2 --no-owners --src "$TP" --dst "$TQ"
+t_ok "times alone: devices listed" t_wait $W ' 0000:77:00.1 '
+# Every time on screen counted in seconds (ten or more).
+in_seconds() { [ "$(t_screen | grep -cE ' RUNNING +[1-9][0-9]+s ')" = 3 ]; }
+t_ok "times alone: every time in seconds" t_until 60 in_seconds
+full_same() {
+	local c0 before after
+	# A screen the tick drew: the clock moved since the last full redraw.
+	c0=$(clock)
+	t_until $W eval '[ "$(clock)" != "$c0" ]' || return 1
+	before=$(t_screen_e)
+	t_keys h
+	t_wait $W "any key returns" || return 1
+	t_keys x
+	t_wait $W DESTINATION || return 1
+	after=$(t_screen_e)
+	[ "$before" = "$after" ]
+}
+t_ok "times alone: the screen is what a full redraw draws" t_until 60 full_same
+
 # Monochrome: NO_COLOR and -C.
 colour_free() { ! t_screen_e | grep -qE $'\e\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;|48;)'; }
 t_start 100 25 "env NO_COLOR=1 $VFIOMIGTOP -d 0.2 --src $S --dst $D"
