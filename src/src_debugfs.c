@@ -64,6 +64,14 @@
  */
 #define DFS_STATE_MASK (IN_ATTRIB | IN_MODIFY | IN_DELETE_SELF | IN_MOVE_SELF)
 
+/* Which trees a refresh trusts to notify changes (VFIOMIGTOP_NOTIFY). */
+enum {
+	DFS_N_MODULE,		/* unset: the vfiomig module's trees ("arcs 1") */
+	DFS_N_AUTO,		/* "auto": those and files on a local file system */
+	DFS_N_ALWAYS,		/* "1": every tree */
+	DFS_N_NEVER,		/* "0": none: every file at every refresh */
+};
+
 /* Cookie kinds for watch callbacks (low 8 bits). */
 enum { DFS_W_ROOT = 1, DFS_W_DEV = 2, DFS_W_STATE = 3 };
 
@@ -135,7 +143,7 @@ struct dfs {
 	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the current refresh */
 	uint32_t scan_gen;		/* counts full rescans */
 	size_t steps_cap;		/* entries allocated in src->snap.steps */
-	int notify_mode;		/* VFIOMIGTOP_NOTIFY: 0 never, 1 always, -1 auto */
+	int notify_mode;		/* VFIOMIGTOP_NOTIFY: DFS_N_* */
 	uint64_t nreq;			/* state watches asked for so far */
 	uint64_t applied;		/* nreq when the watcher last had every request in place */
 	bool read_all;			/* events were lost: read every device next */
@@ -1050,8 +1058,9 @@ static void dfs_root_mode(struct dfs *d, unsigned int r)
 {
 	struct dfs_root *rt = &d->roots[r];
 
-	rt->notify = d->watching && d->notify_mode != 0 &&
-		     (d->notify_mode == 1 || rt->arcs_on || rt->fs_notifies);
+	rt->notify = d->watching && d->notify_mode != DFS_N_NEVER &&
+		     (d->notify_mode == DFS_N_ALWAYS || rt->arcs_on ||
+		      (d->notify_mode == DFS_N_AUTO && rt->fs_notifies));
 }
 
 /* Take the name events the watch callbacks queued. */
@@ -1347,10 +1356,12 @@ static void dfs_pump(struct source *s, uint64_t now_ns)
 static int dfs_notify_mode(const char *env)
 {
 	if (env && !strcmp(env, "1"))
-		return 1;
+		return DFS_N_ALWAYS;
 	if (env && !strcmp(env, "auto"))
-		return -1;
-	return 0;
+		return DFS_N_AUTO;
+	if (env && !strcmp(env, "0"))
+		return DFS_N_NEVER;
+	return DFS_N_MODULE;
 }
 
 /*

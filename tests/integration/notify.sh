@@ -5,8 +5,9 @@
 # place (IN_MODIFY, as the module sends it) or renamed over is seen; one
 # that raises no event at all (written through a shared mapping, like a
 # reset the module does not notify) is seen by the sweep.  An idle tree
-# costs a fraction of the reads polling costs.  VFIOMIGTOP_NOTIFY=auto
-# (or 1) turns it on; by default every file is read at every refresh.
+# costs a fraction of the reads polling costs.  By default only the
+# vfiomig module's trees are trusted to notify; VFIOMIGTOP_NOTIFY=auto
+# adds local file systems (these fixtures), 1 any tree, 0 none.
 . "$(dirname "$0")/lib.sh"
 
 root=$T_DIR/root
@@ -70,6 +71,18 @@ echo "slots looked at over 40 refreshes of 200 devices: polled $lpolled, notifie
 t_eq "polled: every slot at every refresh" "$lpolled" 8000
 t_check "notified: an idle refresh looks at under a quarter of them" \
 	test $((lnotified * 4)) -lt "$lpolled"
+# By default only the vfiomig module's trees (its status file says
+# "arcs 1") are trusted to notify; any other tree, like upstream debugfs,
+# is read whole at every refresh.
+ldefault=$(looked -u VFIOMIGTOP_NOTIFY)
+t_eq "default: a tree that is not the module's is polled" "$ldefault" 8000
+printf 'arcs 1\narcs_missed 0\narcs_ring 256\n' >"$root/src/vfiomig"
+lmodule=$(looked -u VFIOMIGTOP_NOTIFY)
+echo "slots looked at by default: plain tree $ldefault, the module's $lmodule"
+t_check "default: the module's tree notifies (under a quarter)" \
+	test $((lmodule * 4)) -lt "$ldefault"
+t_eq "VFIOMIGTOP_NOTIFY=0: the module's tree polled" "$(looked VFIOMIGTOP_NOTIFY=0)" 8000
+rm "$root/src/vfiomig"
 
 # Reads of an idle tree: count pread calls with strace over the same
 # number of refreshes, notified and polled.
