@@ -7,7 +7,7 @@
 # Builds trees of N devices per side on tmpfs (ROOT/<bdf>/migration/state,
 # all RUNNING) and, for each contender, reads utime+stime of the whole
 # process (all threads) from /proc/PID/stat before and after SECS seconds
-# (default 30), once it has settled:
+# (default 30), once it has settled (12 s):
 #   floor        one pread per file per refresh, nothing else (both sides);
 #   polled       the screen reading every file at every refresh (the
 #                default, as on upstream debugfs);
@@ -73,10 +73,13 @@ setstate() {
 # ticks PID: utime + stime of the whole process, in clock ticks.
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
-# cpu PID: prints "cpu% ms-per-refresh" over SECS seconds, after 3 s to settle.
+# cpu PID: prints "cpu% ms-per-refresh" over SECS seconds, after 12 s to
+# settle: the first values are read, and every time on the screen counts
+# whole seconds (under 10 s a time shows tenths and ticks ten times as
+# often), as on a screen that has been up a while.
 cpu() {
 	local t0 t1
-	sleep 3
+	sleep 12
 	t0=$(ticks "$1")
 	sleep "$secs"
 	t1=$(ticks "$1")
