@@ -1387,12 +1387,11 @@ static int dfs_open(struct source *s, const char *spec, char *err, size_t len)
 		if (!nr)
 			break;
 		d->roots = nr;
+		/* All of it: arcs_on and fs_notifies are read before the first
+		 * status look and rescan set them. */
+		memset(&nr[d->nroots], 0, sizeof(nr[d->nroots]));
 		nr[d->nroots].path = strdup(tok);
-		nr[d->nroots].watched = false;
-		nr[d->nroots].lost = false;
 		nr[d->nroots].status_fd = -1;
-		nr[d->nroots].missed = 0;
-		nr[d->nroots].status_try_ns = 0;
 		d->nroots++;
 	}
 	free(copy);

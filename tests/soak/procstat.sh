@@ -59,9 +59,13 @@ ps_report() {
 			if (t[p, i] - t[p, c] < 3000)
 				continue
 			r = rate(p, c, i)
+			c = i
+			# Ticks never go back for one process: a stretch that
+			# says so was sampled across another (a pid reused).
+			if (r < 0)
+				continue
 			if (best < 0 || r < best)
 				best = r
-			c = i
 		}
 		return best < 0 ? rate(p, f, l) : best
 	}
