@@ -103,6 +103,12 @@ size_t clock_fmt_stamp(char *buf, size_t len, int64_t real_ns, int local,
 	return n < 0 ? 0 : (size_t)n;
 }
 
+/* The earlier of two CLOCK_MONOTONIC times, 0 meaning never. */
+uint64_t clock_earlier(uint64_t a, uint64_t b)
+{
+	return a && (!b || a < b) ? a : b;
+}
+
 /*
  * How long until a short duration text of @ns (clock_fmt_dur(), and the
  * screen's format_dur()) next reads differently: the unit it counts in

@@ -17,6 +17,7 @@ size_t clock_fmt_stamp(char *buf, size_t len, int64_t real_ns, int local,
 		       int ms);
 size_t clock_fmt_dur(char *buf, size_t len, uint64_t ns);
 uint64_t clock_dur_next(uint64_t ns);
+uint64_t clock_earlier(uint64_t a, uint64_t b);
 int clock_parse_secs(const char *s, double min, double max, uint64_t *ns);
 
 #endif

@@ -10,8 +10,9 @@
  * before: its confirmations feed the verdicts), what changed in the last
  * READPLAN_HOT_NS, and a slice of the rest once a READPLAN_SWEEP_STEP_NS,
  * so that every device is read within READPLAN_SWEEP_NS and a step
- * whatever happens (resets and a driver's own ERROR are not notified).  An idle screen's cost then no longer grows
- * with the number of devices at the refresh rate, only at the sweep's.
+ * whatever happens (resets and a driver's own ERROR are not notified).
+ * An idle screen's cost then no longer grows with the number of devices
+ * at the refresh rate, only at the sweep's.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>

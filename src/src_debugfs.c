@@ -635,6 +635,15 @@ static void dfs_reap(struct dfs *d, size_t slot)
 	dfs_mark(d, slot);
 }
 
+/* The directory of @slot's device went: free the slot, now or once its
+ * read is back. */
+static void dfs_doom(struct dfs *d, size_t slot)
+{
+	d->devs[slot].doomed = true;
+	dfs_wake(d, slot);
+	dfs_reap(d, slot);
+}
+
 /* The device directory @name under root @r vanished. */
 static void dfs_del(struct dfs *d, unsigned int r, const char *name)
 {
@@ -642,9 +651,7 @@ static void dfs_del(struct dfs *d, unsigned int r, const char *name)
 
 	if (slot < 0 || d->devs[slot].root != r)
 		return;
-	d->devs[slot].doomed = true;
-	dfs_wake(d, (size_t)slot);
-	dfs_reap(d, (size_t)slot);
+	dfs_doom(d, (size_t)slot);
 }
 
 static void dfs_watch_root(struct dfs *d, unsigned int r)
@@ -728,9 +735,7 @@ static void dfs_rescan(struct dfs *d)
 		if (!v->dir || v->doomed)
 			continue;
 		if (v->seen_gen != d->scan_gen) {
-			v->doomed = true;
-			dfs_wake(d, i);
-			dfs_reap(d, i);
+			dfs_doom(d, i);
 		} else if (!v->has_mig) {
 			v->recheck = true;
 			dfs_wake(d, i);
@@ -1123,14 +1128,18 @@ static bool dfs_wanted(const struct dfs *d, size_t i, bool swept)
 	return swept || readplan_need(&p, d->now_ns) != READPLAN_SKIP;
 }
 
-/* Look at slot @i for this refresh (@swept: the sweep comes by): queue
- * its read in d->batch when it wants one; with nothing to do, it sleeps. */
-static void dfs_consider(struct dfs *d, size_t i, bool swept, unsigned int *nb)
+/* Look at slot @i for this refresh, the sweep's slice @quota slots from
+ * d->sweep: queue its read in d->batch when it wants one; with nothing
+ * to do, it sleeps. */
+static void dfs_consider(struct dfs *d, size_t i, size_t quota,
+			 unsigned int *nb)
 {
 	struct dfs_dev *v = &d->devs[i];
+	size_t n = d->src->snap.nslots;
 
 	d->looked++;
-	if (!dfs_prepare(d, i) || !dfs_wanted(d, i, swept)) {
+	if (!dfs_prepare(d, i) ||
+	    !dfs_wanted(d, i, (i + n - d->sweep) % n < quota)) {
 		d->awake[i / 64] &= ~(1ull << (i % 64));
 		return;
 	}
@@ -1157,7 +1166,7 @@ static unsigned int dfs_plan(struct dfs *d)
 		all |= !d->roots[r].notify;	/* polled: every slot */
 	if (all) {
 		for (size_t i = 0; i < n; i++)
-			dfs_consider(d, i, (i + n - d->sweep) % n < quota, &nb);
+			dfs_consider(d, i, quota, &nb);
 	} else {
 		for (size_t k = 0; k < quota; k++)
 			dfs_wake(d, (d->sweep + k) % n);
@@ -1170,8 +1179,7 @@ static unsigned int dfs_plan(struct dfs *d)
 				bits &= bits - 1;
 				if (i >= n)
 					break;
-				dfs_consider(d, i, (i + n - d->sweep) % n < quota,
-					     &nb);
+				dfs_consider(d, i, quota, &nb);
 			}
 		}
 	}

@@ -121,18 +121,16 @@ size_t verdict_text(const struct verdict *v, uint64_t now_ns, char *buf,
  * @now_ns; 0 when it never does. */
 uint64_t verdict_text_next(const struct verdict *v, uint64_t now_ns)
 {
-	uint64_t next = 0, t;
+	uint64_t next = 0;
 
 	if (v->kind != VERDICT_UNPAIRED && v->kind != VERDICT_IDLE && v->a &&
 	    v->a->outcome == ATT_OPEN)
 		next = now_ns + clock_dur_next(now_ns > v->a->phase_ns ?
 					       now_ns - v->a->phase_ns : 0);
-	if (v->stranded) {
-		t = now_ns + clock_dur_next(now_ns > v->stranded_ns ?
-					    now_ns - v->stranded_ns : 0);
-		if (!next || t < next)
-			next = t;
-	}
+	if (v->stranded)
+		next = clock_earlier(next, now_ns +
+				     clock_dur_next(now_ns > v->stranded_ns ?
+						    now_ns - v->stranded_ns : 0));
 	return next;
 }
 

@@ -45,8 +45,8 @@ void draw_table(const struct tui_view *v, const struct view_ctx *c,
 		uint64_t now, struct tui_due *due);
 void draw_table_times(const struct tui_view *v, const struct view_ctx *c,
 		      uint64_t now, struct tui_due *due);
-void draw_header_clock(const struct tui_view *v, const struct view_ctx *c,
-		       uint64_t now);
+void draw_header_top(const struct tui_view *v, const struct view_ctx *c,
+		     uint64_t now);
 void draw_events(const struct tui_view *v, const struct view_ctx *c);
 void draw_bar(const struct tui_view *v, const struct view_ctx *c, uint64_t now);
 void help_draw(const struct tui_view *v, const struct view_ctx *c);

@@ -25,8 +25,9 @@ static const enum dstate draw_header_order[] = {
 	DS_UNPARSABLE, DS_ERRNO, DS_GONE, DS_NOMIG, DS_UNKNOWN,
 };
 
-static void draw_header_top(const struct tui_view *v, const struct view_ctx *c,
-			    uint64_t now)
+/* The top line alone, the clock on it (a tick redraws only this). */
+void draw_header_top(const struct tui_view *v, const struct view_ctx *c,
+		     uint64_t now)
 {
 	struct draw_pen p = { 0, 0, COLS, v->g.ascii };
 	struct headline_in in = {
@@ -122,14 +123,6 @@ static void draw_header_side(const struct tui_view *v, const struct view_ctx *c,
 		snprintf(buf, sizeof(buf), " busy %u", busy);
 		draw_put(&p, ROLE_BUSY, A_NORMAL, buf);
 	}
-}
-
-/* Only the top line, the clock on it (nothing else changed: the caller
- * knows). */
-void draw_header_clock(const struct tui_view *v, const struct view_ctx *c,
-		       uint64_t now)
-{
-	draw_header_top(v, c, now);
 }
 
 void draw_header(const struct tui_view *v, const struct view_ctx *c,

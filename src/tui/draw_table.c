@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cell.h"
+#include "clock.h"
 #include "colors.h"
 #include "draw.h"
 #include "format.h"
@@ -35,12 +36,6 @@ static void draw_headings(const struct tui_view *v, const struct layout_pane *p,
 	draw_right(y, p->trans.x, p->trans.w, ROLE_COLHEAD, A_NORMAL, "TR", a);
 	draw_text(y, p->vm.x, p->vm.w, ROLE_COLHEAD, A_NORMAL, "VM", a);
 	draw_text(y, p->drv.x, p->drv.w, ROLE_COLHEAD, A_NORMAL, "DRIVER", a);
-}
-
-/* The earlier of @a and @b, 0 meaning never. */
-static uint64_t draw_min(uint64_t a, uint64_t b)
-{
-	return a && (!b || a < b) ? a : b;
 }
 
 /* Device @dev's cell, stale or not. */
@@ -113,8 +108,8 @@ static void draw_dev(const struct tui_view *v, const struct view_ctx *c,
 		tui_ident_drv_cell(m, dev, name, sizeof(name));
 		draw_text(y, p->drv.x, p->drv.w, ROLE_DIM, extra, name, a);
 	}
-	due->tick_ns = draw_min(due->tick_ns, cl.tick_ns);
-	due->hl_ns = draw_min(due->hl_ns, cl.until_ns);
+	due->tick_ns = clock_earlier(due->tick_ns, cl.tick_ns);
+	due->hl_ns = clock_earlier(due->hl_ns, cl.until_ns);
 }
 
 /* The verdict cell of a row (@clear: on a line not erased); returns
@@ -156,7 +151,7 @@ static void draw_row(const struct tui_view *v, const struct view_ctx *c, int y,
 		draw_dev(v, c, &l->pane[s], y, r->dev[s],
 			 pr ? pr->want[s] : NULL, extra, now, due);
 	if (v->has_dst)
-		due->tick_ns = draw_min(due->tick_ns,
+		due->tick_ns = clock_earlier(due->tick_ns,
 					draw_verdict(v, m, &l->pane[LAYOUT_VERDICT],
 						     y, r, extra, now, false));
 }
@@ -188,10 +183,10 @@ void draw_table_times(const struct tui_view *v, const struct view_ctx *c,
 				continue;
 			draw_cell(v, c, r->dev[s], now, &cl);
 			draw_time_cell(v, &l->pane[s], l->body_y + i, &cl, extra);
-			due->tick_ns = draw_min(due->tick_ns, cl.tick_ns);
+			due->tick_ns = clock_earlier(due->tick_ns, cl.tick_ns);
 		}
 		if (v->has_dst)
-			due->tick_ns = draw_min(due->tick_ns,
+			due->tick_ns = clock_earlier(due->tick_ns,
 				draw_verdict(v, c->m, &l->pane[LAYOUT_VERDICT],
 					     l->body_y + i, r, extra, now, true));
 	}

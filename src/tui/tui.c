@@ -340,8 +340,7 @@ static void tui_derive(struct tui_view *v, const struct view_ctx *c,
 		d->failed += vd.kind == VERDICT_FAILED;
 		d->unsure += vd.kind == VERDICT_UNCERTAIN;
 		due = verdict_due(m, &m->pairs[k], now);
-		if (due && (!d->until_ns || due < d->until_ns))
-			d->until_ns = due;
+		d->until_ns = clock_earlier(d->until_ns, due);
 	}
 	for (size_t i = 0; i < m->ndevs; i++) {
 		const struct model_dev *x = m->devs[i];
@@ -351,8 +350,7 @@ static void tui_derive(struct tui_view *v, const struct view_ctx *c,
 			continue;
 		if (!x->present && v->cc.tomb_ns) {
 			due = x->gone_ns + v->cc.tomb_ns;
-			if (!d->until_ns || due < d->until_ns)
-				d->until_ns = due;
+			d->until_ns = clock_earlier(d->until_ns, due);
 		}
 		d->total[s]++;
 		if ((unsigned int)x->val < DS_NR)
@@ -464,8 +462,8 @@ static void tui_frame_key_of(const struct tui_view *v,
 
 /*
  * When the monitor frame drawn at @now is drawn again for time alone: a
- * cell's time or highlight (@cells, 0 for none) or the header's clock (to
- * the second) changed, a message went.  Ticks coalesce: a frame for time
+ * row's time or highlight (v->due) or the header's clock (to the second,
+ * v->cc.second_ns) changed, a message went.  Ticks coalesce: a frame for time
  * alone waits a refresh interval (at least TUI_COALESCE_NS, at most
  * TUI_TICK_NS) after the first tick and shows every tick due by then, so
  * that time alone never draws more often than the refreshes would; a
@@ -473,19 +471,17 @@ static void tui_frame_key_of(const struct tui_view *v,
  * refresh (or the one-second tick) before.
  */
 static uint64_t tui_frame_until(const struct tui_view *v,
-				const struct view_ctx *c, uint64_t now,
-				uint64_t cells)
+				const struct view_ctx *c, uint64_t now)
 {
-	uint64_t real = (uint64_t)((int64_t)now + c->real_off_ns);
-	uint64_t until = now + CLOCK_NS_PER_S - real % CLOCK_NS_PER_S;
+	uint64_t until = clock_earlier(v->cc.second_ns + CLOCK_NS_PER_S,
+				       clock_earlier(v->due.tick_ns,
+						     v->due.hl_ns));
 	uint64_t slack = c->delay_ns;
 
 	if (slack < TUI_COALESCE_NS)
 		slack = TUI_COALESCE_NS;
 	if (slack > TUI_TICK_NS)
 		slack = TUI_TICK_NS;
-	if (cells && cells < until)
-		until = cells;
 	until += slack;
 	if (ui_msg(&v->ui, now) && v->ui.msg_until < until)
 		until = v->ui.msg_until;
@@ -525,21 +521,13 @@ static enum tui_redraw tui_redraw_of(const struct tui_view *v,
 	return TUI_R_TIMES;
 }
 
-/* The earlier of two times, 0 meaning never. */
-static uint64_t tui_min(uint64_t a, uint64_t b)
-{
-	return a && (!b || a < b) ? a : b;
-}
-
 /* Draw the clock and the rows' times only (TUI_R_TIMES). */
 static void tui_frame_times(struct tui_view *v, const struct view_ctx *c,
 			    uint64_t now)
 {
-	draw_header_clock(v, c, now);
+	draw_header_top(v, c, now);
 	draw_table_times(v, c, now, &v->due);
-	v->wake_ns = tui_min(v->due.tick_ns, v->due.hl_ns);
-	v->fk_until_ns = tui_frame_until(v, c, now, v->wake_ns);
-	v->partial++;
+	v->fk_until_ns = tui_frame_until(v, c, now);
 }
 
 static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
@@ -575,10 +563,8 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 		tui_derive(v, c, now);
 	}
 	redraw = tui_redraw_of(v, c, now, held);
-	if (redraw == TUI_R_NONE) {
-		v->skips++;
+	if (redraw == TUI_R_NONE)
 		return 0;
-	}
 	if (redraw == TUI_R_TIMES) {
 		tui_frame_times(v, c, now);
 		goto out;
@@ -589,7 +575,6 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	tui_events(v, c);
 	ui_al_fit(&v->ui, evlog_alert_count(&v->log), v->ui.al_page);
 	tui_pin(v);
-	v->wake_ns = 0;
 	v->fk_until_ns = 0;
 	erase();
 	if (v->lay.too_small) {
@@ -609,20 +594,18 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	} else {
 		draw_header(v, c, now);
 		draw_table(v, c, now, &v->due);
-		v->wake_ns = tui_min(v->due.tick_ns, v->due.hl_ns);
 		draw_events(v, c);
 		draw_bar(v, c, now);
 		draw_replay(v, c);
 		tui_frame_key_of(v, c, &v->fk);
 		v->fk_msg = ui_msg(&v->ui, now);
-		v->fk_until_ns = tui_frame_until(v, c, now, v->wake_ns);
+		v->fk_until_ns = tui_frame_until(v, c, now);
 	}
 out:
 	attrset(A_NORMAL);
 	wnoutrefresh(stdscr);
 	doupdate();
 	v->frame_ns = now;
-	v->draws++;
 	return 0;
 }
 
@@ -637,8 +620,6 @@ static uint64_t tui_wakeup(struct view *base, const struct view_ctx *c,
 	/* The monitor knows when it changes next; other screens tick. */
 	if (v->fk_until_ns)
 		w = v->fk_until_ns;
-	else if (v->wake_ns && v->wake_ns < w)
-		w = v->wake_ns;
 	if (ui_msg(&v->ui, now) && v->ui.msg_until < w)
 		w = v->ui.msg_until;
 	return w > now ? w : now + CLOCK_NS_PER_MS;

@@ -82,7 +82,6 @@ struct tui_view {
 	int pin[PAIR_NSIDES];		/* devices of the selected row */
 	int detail[PAIR_NSIDES];	/* devices the details are about */
 	uint64_t frame_ns;		/* CLOCK_MONOTONIC ns of the last frame */
-	uint64_t wake_ns;		/* CLOCK_MONOTONIC ns a row next changes by time alone (a highlight ends, a time ticks); 0 if none */
 	uint64_t model_gen;		/* view_ctx.model_gen of the model last drawn */
 	struct tui_derived dv;		/* rows, widths and counts of the model, cached */
 	uint64_t rebuilds;		/* frames that derived dv anew, ever */
@@ -90,9 +89,6 @@ struct tui_view {
 	uint64_t fk_until_ns;		/* CLOCK_MONOTONIC ns something on it changes by time; 0 = draw the next frame */
 	struct tui_due due;		/* ... the rows' part of it */
 	bool fk_msg;			/* ... it showed a message */
-	uint64_t partial;		/* frames that redrew only the times, ever */
-	uint64_t draws;			/* frames drawn, ever */
-	uint64_t skips;			/* frames not drawn: the same as the last, ever */
 };
 
 #endif

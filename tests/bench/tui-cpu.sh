@@ -7,7 +7,9 @@
 # Builds trees of N devices per side on tmpfs (ROOT/<bdf>/migration/state,
 # all RUNNING) and, for each contender, reads utime+stime of the whole
 # process (all threads) from /proc/PID/stat before and after SECS seconds
-# (default 30), once it has settled (12 s):
+# (default 30), once it has settled (a screen: once every time on it
+# counts whole seconds, as on a screen up a while; under 10 s a time
+# shows tenths and ticks ten times as often):
 #   floor        one pread per file per refresh, nothing else (both sides);
 #   polled       the screen reading every file at every refresh (the
 #                default, as on upstream debugfs);
@@ -73,13 +75,10 @@ setstate() {
 # ticks PID: utime + stime of the whole process, in clock ticks.
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
-# cpu PID: prints "cpu% ms-per-refresh" over SECS seconds, after 12 s to
-# settle: the first values are read, and every time on the screen counts
-# whole seconds (under 10 s a time shows tenths and ticks ten times as
-# often), as on a screen that has been up a while.
+# cpu PID: prints "cpu% ms-per-refresh" over SECS seconds, after 3 s to settle.
 cpu() {
 	local t0 t1
-	sleep 12
+	sleep 3
 	t0=$(ticks "$1")
 	sleep "$secs"
 	t1=$(ticks "$1")
@@ -97,6 +96,11 @@ screen() {
 		"exec env LC_ALL=C.UTF-8 VFIOMIGTOP_NOTIFY=$2 $top -d 0.2 --src $1/src --dst $1/dst"
 	for ((i = 0; i < 600; i++)); do
 		tm capture-pane -p -t b | grep -q DESTINATION && break
+		sleep 0.1
+	done
+	# Settled: no time on screen in tenths or milliseconds (60 s at most).
+	for ((i = 0; i < 600; i++)); do
+		tm capture-pane -p -t b | grep -qE ' [0-9]+ms | [0-9]\.[0-9]s ' || break
 		sleep 0.1
 	done
 	spid=$(tm display -p -t b '#{pane_pid}')

@@ -121,6 +121,17 @@ START_TEST(test_dur_next)
 }
 END_TEST
 
+/* The earlier of two times, 0 meaning never. */
+START_TEST(test_earlier)
+{
+	ck_assert_uint_eq(clock_earlier(0, 0), 0);
+	ck_assert_uint_eq(clock_earlier(0, 5), 5);
+	ck_assert_uint_eq(clock_earlier(5, 0), 5);
+	ck_assert_uint_eq(clock_earlier(3, 5), 3);
+	ck_assert_uint_eq(clock_earlier(5, 3), 3);
+}
+END_TEST
+
 START_TEST(test_mono_and_offset)
 {
 	uint64_t a = clock_mono_ns(), b = clock_mono_ns();
@@ -133,4 +144,4 @@ START_TEST(test_mono_and_offset)
 END_TEST
 
 TU_MAIN("clock", test_parse_secs, test_fmt_iso, test_fmt_stamp, test_fmt_dur,
-	test_dur_next, test_mono_and_offset)
+	test_dur_next, test_earlier, test_mono_and_offset)
