@@ -1183,7 +1183,7 @@ static unsigned int dfs_plan(struct dfs *d)
 			}
 		}
 	}
-	if (quota) {
+	if (quota && n) {	/* (a slice is never owed by no slots) */
 		d->sweep = (d->sweep + quota) % n;
 		d->last_ns = d->now_ns;
 	}
