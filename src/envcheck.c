@@ -10,9 +10,11 @@
 #include "envcheck.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -138,4 +140,28 @@ int envcheck_tree(const char *opt, const char *path, char *err, size_t errlen)
 		return -e;
 	}
 	return 0;
+}
+
+/*
+ * Raise the soft limit on open files to the hard limit.  A device keeps
+ * up to two files open (its state file and the module's arc log), so
+ * Debian's default soft limit of 1024 runs out near 500 devices, where
+ * the hard limit (524288 under systemd) is far away.  Returns the soft
+ * limit now in force, ULONG_MAX for none, 0 when it cannot be read.
+ */
+unsigned long envcheck_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	if (rl.rlim_cur < rl.rlim_max) {
+		struct rlimit up = { rl.rlim_max, rl.rlim_max };
+
+		/* (An unlimited hard limit is refused as a soft one: keep.) */
+		if (!setrlimit(RLIMIT_NOFILE, &up))
+			rl.rlim_cur = rl.rlim_max;
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? ULONG_MAX :
+	       (unsigned long)rl.rlim_cur;
 }

@@ -421,6 +421,7 @@ int main(int argc, char **argv)
 		return OPT_EXIT_OK;
 	}
 	main_signals();
+	envcheck_fd_limit();	/* a device may keep two files open */
 	main_settings_delay(&o);
 	if (o.nread) {		/* -r: replay journals instead */
 		status = replay_main(&o, main_view(&o), main_status, &main_stop);

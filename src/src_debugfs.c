@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -1224,13 +1225,28 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 		reader_submit(d->pool, d->batch, nb);
 }
 
+/* The source's message when @n state files could not be opened for want
+ * of file descriptors (EMFILE, ENFILE). */
+static void dfs_nofile_msg(struct snapshot *sn, unsigned int n)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY)
+		snprintf(sn->msg, sizeof(sn->msg),
+			 "%u devices unread: too many open files", n);
+	else
+		snprintf(sn->msg, sizeof(sn->msg),
+			 "%u devices unread: too many open files (limit %llu; "
+			 "a device needs up to 2: raise ulimit -n)", n,
+			 (unsigned long long)rl.rlim_cur);
+}
+
 static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 {
 	struct dfs *d = s->priv;
 	struct snapshot *sn = &s->snap;
 	struct reader_job **done;
-	unsigned int lost = 0, ndone;
-
+	unsigned int lost = 0, ndone, nofile = 0;
 
 	reader_wait(d->pool, deadline_ns);
 	ndone = reader_collect(d->pool, &done);
@@ -1239,6 +1255,9 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 
 		d->devs[slot].inflight = false;
 		dfs_wake(d, slot);	/* a read's news may want another */
+		if (done[i]->n < 0 &&
+		    (done[i]->err == EMFILE || done[i]->err == ENFILE))
+			nofile++;
 		if (d->devs[slot].dir && !d->devs[slot].doomed)
 			dfs_take(d, slot);
 		else
@@ -1270,6 +1289,10 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 		snprintf(sn->msg, sizeof(sn->msg),
 			 "inotify unavailable: rescanning every refresh");
 		d->rescan = true;
+	} else if (nofile) {
+		/* Not the devices' fault: say what to change. */
+		sn->link = SNAP_LINK_DEGRADED;
+		dfs_nofile_msg(sn, nofile);
 	} else {
 		sn->link = SNAP_LINK_OK;
 		sn->msg[0] = 0;

@@ -83,4 +83,28 @@ reads=$(( after - ${before:-0} ))
 # find a read still pending at a deadline and skip one, so no lower bound
 # but that the device was read at all.
 t_check "at most one read per device per refresh (40 refreshes: $reads reads)" test "$reads" -ge 1 -a "$reads" -le 41
+
+# Out of file descriptors.  A device keeps its state file open, so 300
+# devices need more than a soft limit of 128: raised to the hard limit at
+# start, every device is read.  Where the hard limit itself is short, the
+# devices that could not be opened say errno=24 and the source says why
+# and what to change; no crash, the others read.
+fdt=$T_DIR/fds
+for ((i = 0; i < 300; i++)); do
+	mkdir -p "$fdt/d$i/migration"
+	echo RUNNING >"$fdt/d$i/migration/state"
+done
+(ulimit -Sn 128 && t_run 60 "$out" -b -n 2 -d 0.05 --src "$fdt"); rc=$?
+t_eq "soft limit 128, 300 devices: exit status 0" "$rc" 0
+awk '/^snapshot 2 /{p=1} p' "$out" >"$T_DIR/last"
+t_eq "soft limit 128: raised, all 300 devices read" \
+	"$(grep -c '^src d[0-9]* RUNNING ' "$T_DIR/last")" 300
+t_nogrep "soft limit 128: the source is not degraded" '^source src degraded' "$T_DIR/last"
+(ulimit -n 128 && t_run 60 "$out" -b -n 2 -d 0.05 --src "$fdt"); rc=$?
+t_eq "hard limit 128, 300 devices: exit status 0" "$rc" 0
+awk '/^snapshot 2 /{p=1} p' "$out" >"$T_DIR/last"
+t_grep "hard limit 128: the source says why, and what to change" \
+	'^source src degraded "[0-9]+ devices unread: too many open files \(limit 128; a device needs up to 2: raise ulimit -n\)"$' "$T_DIR/last"
+t_grep "hard limit 128: an unread device shows its errno" '^src d[0-9]* <errno> .* errno=24$' "$T_DIR/last"
+t_grep "hard limit 128: the others are read" '^src d[0-9]* RUNNING ' "$T_DIR/last"
 t_done
