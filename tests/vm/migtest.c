@@ -22,6 +22,11 @@
  *       reading UUID's arcs file, then read it: more than the ring holds
  *       must show as a "# lost N" line and a seq gap of exactly N, the
  *       rest contiguous; a rewind shows the whole ring without "lost".
+ *   migtest flip UUID
+ *       for each line on stdin naming a state (STOP, RUNNING, ...), set it
+ *       and print "t NS ok" (or "t NS fail"), NS the CLOCK_MONOTONIC ns
+ *       just before the ioctl: the screen benchmark's clock for the time
+ *       from a state change to its event (vm-qemu.sh screen).
  *   migtest [-r ROOT] hold DEV
  *       keep DEV's state, features and arcs files open while the device is
  *       removed and created again (run by the guest script, which removes
@@ -1045,6 +1050,35 @@ static void churn(const char *uuid, int n)
 	dev_close_fsm(&d);
 }
 
+/* ---- flip: state changes on request, with their times -------------------- */
+
+static void flip(const char *uuid)
+{
+	struct dev d = { 0 };
+	char line[64];
+
+	dev_open_fsm(&d, "flip", uuid);
+	printf("ready\n");
+	fflush(stdout);
+	while (fgets(line, sizeof(line), stdin)) {
+		int st;
+		uint64_t t;
+
+		line[strcspn(line, "\n")] = 0;
+		st = state_parse(line);
+		if (st < 0) {
+			printf("t 0 fail\n");
+		} else {
+			t = now_ns();
+			printf("t %llu %s\n", (unsigned long long)t,
+			       mig_set(&d, (uint32_t)st, NULL) ? "fail" : "ok");
+		}
+		fflush(stdout);
+	}
+	dev_close_fsm(&d);
+	exit(0);
+}
+
 /* ---- overflow of the arc ring -------------------------------------------- */
 
 /* A value of the module's status file <root>/vfiomig, or -1. */
@@ -1187,6 +1221,7 @@ static void usage(void)
 		"usage: migtest [-r ROOT] migrate SRC_UUID DST_UUID\n"
 		"       migtest [-r ROOT] reader FILE\n"
 		"       migtest churn UUID COUNT\n"
+		"       migtest flip UUID\n"
 		"       migtest [-r ROOT] overflow UUID COUNT\n"
 		"       migtest [-r ROOT] hold DEV\n");
 	exit(2);
@@ -1210,6 +1245,8 @@ int main(int argc, char **argv)
 		reader(argv[1]);
 	else if (argc == 3 && !strcmp(argv[0], "churn"))
 		churn(argv[1], atoi(argv[2]));
+	else if (argc == 2 && !strcmp(argv[0], "flip"))
+		flip(argv[1]);
 	else if (argc == 3 && !strcmp(argv[0], "overflow"))
 		overflow(argv[1], atoi(argv[2]));
 	else if (argc == 2 && !strcmp(argv[0], "hold"))
