@@ -97,6 +97,7 @@ struct dfs_dev {
 	char *mig_path;		/* dir/migration */
 	unsigned int root;	/* index of its root */
 	bool w_dev;		/* dir is watched (devices without migration/) */
+	bool w_fail;		/* its state watch failed (none left?): polled, tried again at a rescan */
 	bool w_state;		/* the state file is watched */
 	ino_t w_ino;		/* inode of the state file when its watch was set */
 	bool has_mig;		/* migration/ exists */
@@ -146,6 +147,7 @@ struct dfs {
 	size_t steps_cap;		/* entries allocated in src->snap.steps */
 	int notify_mode;		/* VFIOMIGTOP_NOTIFY: DFS_N_* */
 	uint64_t nreq;			/* state watches asked for so far */
+	unsigned int nwfail;		/* devices whose state watch failed (w_fail) */
 	uint64_t applied;		/* nreq when the watcher last had every request in place */
 	bool read_all;			/* events were lost: read every device next */
 	size_t sweep;			/* next slot the safety-net sweep reads */
@@ -279,9 +281,15 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 			return;
 		dfs_wake(d, idx);
 		if (mask & WATCH_FAILED) {
-			/* Not watched: read it every refresh. */
+			/* Not watched: read it every refresh, and ask again
+			 * at the next rescan, not at every refresh (watches
+			 * run out: fs.inotify.max_user_watches). */
 			d->devs[idx].w_state = false;
 			d->devs[idx].recheck = true;
+			if (!d->devs[idx].w_fail) {
+				d->devs[idx].w_fail = true;
+				d->nwfail++;
+			}
 		} else if (mask & IN_IGNORED) {
 			/* A watched inode went: usually the old one of a
 			 * replaced file; the recheck compares inodes. */
@@ -426,7 +434,7 @@ static void dfs_watch_state(struct dfs *d, size_t slot, bool force)
 	struct dfs_dev *v = &d->devs[slot];
 	struct stat st;
 
-	if (stat(v->state_path, &st))
+	if ((v->w_fail && !force) || stat(v->state_path, &st))
 		return;
 	if (v->w_state && st.st_ino == v->w_ino && !force)
 		return;
@@ -624,6 +632,10 @@ static void dfs_reap(struct dfs *d, size_t slot)
 	/* Its directory went: the kernel has dropped (or will drop) the
 	 * watches; a later device in this slot sets its own. */
 	v->w_dev = v->w_state = false;
+	if (v->w_fail) {
+		v->w_fail = false;
+		d->nwfail--;
+	}
 	strmap_del(&d->names, sd->name, strlen(sd->name));
 	free(v->dir);
 	free(v->state_path);
@@ -737,6 +749,12 @@ static void dfs_rescan(struct dfs *d)
 			continue;
 		if (v->seen_gen != d->scan_gen) {
 			dfs_doom(d, i);
+		} else if (v->w_fail) {
+			/* Its watch failed: try again, now and then. */
+			v->w_fail = false;
+			d->nwfail--;
+			v->recheck = true;
+			dfs_wake(d, i);
 		} else if (!v->has_mig) {
 			v->recheck = true;
 			dfs_wake(d, i);
@@ -1225,6 +1243,16 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 		reader_submit(d->pool, d->batch, nb);
 }
 
+/* Whether any root trusts change notification (else a state file's watch
+ * only catches its replacement, and polling loses nothing). */
+static bool dfs_notifies(const struct dfs *d)
+{
+	for (unsigned int r = 0; r < d->nroots; r++)
+		if (d->roots[r].notify)
+			return true;
+	return false;
+}
+
 /* The source's message when @n state files could not be opened for want
  * of file descriptors (EMFILE, ENFILE). */
 static void dfs_nofile_msg(struct snapshot *sn, unsigned int n)
@@ -1293,6 +1321,13 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 		/* Not the devices' fault: say what to change. */
 		sn->link = SNAP_LINK_DEGRADED;
 		dfs_nofile_msg(sn, nofile);
+	} else if (d->nwfail && dfs_notifies(d)) {
+		/* Right values, but read at every refresh: no longer
+		 * notified, and no longer free. */
+		sn->link = SNAP_LINK_DEGRADED;
+		snprintf(sn->msg, sizeof(sn->msg),
+			 "%u devices polled: no inotify watch left for them "
+			 "(raise fs.inotify.max_user_watches)", d->nwfail);
 	} else {
 		sn->link = SNAP_LINK_OK;
 		sn->msg[0] = 0;

@@ -1,0 +1,64 @@
+#!/bin/bash
+# When inotify watches run out (fs.inotify.max_user_watches), a state
+# file whose watch failed is read at every refresh (its values stay
+# right), the source says how many and what to raise, the watch is asked
+# for again at a rescan rather than at every refresh, and once watches are
+# to be had again the devices are notified and the message goes.
+#
+# The limit is lowered in a user namespace of its own
+# (/proc/sys/user/max_inotify_watches): the machine's limit, which the
+# other tests use, is left alone.
+. "$(dirname "$0")/lib.sh"
+
+unshare -U -r sh -c 'echo 5 > /proc/sys/user/max_inotify_watches' 2>/dev/null ||
+	t_skip "no user namespace whose inotify limit can be set (unshare -U -r)"
+
+root=$T_DIR/root
+ctl=$T_DIR/limit	# what the namespace's limit should be; read by the runner
+for ((i = 0; i < 60; i++)); do
+	t_state "$root" "d$i" RUNNING
+done
+echo 25 >"$ctl"
+out=$T_DIR/out
+: >"$out"
+# The monitor in the namespace; a loop there sets the limit from $ctl (the
+# namespace's sysctl is writable only from inside).
+VFIOMIGTOP_NOTIFY=auto unshare -U -r bash -c '
+	echo "$(cat "$1")" > /proc/sys/user/max_inotify_watches || exit 1
+	"$2" -b -d 0.1 --src "$3" >"$4" 2>"$4.err" &
+	mon=$!
+	trap "kill -INT $mon; wait $mon; exit" TERM INT
+	while kill -0 $mon 2>/dev/null; do
+		echo "$(cat "$1")" > /proc/sys/user/max_inotify_watches
+		sleep 0.1
+	done' sh "$ctl" "$VFIOMIGTOP" "$root" "$out" &
+runner=$!
+t_at_exit "kill $runner 2>/dev/null"
+
+t_check "watches run out: the source says how many devices are polled, and the fix" \
+	t_wait_line '^source src degraded "[0-9]+ devices polled: no inotify watch left for them \(raise fs.inotify.max_user_watches\)"$' "$out"
+n=$(grep -Eo '"[0-9]+ devices polled' "$out" | tail -n 1 | tr -dc 0-9)
+t_check "some devices are watched, some not ($n of 60 polled)" test "${n:-0}" -gt 0 -a "${n:-0}" -lt 60
+
+# Every device's change is seen, watched or not: a polled device is read
+# at every refresh.  Written in place, as the kernel's file changes (a
+# file replaced is another matter: its watch tells).
+from=$(t_size "$out")
+for i in 0 19 29 39 49 59; do
+	printf 'STOP\n' >"$root/d$i/migration/state"
+done
+for i in 0 19 29 39 49 59; do
+	t_check "d$i: its change is seen, watched or not" \
+		t_wait_line "^src d$i STOP " "$out" "$from"
+done
+
+# Watches to be had again: at the next rescan (30 s) every device gets
+# one, and the message goes: a snapshot's header is followed by devices.
+echo 100000 >"$ctl"
+from=$(t_size "$out")
+ok_again() { tail -c +"$((from + 1))" "$out" | grep -A1 '^snapshot ' | grep -q '^src '; }
+T_WAIT=90 t_check "watches to be had again: the source is ok once more" \
+	t_wait_for 90 ok_again
+kill -TERM "$runner" 2>/dev/null
+wait "$runner" 2>/dev/null
+t_done
