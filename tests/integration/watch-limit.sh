@@ -23,6 +23,7 @@ out=$T_DIR/out
 : >"$out"
 # The monitor in the namespace; a loop there sets the limit from $ctl (the
 # namespace's sysctl is writable only from inside).
+# shellcheck disable=SC2016 # (expanded by the inner shell)
 VFIOMIGTOP_NOTIFY=auto unshare -U -r bash -c '
 	echo "$(cat "$1")" > /proc/sys/user/max_inotify_watches || exit 1
 	"$2" -b -d 0.1 --src "$3" >"$4" 2>"$4.err" &
