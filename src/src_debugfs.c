@@ -98,6 +98,8 @@ struct dfs_dev {
 	unsigned int root;	/* index of its root */
 	bool w_dev;		/* dir is watched (devices without migration/) */
 	bool w_fail;		/* its state watch failed (none left?): polled, tried again at a rescan */
+	bool w_again;		/* ... and may be asked for again now (a rescan came) */
+	uint64_t w_retry;	/* w_req of that second request while its outcome is unknown; 0 none */
 	bool w_state;		/* the state file is watched */
 	ino_t w_ino;		/* inode of the state file when its watch was set */
 	bool has_mig;		/* migration/ exists */
@@ -290,6 +292,7 @@ static void dfs_event(void *owner, uint64_t cookie, uint32_t mask,
 				d->devs[idx].w_fail = true;
 				d->nwfail++;
 			}
+			d->devs[idx].w_retry = 0;	/* failed again */
 		} else if (mask & IN_IGNORED) {
 			/* A watched inode went: usually the old one of a
 			 * replaced file; the recheck compares inodes. */
@@ -434,7 +437,7 @@ static void dfs_watch_state(struct dfs *d, size_t slot, bool force)
 	struct dfs_dev *v = &d->devs[slot];
 	struct stat st;
 
-	if ((v->w_fail && !force) || stat(v->state_path, &st))
+	if ((v->w_fail && !v->w_again && !force) || stat(v->state_path, &st))
 		return;
 	if (v->w_state && st.st_ino == v->w_ino && !force)
 		return;
@@ -442,6 +445,10 @@ static void dfs_watch_state(struct dfs *d, size_t slot, bool force)
 				  ((uint64_t)slot << 8) | DFS_W_STATE);
 	v->w_ino = st.st_ino;
 	v->w_req = ++d->nreq;	/* trusted once the watcher has it */
+	if (v->w_fail) {	/* asked again: it counts until it is known */
+		v->w_again = false;
+		v->w_retry = v->w_req;
+	}
 	v->dirty = true;	/* read it after the watch is in place */
 	dfs_wake(d, slot);
 }
@@ -633,7 +640,8 @@ static void dfs_reap(struct dfs *d, size_t slot)
 	 * watches; a later device in this slot sets its own. */
 	v->w_dev = v->w_state = false;
 	if (v->w_fail) {
-		v->w_fail = false;
+		v->w_fail = v->w_again = false;
+		v->w_retry = 0;
 		d->nwfail--;
 	}
 	strmap_del(&d->names, sd->name, strlen(sd->name));
@@ -749,13 +757,18 @@ static void dfs_rescan(struct dfs *d)
 			continue;
 		if (v->seen_gen != d->scan_gen) {
 			dfs_doom(d, i);
-		} else if (v->w_fail) {
-			/* Its watch failed: try again, now and then. */
-			v->w_fail = false;
-			d->nwfail--;
+			continue;
+		}
+		if (v->w_fail) {
+			/* Its watch failed: try again, now and then (and
+			 * see below whether its file was replaced: with no
+			 * watch, only a rescan can tell).  It counts as
+			 * failed until the watcher has the new request. */
+			v->w_again = true;
 			v->recheck = true;
 			dfs_wake(d, i);
-		} else if (!v->has_mig) {
+		}
+		if (!v->has_mig) {
 			v->recheck = true;
 			dfs_wake(d, i);
 		} else if (dfs_replaced(v)) {
@@ -1113,6 +1126,13 @@ static bool dfs_prepare(struct dfs *d, size_t i)
 	if (v->doomed) {
 		dfs_reap(d, i);
 		return false;
+	}
+	/* A watch asked for again, in place with no failure since (failures
+	 * come with the dispatch before the plan): watched once more. */
+	if (v->w_retry && v->w_retry <= d->applied) {
+		v->w_fail = false;
+		v->w_retry = 0;
+		d->nwfail--;
 	}
 	if (v->recheck)
 		dfs_probe_mig(d, i);

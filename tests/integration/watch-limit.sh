@@ -53,6 +53,22 @@ for i in 0 19 29 39 49 59; do
 		t_wait_line "^src d$i STOP " "$out" "$from"
 done
 
+# A file replaced (a simulator's tree; debugfs never replaces one): a
+# watched device is told at once, one without a watch at the next rescan
+# (30 s), while its watch is still refused.
+from=$(t_size "$out")
+for i in 0 19 29 39 49 59; do
+	t_state "$root" "d$i" RESUMING
+done
+for i in 0 19 29 39 49 59; do
+	T_WAIT=90 t_check "d$i: its replaced file is read, watched or not" \
+		t_wait_line "^src d$i RESUMING " "$out" "$from"
+done
+# The count does not flicker to ok while its watches are asked for again.
+t_nogrep "no snapshot without the message while watches are refused" \
+	'^snapshot [0-9]+ .*' <(tail -c +"$((from + 1))" "$out" | grep -A1 '^snapshot ' |
+	grep -B1 '^src ' | grep '^snapshot ')
+
 # Watches to be had again: at the next rescan (30 s) every device gets
 # one, and the message goes: a snapshot's header is followed by devices.
 echo 100000 >"$ctl"
