@@ -109,7 +109,7 @@ struct dfs_dev {
 	bool doomed;		/* directory vanished: free the slot when the job is idle */
 	bool recheck;		/* look again for migration/ */
 	unsigned int eio;	/* consecutive EIO reads while the file still exists */
-	uint64_t added_ns;	/* CLOCK_MONOTONIC ns the directory was first seen (refresh time) */
+	uint64_t added_ns;	/* CLOCK_MONOTONIC ns the directory, or its migration/, was first seen (refresh time) */
 	int arc_fd;		/* the module's arc log, -1 when there is none */
 	struct arcmatch *am;	/* arcs waiting to be matched (with arc_fd) */
 	char *arc_part;		/* an incomplete last line of the arc log */
@@ -493,6 +493,8 @@ static void dfs_probe_mig(struct dfs *d, size_t slot)
 	} else {
 		v->feat_pending = true;
 		v->reopen = true;
+		if (!had)	/* its state file may lag migration/ */
+			v->added_ns = d->now_ns;
 		if (!v->inflight)
 			dfs_arcs_open(v);
 	}
@@ -903,9 +905,11 @@ static bool dfs_take_vanished(struct dfs *d, struct dfs_dev *v,
 			return false;
 		}
 		*val = dstate_from_errno(j->err);
-	} else if (sd->val == DS_UNKNOWN &&
+	} else if ((sd->val == DS_UNKNOWN || sd->val == DS_NOMIG) &&
 		   d->now_ns - v->added_ns < DFS_STATE_GRACE_NS &&
 		   stat(v->mig_path, &st) == 0) {
+		/* Never read yet (with migration/ new, or the device):
+		 * its state file comes right after the directory. */
 		v->dirty = true;
 		return false;
 	} else {
