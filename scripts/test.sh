@@ -4,7 +4,9 @@
 #  1. a normal build: every test, the kernel module in qemu included;
 #  2. an ASan+UBSan build: every test but the qemu ones;
 #  3. the suite again (without qemu) on a machine made busy on purpose:
-#     make -j8 check while stress-ng keeps two CPU hogs running;
+#     make -j8 check while stress-ng keeps two CPU hogs running (the
+#     soak notes its CPU per refresh there, asserted in step 1 only: what
+#     a refresh is charged under eight tests and two hogs measures them);
 #  4. the clang static analyzer over the programs;
 #  5. make distcheck (build, install, uninstall; the tests ran above).
 set -eu
@@ -33,7 +35,7 @@ echo "== under load: make -j8 check (without qemu) beside stress-ng --cpu 2"
 stress-ng --cpu 2 --timeout 1800 >/dev/null 2>&1 &
 hogs=$!
 trap 'kill $hogs 2>/dev/null' EXIT
-make -C _build -j8 check VM_TESTS= || { cat _build/test-suite.log; exit 1; }
+SOAK_CPU=0 make -C _build -j8 check VM_TESTS= || { cat _build/test-suite.log; exit 1; }
 kill $hogs 2>/dev/null
 wait $hogs 2>/dev/null || true
 trap - EXIT

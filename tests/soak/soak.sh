@@ -147,7 +147,7 @@ ps_report "$samples" "$DELAY" >"$T_DIR/report"
 while read -r name metric start end limit; do
 	case $metric in
 	rss) [ "${SOAK_RSS:-0}" = 1 ] || { echo "NOTE: $name: rss $start KiB at the start, $end at the end (not asserted: SOAK_RSS=1)"; continue; } ;;
-	cpu_ms_per_refresh) [ "${SOAK_CPU:-1}" = 1 ] || { echo "NOTE: $name: cpu $start ms at the start, $end at the end (not asserted: SOAK_CPU=0, a sanitized build)"; continue; } ;;
+	cpu_ms_per_refresh) [ "${SOAK_CPU:-1}" = 1 ] || { echo "NOTE: $name: cpu $start ms at the start, $end at the end (not asserted: SOAK_CPU=0, a sanitized build or a loaded machine)"; continue; } ;;
 	esac
 	t_check "$name: $metric flat (start $start, end $end, limit $limit)" \
 		awk -v e="$end" -v l="$limit" 'BEGIN { exit !(e <= l) }'
