@@ -10,7 +10,6 @@
 #include "envcheck.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,22 +145,16 @@ int envcheck_tree(const char *opt, const char *path, char *err, size_t errlen)
  * Raise the soft limit on open files to the hard limit.  A device keeps
  * up to two files open (its state file and the module's arc log), so
  * Debian's default soft limit of 1024 runs out near 500 devices, where
- * the hard limit (524288 under systemd) is far away.  Returns the soft
- * limit now in force, ULONG_MAX for none, 0 when it cannot be read.
+ * the hard limit (524288 under systemd) is far away.  Where it cannot be
+ * raised the source says so when files run out (src_debugfs.c).
  */
-unsigned long envcheck_fd_limit(void)
+void envcheck_fd_limit(void)
 {
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		return 0;
-	if (rl.rlim_cur < rl.rlim_max) {
-		struct rlimit up = { rl.rlim_max, rl.rlim_max };
-
-		/* (An unlimited hard limit is refused as a soft one: keep.) */
-		if (!setrlimit(RLIMIT_NOFILE, &up))
-			rl.rlim_cur = rl.rlim_max;
-	}
-	return rl.rlim_cur == RLIM_INFINITY ? ULONG_MAX :
-	       (unsigned long)rl.rlim_cur;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	/* (An unlimited hard limit is refused as a soft one: then keep.) */
+	setrlimit(RLIMIT_NOFILE, &rl);
 }

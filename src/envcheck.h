@@ -13,6 +13,6 @@ int envcheck_debugfs_mount(const char *mounts_path, char *mnt, size_t len);
 int envcheck_local_roots(const char *mounts_path, char *roots, size_t len,
 			 char *err, size_t errlen);
 int envcheck_tree(const char *opt, const char *path, char *err, size_t errlen);
-unsigned long envcheck_fd_limit(void);
+void envcheck_fd_limit(void);
 
 #endif

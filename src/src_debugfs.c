@@ -453,6 +453,17 @@ static void dfs_watch_state(struct dfs *d, size_t slot, bool force)
 	dfs_wake(d, slot);
 }
 
+/* @v's state watch no longer counts as failed: it is in place, or its
+ * device went. */
+static void dfs_watch_ok(struct dfs *d, struct dfs_dev *v)
+{
+	if (!v->w_fail)
+		return;
+	v->w_fail = v->w_again = false;
+	v->w_retry = 0;
+	d->nwfail--;
+}
+
 /* Look at dir/migration and set up watches and value accordingly. */
 static void dfs_probe_mig(struct dfs *d, size_t slot)
 {
@@ -641,11 +652,7 @@ static void dfs_reap(struct dfs *d, size_t slot)
 	/* Its directory went: the kernel has dropped (or will drop) the
 	 * watches; a later device in this slot sets its own. */
 	v->w_dev = v->w_state = false;
-	if (v->w_fail) {
-		v->w_fail = v->w_again = false;
-		v->w_retry = 0;
-		d->nwfail--;
-	}
+	dfs_watch_ok(d, v);
 	strmap_del(&d->names, sd->name, strlen(sd->name));
 	free(v->dir);
 	free(v->state_path);
@@ -1133,11 +1140,8 @@ static bool dfs_prepare(struct dfs *d, size_t i)
 	}
 	/* A watch asked for again, in place with no failure since (failures
 	 * come with the dispatch before the plan): watched once more. */
-	if (v->w_retry && v->w_retry <= d->applied) {
-		v->w_fail = false;
-		v->w_retry = 0;
-		d->nwfail--;
-	}
+	if (v->w_retry && v->w_retry <= d->applied)
+		dfs_watch_ok(d, v);
 	if (v->recheck)
 		dfs_probe_mig(d, i);
 	if (!v->has_mig || v->inflight)
