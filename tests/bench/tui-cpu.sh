@@ -75,10 +75,22 @@ setstate() {
 # ticks PID: utime + stime of the whole process, in clock ticks.
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
-# cpu PID: prints "cpu% ms-per-refresh" over SECS seconds, after 3 s to settle.
+# opened PID N: wait until PID holds N open files (its state files: it
+# has read them all once), 120 s at most.
+opened() {
+	local i
+	for ((i = 0; i < 1200; i++)); do
+		[ "$(ls "/proc/$1/fd" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "pid $1 did not open $2 files in 120 s" >&2
+	return 1
+}
+
+# cpu PID: prints "cpu% ms-per-refresh" over SECS seconds; the caller has
+# waited until PID settled.
 cpu() {
 	local t0 t1
-	sleep 3
 	t0=$(ticks "$1")
 	sleep "$secs"
 	t1=$(ticks "$1")
@@ -136,6 +148,7 @@ for n in $cases; do
 	tree "$root/dst" "$n"
 	"$dir/floor" "$root/src:$root/dst" 0 200 >/dev/null &
 	bg=$!
+	opened "$bg" $((2 * n))
 	read -r fpct fms < <(cpu "$bg")
 	kill "$bg"; wait "$bg" 2>/dev/null; bg=
 	row "${n}x2" "floor" no "$fpct" "$fms"
@@ -160,6 +173,7 @@ for n in $cases; do
 	env VFIOMIGTOP_NOTIFY=auto "$top" --agent -d 0.2 --src "$root/src" \
 		<"$dir/agent.in" >/dev/null 2>&1 &
 	bg=$!
+	opened "$bg" "$n"
 	read -r pct ms < <(cpu "$bg")
 	kill "$bg" 2>/dev/null; wait "$bg" 2>/dev/null; bg=
 	exec 7>&-
@@ -174,6 +188,10 @@ for n in $cases; do
 		tm kill-session -t h >/dev/null 2>&1
 		tm new-session -d -s h -x 200 -y 60 "exec env TERM=xterm htop -d 2"
 		hpid=$(tm display -p -t h '#{pane_pid}')
+		for ((i = 0; i < 600; i++)); do	# drawn: its header counts tasks
+			tm capture-pane -p -t h | grep -q 'Tasks:' && break
+			sleep 0.1
+		done
 		read -r pct ms < <(cpu "$hpid")
 		row "$((2 * n)) procs" "htop -d 2" no "$pct" "$ms"
 		tm kill-session -t h >/dev/null 2>&1
@@ -191,62 +209,39 @@ root=$trees/lat
 tree "$root/src" "$n"
 tree "$root/dst" "$n"
 printf '\nLatency from a write in place to its event, %s x 2 devices, -d 0.2, %s changes\n' "$n" "$latn"
-python3 - "$top" "$root" "$n" "$latn" <<'PY'
-import os, random, select, subprocess, sys, time
-top, root, n, count = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+python3 - "$here/tests/bench" "$top" "$root" "$n" "$latn" <<'PY'
+import os, random, sys, time
+sys.path.insert(0, sys.argv[1])
+import evlines
+top, root, n, count = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 def bdf(i): return '0000:%02x:%02x.%x' % (i // 256, i // 8 % 32, i % 8)
-p = subprocess.Popen([top, '-b', '--events', '-d', '0.2', '--src', root + '/src',
-                      '--dst', root + '/dst'], stdout=subprocess.PIPE, bufsize=0,
-                     env=dict(os.environ, VFIOMIGTOP_NOTIFY='auto'))
-buf = b''
-def line(deadline):
-    global buf
-    while b'\n' not in buf:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
-            return None
-        chunk = os.read(p.stdout.fileno(), 65536)
-        if not chunk:
-            return None
-        buf += chunk
-    l, buf = buf.split(b'\n', 1)
-    return l.decode(errors='replace')
-# Settle: the first values, then 12 s so that every device is idle.
-end = time.monotonic() + 12
-while time.monotonic() < end:
-    line(end)
+ev = evlines.Events([top, '-b', '--events', '-d', '0.2', '--src', root + '/src',
+                     '--dst', root + '/dst'],
+                    env=dict(os.environ, VFIOMIGTOP_NOTIFY='auto'))
+# Settled: the first values of all devices, then the 10 s after which a
+# device no longer counts as lately changed (READPLAN_HOT_NS): idle.
+if not ev.lines_until(2 * n, 120):
+    print('the first values did not come')
+    sys.exit(1)
+ev.drain(10)
 rnd = random.Random(1)
 lat = []
 for k in range(count):
     i = rnd.randrange(n)
     path = '%s/src/%s/migration/state' % (root, bdf(i))
-    want = ' src %s ' % bdf(i)
-    t0 = time.monotonic()
+    t0 = time.monotonic_ns()
     with open(path, 'wb', buffering=0) as f:   # truncate, write: IN_MODIFY
         f.write(b'STOP\n')
-    got = None
-    while True:
-        l = line(t0 + 10)
-        if l is None:
-            break
-        if want in l and (' STOP ' in l + ' '):
-            got = time.monotonic()
-            break
+    got = ev.seen('src', bdf(i), 'STOP')
     with open(path, 'wb', buffering=0) as f:
         f.write(b'RUNNING\n')
     if got is not None:
-        lat.append((got - t0) * 1000)
-    # Let it go back and quiet down before the next change.
-    end = time.monotonic() + 0.5
-    while time.monotonic() < end:
-        line(end)
-p.terminate()
-p.wait()
-lat.sort()
+        lat.append((got - t0) / 1e6)
+    # Back to RUNNING before the next change.
+    ev.seen('src', bdf(i), 'RUNNING')
+ev.close()
 if not lat:
     print('no change was seen')
     sys.exit(1)
-q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))]
-print('seen %d/%d: median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms' %
-      (len(lat), count, q(0.5), q(0.9), q(0.99), lat[-1]))
+print('seen %d/%d: %s' % (len(lat), count, evlines.summary(lat)))
 PY

@@ -23,11 +23,14 @@ import argparse
 import os
 import random
 import resource
-import select
 import subprocess
 import sys
 import time
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                '..', '..', 'bench'))
+import evlines  # noqa: E402  (tests/bench/evlines.py)
 
 DBG = '/sys/kernel/debug'
 MTTY_TYPE = '/sys/devices/virtual/mtty/mtty/mdev_supported_types/mtty-1'
@@ -100,36 +103,20 @@ def screen_case(tm, cmd, n, secs):
     busy = re.compile(r' [0-9]+ms | [0-9]\.[0-9]s ')
     wait_until(lambda: not busy.search(tm.screen()), 90, 'the screen to settle')
     pid = int(tm.run('display', '-p', '-t', 'b', '#{pane_pid}').stdout)
-    time.sleep(3)
     res = cpu(pid, secs)
     tm.run('kill-session', '-t', 'b')
     return res
 
 
 def latency(o, root, uuids, count):
-    p = subprocess.Popen([o.vfiomigtop, '-b', '--events', '-d', '0.2',
-                          '--src', root],
-                         stdout=subprocess.PIPE, bufsize=0)
-    buf = [b'']
-
-    def line(deadline):
-        while b'\n' not in buf[0]:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([p.stdout], [], [], left)[0]:
-                return None
-            chunk = os.read(p.stdout.fileno(), 65536)
-            if not chunk:
-                return None
-            buf[0] += chunk
-        ln, buf[0] = buf[0].split(b'\n', 1)
-        return ln.decode(errors='replace')
-
-    def drain(secs):
-        end = time.monotonic() + secs
-        while time.monotonic() < end:
-            line(end)
-
-    drain(12)
+    ev = evlines.Events([o.vfiomigtop, '-b', '--events', '-d', '0.2',
+                         '--src', root])
+    # Settled: every device's first value, then the 10 s after which a
+    # device no longer counts as lately changed (READPLAN_HOT_NS): idle.
+    if not ev.lines_until(len(uuids), 300):
+        raise SystemExit('the first values of %d devices did not come' %
+                         len(uuids))
+    ev.drain(10)
     rnd = random.Random(1)
     lat, missed = [], 0
     for _ in range(count):
@@ -139,36 +126,22 @@ def latency(o, root, uuids, count):
         if m.stdout.readline().strip() != 'ready':
             m.kill()
             raise SystemExit('migtest flip %s did not start' % u)
-        drain(0.3)
         for st in ('STOP', 'RUNNING'):
             m.stdin.write(st + '\n')
             m.stdin.flush()
             ans = m.stdout.readline().split()
             if len(ans) != 3 or ans[2] != 'ok':
                 raise SystemExit('migtest flip %s %s: %s' % (u, st, ans))
-            t0 = int(ans[1])
-            got = None
-            end = time.monotonic() + 10
-            seen = []
-            while True:
-                ln = line(end)
-                if ln is None:
-                    log('no event for %s %s within 10 s; last lines: %s' %
-                        (u, st, seen[-3:]))
-                    break
-                seen.append(ln)
-                if (' %s ' % u) in ln and (' %s ' % st) in ln + ' ':
-                    got = time.monotonic_ns()
-                    break
+            got = ev.seen('src', u, st)
             if got is None:
+                log('no event for %s %s within 10 s; last lines: %s' %
+                    (u, st, ev.last))
                 missed += 1
             else:
-                lat.append((got - t0) / 1e6)
+                lat.append((got - int(ans[1])) / 1e6)
         m.stdin.close()
         m.wait()
-        drain(0.3)
-    p.terminate()
-    p.wait()
+    ev.close()
     return lat, missed
 
 
@@ -224,7 +197,8 @@ def main():
         (o.devices, o.secs, os.uname().release, os.cpu_count()))
     say('%-34s %8s %11s %8s' % ('contender', 'cpu%', 'ms/refresh', 'x floor'))
     fl = subprocess.Popen([o.floor, root, '0', '200'], stdout=subprocess.DEVNULL)
-    time.sleep(3)
+    wait_until(lambda: len(os.listdir('/proc/%d/fd' % fl.pid)) >= o.devices,
+               120, 'the floor to open %d files' % o.devices)
     fpct, fms = cpu(fl.pid, o.secs)
     fl.kill()
     fl.wait()
@@ -248,22 +222,19 @@ def main():
                                           pct / fpct if fpct else 0))
     tm.run('kill-server')
     if o.variants:
-        b = subprocess.Popen([o.vfiomigtop, '-b', '--events', '-d', '0.2',
-                              '--src', root], stdout=subprocess.DEVNULL)
-        time.sleep(15)
-        pct, ms = cpu(b.pid, o.secs)
-        b.kill()
-        b.wait()
+        b = evlines.Events([o.vfiomigtop, '-b', '--events', '-d', '0.2',
+                            '--src', root])
+        if not b.lines_until(o.devices, 300):
+            raise SystemExit('batch: the first values did not come')
+        pct, ms = cpu(b.p.pid, o.secs)  # idle: it prints nothing more
+        b.close()
         say('%-34s %8.2f %11.3f %8.2f' % ('batch --events, notified', pct, ms,
                                           pct / fpct if fpct else 0))
 
     lat, missed = latency(o, root, uuids, o.changes)
-    lat.sort()
-    q = lambda f: lat[min(len(lat) - 1, int(f * len(lat)))]  # noqa: E731
     if lat:
         say('a state change (ioctl) to its event, notified, %d changes: '
-            'seen %d, median %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms'
-            % (2 * o.changes, len(lat), q(0.5), q(0.9), q(0.99), lat[-1]))
+            'seen %d, %s' % (2 * o.changes, len(lat), evlines.summary(lat)))
     with open(os.path.join(o.results, 'screen-bench.txt'), 'w') as f:
         f.write('\n'.join(OUT) + '\n')
     if missed or not lat:
