@@ -406,6 +406,15 @@ static void di_notices(struct devinfo *di)
 	}
 }
 
+/* Nothing known of device @serial. */
+static void di_dev_init(struct devinfo_dev *x, uint64_t serial)
+{
+	memset(x, 0, sizeof(*x));
+	x->serial = serial;
+	x->qmp = x->qdev = -1;
+	x->id.iommu_group = -1;
+}
+
 /* One entry per model device (new ones: nothing known); false when out
  * of memory. */
 static bool di_grow(struct devinfo *di, size_t ndevs)
@@ -417,14 +426,26 @@ static bool di_grow(struct devinfo *di, size_t ndevs)
 	nd = realloc(di->d, ndevs * sizeof(*nd));
 	if (!nd)
 		return false;
-	for (size_t i = di->n; i < ndevs; i++) {
-		memset(&nd[i], 0, sizeof(nd[i]));
-		nd[i].qmp = nd[i].qdev = -1;
-		nd[i].id.iommu_group = -1;
-	}
+	for (size_t i = di->n; i < ndevs; i++)
+		di_dev_init(&nd[i], 0);
 	di->d = nd;
 	di->n = ndevs;
 	return true;
+}
+
+/* An index the model gave a new device starts with nothing known.  New
+ * devices are among the changed ones (@chg, or @all). */
+static void di_fresh(struct devinfo *di, const struct model *m,
+		     const int *chg, size_t nchg, bool all)
+{
+	size_t n = all ? m->ndevs : nchg;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = all ? k : (size_t)chg[k];
+
+		if (i < m->ndevs && di->d[i].serial != m->devs[i]->serial)
+			di_dev_init(&di->d[i], m->devs[i]->serial);
+	}
 }
 
 /* Which QEMU has which device (qmp, qdev), and how many vfio devices its
@@ -603,12 +624,13 @@ void devinfo_update(struct devinfo *di, struct model *m,
 		di->judged = false;
 		return;
 	}
+	di_fresh(di, m, chg, nchg, all);
 	di_want(di, m, src, feed, nsrc);
 	if (di->w)
 		vmwatch_get(di->w, &di->res);
 	di_index(di);
 	if (!all && di->judged && di->res.news == di->judged_gen &&
-	    di->judged_ndevs == m->ndevs && !di->res.nqmp &&
+	    di->judged_serial == m->dev_serial && !di->res.nqmp &&
 	    !di_any_remote(src, nsrc)) {
 		for (size_t k = 0; k < nchg; k++)
 			if (chg[k] >= 0 && (size_t)chg[k] < m->ndevs)
@@ -624,7 +646,7 @@ void devinfo_update(struct devinfo *di, struct model *m,
 		free(vmdevs);
 		di->judged = true;
 		di->judged_gen = di->res.news;
-		di->judged_ndevs = m->ndevs;
+		di->judged_serial = m->dev_serial;
 		di->passes++;
 		di->judged_devs += m->ndevs;
 	}

@@ -39,6 +39,7 @@ enum devinfo_mig {
 };
 
 struct devinfo_dev {
+	uint64_t serial;		/* model_dev.serial it is about (an index taken again starts afresh) */
 	bool have_ident;		/* id is known */
 	struct ident id;		/* identity */
 	enum devinfo_owner owner_st;	/* owner known? */
@@ -80,7 +81,7 @@ struct devinfo {
 	uint64_t byname_gen;		/* res.devs_gen it was built for */
 	bool judged;			/* every device was judged once */
 	uint64_t judged_gen;		/* res.news at the last pass over every device */
-	size_t judged_ndevs;		/* model devices then */
+	uint64_t judged_serial;		/* model.dev_serial then (no device made since) */
 	uint64_t passes;		/* passes over every device, ever */
 	uint64_t judged_devs;		/* devices judged, ever (all passes) */
 	uint64_t gen;			/* bumped whenever what is known of a device changed (views cache on it) */

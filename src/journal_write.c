@@ -255,6 +255,12 @@ struct jw_shadow {
 	char host[256];
 };
 
+/* A source device's attempts decided, as last seen. */
+struct jw_ndec {
+	uint64_t serial;		/* model_dev.serial of the device (an index taken again is another) */
+	uint32_t n;			/* its track's ndecided */
+};
+
 struct journal_writer {
 	struct journal_wcfg cfg;
 	char *path;			/* absolute path of the file */
@@ -269,7 +275,7 @@ struct journal_writer {
 	size_t nsrc;
 	uint64_t ev_next;		/* next model event to look at */
 	uint64_t vf_next;		/* next VMM failure to record (model_vmmfail()) */
-	uint32_t *ndec;			/* per device index: its track's ndecided, as last seen */
+	struct jw_ndec *ndec;		/* per device index: its track's ndecided, as last seen */
 	size_t nndec;
 	uint8_t *mark;			/* scratch: slots in the changed list */
 	size_t nmark;
@@ -468,7 +474,7 @@ static int jw_relevant(struct journal_writer *w, const struct run *r)
 	const struct model *m = &r->m;
 
 	if (w->nndec < m->ndevs) {
-		uint32_t *n = realloc(w->ndec, (m->ndevs + 64) * sizeof(*n));
+		struct jw_ndec *n = realloc(w->ndec, (m->ndevs + 64) * sizeof(*n));
 
 		if (!n)
 			return -ENOMEM;
@@ -483,8 +489,10 @@ static int jw_relevant(struct journal_writer *w, const struct run *r)
 
 		if (!p->att || src < 0 || p->dev[PAIR_DST] < 0)
 			continue;
-		rel = p->att->open || w->ndec[src] != p->att->ndecided;
-		w->ndec[src] = p->att->ndecided;
+		rel = p->att->open || w->ndec[src].n != p->att->ndecided ||
+		      w->ndec[src].serial != m->devs[src]->serial;
+		w->ndec[src].n = p->att->ndecided;
+		w->ndec[src].serial = m->devs[src]->serial;
 		if (!rel)
 			continue;
 		for (int side = 0; side < PAIR_NSIDES; side++) {

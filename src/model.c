@@ -191,6 +191,7 @@ static void model_record(struct model *m, int idx, enum dstate from,
 	}
 	e = model_emit(m, MODEL_EV_TRANS, t);
 	e->dev = idx;
+	d->last_ev = e->seq;
 	e->tr = *tr;
 	model_mark_dev(m, idx);
 	model_mark_pair(m, d->pair);
@@ -264,6 +265,25 @@ static enum pair_side model_side(const struct model *m, enum model_feed kind,
 	return PAIR_SRC;
 }
 
+/* The index a new device takes: the last freed one, else a new entry
+ * past m->ndevs (allocated, not yet counted).  -1 out of memory. */
+static int model_dev_slot(struct model *m)
+{
+	if (m->nfree)
+		return m->freeidx[m->nfree - 1];
+	if (m->ndevs == m->devcap) {
+		size_t cap = m->devcap ? m->devcap * 2 : 64;
+		struct model_dev **nd = realloc(m->devs, cap * sizeof(*nd));
+
+		if (!nd)
+			return -1;
+		m->devs = nd;
+		m->devcap = cap;
+	}
+	m->devs[m->ndevs] = calloc(1, sizeof(*m->devs[m->ndevs]));
+	return m->devs[m->ndevs] ? (int)m->ndevs : -1;
+}
+
 /* Find or create the device @name on @side.  Returns its index or -1. */
 static int model_dev_get(struct model *m, enum pair_side side,
 			 const char *name, uint64_t now)
@@ -278,30 +298,34 @@ static int model_dev_get(struct model *m, enum pair_side side,
 	idx = strmap_get(&m->byname, key, (size_t)klen);
 	if (idx >= 0)
 		return idx;
-	if (m->ndevs == m->devcap) {
-		size_t cap = m->devcap ? m->devcap * 2 : 64;
-		struct model_dev **nd = realloc(m->devs, cap * sizeof(*nd));
-
-		if (!nd)
-			return -1;
-		m->devs = nd;
-		m->devcap = cap;
-	}
-	d = calloc(1, sizeof(*d));
-	if (!d)
+	idx = model_dev_slot(m);
+	if (idx < 0)
 		return -1;
+	if (strmap_put(&m->byname, key, (size_t)klen, idx)) {
+		if (idx == (int)m->ndevs)
+			free(m->devs[idx]);
+		return -1;
+	}
+	d = m->devs[idx];
+	if (idx < (int)m->ndevs) {
+		/* A free index: nothing names it any more (model_forget). */
+		bool dq = d->dqueued;
+
+		m->nfree--;
+		m->reused++;
+		memset(d, 0, sizeof(*d));
+		d->dqueued = dq;
+	} else {
+		m->ndevs++;
+	}
 	snprintf(d->name, sizeof(d->name), "%s", name);
+	d->serial = ++m->dev_serial;
 	d->side = side;
 	d->order = m->next_order[side]++;
 	d->val = DS_UNKNOWN;
 	d->pair = -1;
 	d->first_ns = d->since_ns = now;
-	idx = (int)m->ndevs;
-	if (strmap_put(&m->byname, key, (size_t)klen, idx)) {
-		free(d);
-		return -1;
-	}
-	m->devs[m->ndevs++] = d;
+	model_mark_dev(m, idx);
 	m->repair = true;
 	return idx;
 }
@@ -488,6 +512,8 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 bool model_dev_listed(const struct model_dev *d, uint64_t tomb_ns,
 		      uint64_t now)
 {
+	if (d->life != MODEL_LIVE)
+		return false;
 	return d->present || !tomb_ns || now < d->gone_ns ||
 	       now - d->gone_ns < tomb_ns;
 }
@@ -606,31 +632,69 @@ static bool model_gone_for_good(const struct model *m,
 	       !model_dev_listed(d, m->cfg.tomb_ns, now);
 }
 
+/* No kept event or VMM failure names forgotten device @d: its index can
+ * go to a new device. */
+static bool model_unnamed(const struct model *m, const struct model_dev *d)
+{
+	return (!d->last_ev || m->ev_seq - d->last_ev >= MODEL_EVENTS) &&
+	       (!d->last_vf || m->vf_seq - d->last_vf >= MODEL_VMMFAILS);
+}
+
+/* Forgotten device @idx's index goes on the free list. */
+static void model_dev_release(struct model *m, int idx)
+{
+	struct model_dev *d = m->devs[idx];
+
+	/* Fewer free indices than entries: devcap always has room. */
+	if (m->nfree == m->freecap) {
+		int *f = realloc(m->freeidx, m->devcap * sizeof(*f));
+
+		if (!f)
+			return;	/* stays forgotten; tried again next time */
+		m->freeidx = f;
+		m->freecap = m->devcap;
+	}
+	d->life = MODEL_FREE;
+	m->freeidx[m->nfree++] = idx;
+}
+
 /*
- * Forget what nobody can see any more: a device gone for good keeps its
- * name, counts and place (indices are stable), not its history ring or
- * attempts (5.6 KB of a source's 6): a pair's attempts were told as
- * they were decided, and a device that comes back starts a history
- * anew.  A source's attempts with such a destination go too.  Called
- * with every pair dissolved.
+ * Forget what nobody can see any more: a device gone for good loses its
+ * history ring and attempts (a pair's attempts were told as they were
+ * decided) and its name (one that comes back is a new device); a
+ * source's attempts with such a destination go too.  Its index is
+ * taken again once no kept event names it: with mdevs created and
+ * removed all day, the devices kept are those present, listed, or in
+ * the last MODEL_EVENTS events.  Called with every pair dissolved.
  */
 static void model_forget(struct model *m, uint64_t now)
 {
+	char key[SNAP_NAME_MAX + 3];
+
 	for (size_t i = 0; i < m->ndevs; i++) {
 		struct model_dev *d = m->devs[i];
+		int klen;
 
 		if (d->trk && model_gone_for_good(m, m->devs[d->trk->dst], now)) {
 			free(d->trk);
 			d->trk = NULL;
 		}
-		if ((!d->hist && !d->trk) || !model_gone_for_good(m, d, now))
-			continue;
-		free(d->hist);
-		d->hist = NULL;
-		d->hist_n = 0;
-		free(d->trk);
-		d->trk = NULL;
-		m->forgotten++;
+		if (d->life == MODEL_LIVE) {
+			if (!model_gone_for_good(m, d, now))
+				continue;
+			free(d->hist);
+			d->hist = NULL;
+			d->hist_n = 0;
+			free(d->trk);
+			d->trk = NULL;
+			klen = model_key(d->side, d->name, key, sizeof(key));
+			if (klen >= 0)
+				strmap_del(&m->byname, key, (size_t)klen);
+			d->life = MODEL_FORGOTTEN;
+			m->forgotten++;
+		}
+		if (d->life == MODEL_FORGOTTEN && model_unnamed(m, d))
+			model_dev_release(m, (int)i);
 	}
 }
 
@@ -869,6 +933,7 @@ void model_vmm_failed(struct model *m, int dev, uint64_t lo_ns, uint64_t t_ns,
 	vf = &m->vf[++m->vf_seq % MODEL_VMMFAILS];
 	vf->seq = m->vf_seq;
 	vf->dev = dev;
+	m->devs[dev]->last_vf = vf->seq;
 	vf->lo_ns = lo_ns;
 	vf->t_ns = t_ns;
 	snprintf(vf->text, sizeof(vf->text), "%s", text);
@@ -909,6 +974,7 @@ size_t model_open_attempts(const struct model *m)
 
 void model_free(struct model *m)
 {
+	free(m->freeidx);
 	for (size_t i = 0; i < m->ndevs; i++) {
 		free(m->devs[i]->trk);
 		free(m->devs[i]->hist);

@@ -39,6 +39,19 @@ enum model_feed {
 /* Flags of entries that did not change the device's state (or not knowably). */
 #define MODEL_T_ATTEMPT (MODEL_T_FAILED | MODEL_T_REFUSED | MODEL_T_UNSURE)
 
+/*
+ * What an index holds.  A device gone for good (its tombstone expired)
+ * is forgotten: no view lists it and its name is free, so one that comes
+ * back is a new device.  Its index is free for a new device once no kept
+ * event or VMM failure names it; a view that keeps per-index state
+ * longer than that compares model_dev.serial.
+ */
+enum model_life {
+	MODEL_LIVE,		/* present, or vanished and still listed */
+	MODEL_FORGOTTEN,	/* gone for good; kept events may still name it */
+	MODEL_FREE,		/* nothing names it: the next new device takes the index */
+};
+
 /* One change of a device's value. */
 struct model_trans {
 	uint64_t t_ns;		/* CLOCK_MONOTONIC ns (local) when it happened or was seen */
@@ -52,6 +65,8 @@ struct model_trans {
  * first, so that a refresh over thousands of devices touches few cache
  * lines. */
 struct model_dev {
+	enum model_life life;		/* listed, forgotten, or a free index */
+	uint64_t serial;		/* model.dev_serial when this index took this device: views keep per-index state with it */
 	enum pair_side side;		/* which pane it belongs to */
 	int order;			/* rank of first appearance on its side */
 	unsigned int feed;		/* index of the source feeding it */
@@ -78,7 +93,9 @@ struct model_dev {
 	uint8_t raw_len;		/* bytes in raw */
 	char raw[DSTATE_READ_MAX];	/* unparsable content, raw */
 	char name[SNAP_NAME_MAX];	/* directory name, raw bytes (after the hot fields) */
-	unsigned int hist_n;		/* transitions recorded since it was first seen or forgotten; ring index is hist_n % MODEL_HIST */
+	uint64_t last_ev;		/* seq of the last event naming it; 0 none */
+	uint64_t last_vf;		/* seq of the last VMM failure naming it; 0 none */
+	unsigned int hist_n;		/* transitions recorded since it was first seen; ring index is hist_n % MODEL_HIST */
 	struct model_trans *hist;	/* ring of the latest MODEL_HIST transitions; NULL while hist_n is 0 */
 };
 
@@ -146,9 +163,13 @@ struct model_feedinfo {
 
 struct model {
 	struct model_cfg cfg;		/* settings */
-	struct model_dev **devs;	/* devices; index is stable for the run */
-	size_t ndevs;			/* entries in devs */
+	struct model_dev **devs;	/* devices; an index is stable until its device is forgotten (enum model_life) */
+	size_t ndevs;			/* entries in devs, free ones included */
 	size_t devcap;			/* allocated */
+	int *freeidx;			/* indices of MODEL_FREE entries, taken last first */
+	size_t nfree;			/* entries in freeidx */
+	size_t freecap;			/* allocated */
+	uint64_t dev_serial;		/* devices created so far (serial of the newest) */
 	struct strmap byname;		/* "s:" / "d:" + name -> index */
 	int next_order[PAIR_NSIDES];	/* next appearance rank per side */
 	struct model_feedinfo *feeds;	/* one per source */
@@ -174,6 +195,7 @@ struct model {
 	uint64_t now_ns;		/* CLOCK_MONOTONIC ns of the last update */
 	uint64_t change_gen;		/* bumped by anything a view may show differently (a count) */
 	uint64_t forgotten;		/* devices forgotten (model_forget()), ever */
+	uint64_t reused;		/* indices taken again by a new device, ever */
 	const struct devinfo *info;	/* identity, owners, QEMU's view (devinfo.h); NULL if none */
 };
 

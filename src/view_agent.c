@@ -35,8 +35,10 @@
 
 /* What the peer was last told about one model device. */
 struct va_shadow {
+	uint64_t serial;		/* model_dev.serial it is about (an index taken again starts afresh) */
 	bool sent;			/* a record of this device went out */
 	struct proto_dev rec;		/* the last one, as sent */
+	uint64_t id_hash;		/* the ident message last sent, hashed; 0 none */
 };
 
 /* A member of struct proto_dev: where it is, how long. */
@@ -74,8 +76,6 @@ struct view_agent {
 	enum snap_link link;		/* source health as last sent */
 	char link_msg[PROTO_TEXT_MAX];	/* its message as last sent */
 	char host[PROTO_TEXT_MAX];	/* this host's name */
-	uint64_t *id_hash;		/* per model device: the ident message last sent, hashed */
-	size_t nid;			/* entries in id_hash */
 	uint64_t dev_gen;		/* model.change_gen when the devices were last compared */
 	uint64_t id_model_gen;		/* model.change_gen when the idents were last compared */
 	uint64_t id_info_gen;		/* devinfo.gen then */
@@ -176,6 +176,19 @@ static int va_grow(struct view_agent *v, size_t n)
 	return 0;
 }
 
+/* What was sent of device @i, afresh when the index holds a new device. */
+static struct va_shadow *va_shadow_of(struct view_agent *v,
+				      const struct model *m, size_t i)
+{
+	struct va_shadow *sh = &v->sh[i];
+
+	if (sh->serial != m->devs[i]->serial) {
+		memset(sh, 0, sizeof(*sh));
+		sh->serial = m->devs[i]->serial;
+	}
+	return sh;
+}
+
 /* Devices whose record changed since it was last sent (all on the first frame). */
 static size_t va_devices(struct view_agent *v, const struct model *m, uint64_t now,
 			 int64_t real_off)
@@ -185,16 +198,17 @@ static size_t va_devices(struct view_agent *v, const struct model *m, uint64_t n
 
 	for (size_t i = 0; i < m->ndevs && i < v->nsh; i++) {
 		const struct model_dev *d = m->devs[i];
+		struct va_shadow *sh = va_shadow_of(v, m, i);
 
-		if (!d->present && !v->sh[i].sent)
+		if (!d->present && !sh->sent)
 			continue;	/* the peer never heard of it */
 		va_msg_init(&msg, PROTO_DEV, now, real_off);
 		va_dev_record(d, &msg.u.dev);
-		if (!va_differs(&v->sh[i], &msg.u.dev))
+		if (!va_differs(sh, &msg.u.dev))
 			continue;
 		proto_encode(&v->out, &msg);
-		v->sh[i].sent = true;
-		v->sh[i].rec = msg.u.dev;
+		sh->sent = true;
+		sh->rec = msg.u.dev;
 		sent++;
 	}
 	return sent;
@@ -269,21 +283,12 @@ static void va_idents(struct view_agent *v, const struct model *m, uint64_t now,
 		return;
 	/* Nothing a message says changed: an idle frame costs nothing per
 	 * device. */
-	if (v->nid >= m->ndevs && v->id_model_gen == m->change_gen &&
-	    v->id_info_gen == m->info->gen)
+	if (v->id_model_gen == m->change_gen && v->id_info_gen == m->info->gen)
 		return;
-	if (v->nid < m->ndevs) {
-		uint64_t *h = realloc(v->id_hash, m->ndevs * sizeof(*h));
-
-		if (!h)
-			return;
-		memset(h + v->nid, 0, (m->ndevs - v->nid) * sizeof(*h));
-		v->id_hash = h;
-		v->nid = m->ndevs;
-	}
 	obuf_init(&body);
-	for (size_t i = 0; i < m->ndevs; i++) {
+	for (size_t i = 0; i < m->ndevs && i < v->nsh; i++) {
 		const struct model_dev *d = m->devs[i];
+		struct va_shadow *sh = va_shadow_of(v, m, i);
 		const struct devinfo_dev *x = devinfo_get(m->info, (int)i);
 		uint64_t h = 1469598103934665603ULL;
 		bool plain = true;
@@ -299,7 +304,7 @@ static void va_idents(struct view_agent *v, const struct model *m, uint64_t now,
 		for (size_t k = 0; k < body.len; k++)
 			h = (h ^ (unsigned char)body.p[k]) * 1099511628211ULL;
 		h |= 1;
-		if (h == v->id_hash[i])
+		if (h == sh->id_hash)
 			continue;
 		obuf_printf(&v->out,
 			    "{\"type\":\"ident\",\"mono_ns\":%llu,\"real_ns\":%lld,",
@@ -307,7 +312,7 @@ static void va_idents(struct view_agent *v, const struct model *m, uint64_t now,
 			    (long long)((int64_t)now + real_off));
 		obuf_put(&v->out, body.p, body.len);
 		obuf_puts(&v->out, "}\n");
-		v->id_hash[i] = h;
+		sh->id_hash = h;
 	}
 	obuf_free(&body);
 	v->id_model_gen = m->change_gen;
@@ -373,7 +378,6 @@ static void va_close(struct view *base)
 		return;
 	v = VIEW_OF(base, struct view_agent);
 	obuf_free(&v->out);
-	free(v->id_hash);
 	free(v->sh);
 	free(v);
 }

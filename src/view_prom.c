@@ -30,6 +30,7 @@
 
 /* Counters kept per model device (indexes are stable for the run). */
 struct prom_count {
+	uint64_t serial;		/* model_dev.serial counted for (an index taken again starts at 0) */
 	uint64_t errors;		/* entries into ERROR */
 	uint64_t failures;		/* entries into a failed read */
 };
@@ -179,17 +180,22 @@ static int prom_count_events(struct view_prom *v, const struct model *m)
 		v->ev_next = m->ev_seq - MODEL_EVENTS + 1;
 	for (; v->ev_next <= m->ev_seq; v->ev_next++) {
 		const struct model_event *e = model_event(m, v->ev_next);
+		struct prom_count *n;
 
 		if (!e || e->kind != MODEL_EV_TRANS || e->dev < 0 ||
 		    (size_t)e->dev >= v->ncnt || (e->tr.flags & MODEL_T_ATTEMPT))
 			continue;
+		/* A kept event names the device that has the index now. */
+		n = &v->cnt[e->dev];
+		if (n->serial != m->devs[e->dev]->serial)
+			*n = (struct prom_count){ .serial = m->devs[e->dev]->serial };
 		/* ERROR as a first value is a status, not an entry. */
 		if (e->tr.to == DS_ERROR &&
 		    dstate_is_state((enum dstate)e->tr.from))
-			v->cnt[e->dev].errors++;
+			n->errors++;
 		else if (dstate_is_failure((enum dstate)e->tr.to) &&
 			 e->tr.to != DS_GONE)
-			v->cnt[e->dev].failures++;
+			n->failures++;
 	}
 	return 0;
 }
@@ -249,10 +255,12 @@ static void prom_dev_value(struct obuf *b, const struct view_prom *v,
 		obuf_u64(b, d->transitions);
 		break;
 	case PD_ERRORS:
-		obuf_u64(b, i < v->ncnt ? v->cnt[i].errors : 0);
-		break;
 	case PD_FAILURES:
-		obuf_u64(b, i < v->ncnt ? v->cnt[i].failures : 0);
+		if (i >= v->ncnt || v->cnt[i].serial != d->serial)
+			obuf_puts(b, "0");
+		else
+			obuf_u64(b, k == PD_ERRORS ? v->cnt[i].errors :
+				 v->cnt[i].failures);
 		break;
 	case PD_PRESENT:
 		obuf_puts(b, d->present ? "1" : "0");

@@ -48,7 +48,7 @@ int draw_alerts(const struct tui_view *v, const struct view_ctx *c)
 			 ROLE_FAILED, sel,
 			 a->flag == CELL_AL_ERROR ? " ERROR  " : " FAILED ");
 		draw_put(&p, ROLE_DIM, sel, a->acked ? "ack " : "    ");
-		evview_text(c->m, &a->ev, line, sizeof(line));
+		evview_text(&a->ev, line, sizeof(line));
 		draw_put(&p, ROLE_NORMAL, sel, line);
 	}
 	return h;

@@ -23,11 +23,6 @@
 /* Width of the device name column of the pane. */
 #define DRAW_EV_NAME 24
 
-static const char *draw_ev_name(const struct model *m, int dev)
-{
-	return dev >= 0 && (size_t)dev < m->ndevs ? m->devs[dev]->name : "-";
-}
-
 static void draw_ev_trans(const struct tui_view *v, const struct model *m,
 			  struct draw_pen *p, const struct evlog_ent *e)
 {
@@ -96,21 +91,21 @@ static void draw_ev(const struct tui_view *v, const struct view_ctx *c, int y,
 	const struct model *m = c->m;
 	struct draw_pen p = { y, 0, COLS, v->g.ascii };
 	char buf[4 * DRAW_EV_NAME + 64], nm[4 * DRAW_EV_NAME + 8];
-	const char *n0 = draw_ev_name(m, e->dev[0]);
+	const char *n0 = evlog_name(e, 0);
 	int w;
 
 	draw_time(v, buf, sizeof(buf), c, e->t_ns, DRAW_T_MS);
 	draw_put(&p, ROLE_DIM, A_NORMAL, buf);
 	if (e->kind == MODEL_EV_TRANS) {
-		const char *side = e->dev[0] >= 0 && (size_t)e->dev[0] < m->ndevs ?
-				   pair_side_name(m->devs[e->dev[0]]->side) : "?";
+		const char *side = e->dev[0] >= 0 ? pair_side_name(e->side) :
+				   "?";
 
 		snprintf(buf, sizeof(buf), " %-4s ", side);
 		draw_put(&p, ROLE_NORMAL, A_NORMAL, buf);
 	} else {
 		draw_put(&p, ROLE_TITLE, A_NORMAL, " pair ");
 		if (e->dev[0] < 0)
-			n0 = draw_ev_name(m, e->dev[1]);
+			n0 = evlog_name(e, 1);
 	}
 	w = format_fit(nm, sizeof(nm), n0, strlen(n0), DRAW_EV_NAME,
 		       FORMAT_KEEP_END, v->g.ascii);
@@ -123,8 +118,8 @@ static void draw_ev(const struct tui_view *v, const struct view_ctx *c, int y,
 		return;
 	}
 	if (e->dev[0] >= 0 && e->dev[1] >= 0 &&
-	    strcmp(n0, draw_ev_name(m, e->dev[1]))) {
-		const char *n1 = draw_ev_name(m, e->dev[1]);
+	    strcmp(n0, evlog_name(e, 1))) {
+		const char *n1 = evlog_name(e, 1);
 
 		format_fit(nm, sizeof(nm), n1, strlen(n1), DRAW_EV_NAME,
 			   FORMAT_KEEP_END, v->g.ascii);

@@ -30,14 +30,68 @@ static void evlog_raise(struct evlog *l, const struct model *m, int dev,
 	if ((size_t)dev >= l->nalert) {
 		size_t n = m->ndevs + 64;
 		uint8_t *na = realloc(l->alert, n);
+		uint64_t *ns;
 
 		if (!na)
 			return;
-		memset(na + l->nalert, 0, n - l->nalert);
 		l->alert = na;
+		ns = realloc(l->alert_serial, n * sizeof(*ns));
+		if (!ns)
+			return;
+		memset(na + l->nalert, 0, n - l->nalert);
+		memset(ns + l->nalert, 0, (n - l->nalert) * sizeof(*ns));
+		l->alert_serial = ns;
 		l->nalert = n;
 	}
+	if (l->alert_serial[dev] != m->devs[dev]->serial)
+		l->alert[dev] = 0;
+	l->alert_serial[dev] = m->devs[dev]->serial;
 	l->alert[dev] |= (uint8_t)flag;
+}
+
+/* A mark stays on its device: an index the model gave a new device
+ * loses it (the alert stays listed). */
+static void evlog_unmark_reused(struct evlog *l, const struct model *m)
+{
+	if (m->reused == l->reused)
+		return;
+	l->reused = m->reused;
+	for (size_t i = 0; i < l->nalert && i < m->ndevs; i++)
+		if (l->alert[i] && l->alert_serial[i] != m->devs[i]->serial)
+			l->alert[i] = 0;
+}
+
+static void evlog_ent_clear(struct evlog_ent *e)
+{
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		free(e->name[s]);
+		e->name[s] = NULL;
+	}
+}
+
+/* @e's devices as they are now: serial, side, a copy of each name (out
+ * of memory, the name is "-"). */
+static void evlog_ent_devs(struct evlog_ent *e, const struct model *m)
+{
+	for (int s = 0; s < PAIR_NSIDES; s++) {
+		const struct model_dev *d;
+
+		if (e->dev[s] < 0 || (size_t)e->dev[s] >= m->ndevs) {
+			e->dev[s] = -1;
+			continue;
+		}
+		d = m->devs[e->dev[s]];
+		e->serial[s] = d->serial;
+		e->name[s] = strdup(d->name);
+		if (e->kind == MODEL_EV_TRANS && !s)
+			e->side = d->side;
+	}
+}
+
+/* Device @s of @e's name, "-" if none. */
+const char *evlog_name(const struct evlog_ent *e, int s)
+{
+	return e->dev[s] >= 0 && e->name[s] ? e->name[s] : "-";
 }
 
 /* Keep alert @flag raised by @e for the list. */
@@ -49,17 +103,25 @@ static void evlog_list(struct evlog *l, const struct evlog_ent *e,
 	/* The oldest kept one goes; if unacknowledged, it counts no more. */
 	if (l->nal >= EVLOG_ALERTS && !a->acked && l->nalerts)
 		l->nalerts--;
+	evlog_ent_clear(&a->ev);
 	memset(a, 0, sizeof(*a));
 	a->seq = e->seq;
 	a->flag = flag;
 	a->ev = *e;
+	for (int s = 0; s < PAIR_NSIDES; s++)
+		a->ev.name[s] = e->name[s] ? strdup(e->name[s]) : NULL;
 	l->nal++;
 	l->nalerts++;
 }
 
-static void evlog_keep(struct evlog *l, const struct evlog_ent *e)
+/* The ring takes @e and its names. */
+static void evlog_keep(struct evlog *l, struct evlog_ent *e)
 {
-	l->ring[l->n++ % EVLOG_KEEP] = *e;
+	struct evlog_ent *r = &l->ring[l->n++ % EVLOG_KEEP];
+
+	evlog_ent_clear(r);
+	*r = *e;
+	e->name[0] = e->name[1] = NULL;
 }
 
 /*
@@ -70,6 +132,7 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 {
 	unsigned int raised = 0;
 
+	evlog_unmark_reused(l, m);
 	if (m->ev_seq >= l->next_seq + MODEL_EVENTS) {
 		l->lost += m->ev_seq - MODEL_EVENTS + 1 - l->next_seq;
 		l->next_seq = m->ev_seq - MODEL_EVENTS + 1;
@@ -86,21 +149,27 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 		e.kind = me->kind;
 		e.dev[0] = e.dev[1] = -1;
 		if (me->kind == MODEL_EV_TRANS) {
-			e.dev[0] = me->dev;
-			e.tr = me->tr;
 			/* ERROR as a first value is a status (a VF never
 			 * opened reads so), not an alert; nor is a request
 			 * for ERROR that the kernel refused. */
-			if (me->tr.to == DS_ERROR &&
-			    dstate_is_state((enum dstate)me->tr.from) &&
-			    !(me->tr.flags & MODEL_T_ATTEMPT)) {
+			bool alert = me->tr.to == DS_ERROR &&
+				     dstate_is_state((enum dstate)me->tr.from) &&
+				     !(me->tr.flags & MODEL_T_ATTEMPT);
+			bool keep = !quiet || me->tr.from != DS_UNKNOWN;
+
+			if (!alert && !keep)
+				continue;
+			e.dev[0] = me->dev;
+			e.tr = me->tr;
+			evlog_ent_devs(&e, m);
+			if (alert) {
 				evlog_raise(l, m, me->dev, CELL_AL_ERROR);
 				raised++;
 				evlog_list(l, &e, CELL_AL_ERROR);
 			}
-			if (quiet && me->tr.from == DS_UNKNOWN)
-				continue;
-			evlog_keep(l, &e);
+			if (keep)
+				evlog_keep(l, &e);
+			evlog_ent_clear(&e);
 			continue;
 		}
 		if (me->pair < 0 || (size_t)me->pair >= m->npairs)
@@ -110,6 +179,7 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet)
 		e.a = me->att.a;
 		for (int s = 0; s < PAIR_NSIDES; s++)
 			e.dev[s] = m->pairs[me->pair].dev[s];
+		evlog_ent_devs(&e, m);
 		if (e.a.outcome == ATT_FAILED) {
 			for (int s = 0; s < PAIR_NSIDES; s++)
 				evlog_raise(l, m, e.dev[s], CELL_AL_FAIL);
@@ -183,14 +253,16 @@ void evlog_ack_one(struct evlog *l, size_t i)
 		int dev = a->ev.dev[s];
 		bool other = false;
 
-		if (dev < 0 || (size_t)dev >= l->nalert)
-			continue;
+		if (dev < 0 || (size_t)dev >= l->nalert ||
+		    l->alert_serial[dev] != a->ev.serial[s])
+			continue;	/* the mark went with its device */
 		for (size_t k = 0; k < n; k++) {
 			const struct evlog_alert *b = evlog_alert_get(l, k);
 
 			for (int t = 0; t < PAIR_NSIDES; t++)
 				if (!b->acked && b->flag == a->flag &&
-				    b->ev.dev[t] == dev)
+				    b->ev.dev[t] >= 0 &&
+				    b->ev.serial[t] == a->ev.serial[s])
 					other = true;
 		}
 		if (!other)
@@ -200,7 +272,13 @@ void evlog_ack_one(struct evlog *l, size_t i)
 
 void evlog_free(struct evlog *l)
 {
+	for (size_t i = 0; i < EVLOG_KEEP; i++)
+		evlog_ent_clear(&l->ring[i]);
+	for (size_t i = 0; i < EVLOG_ALERTS; i++)
+		evlog_ent_clear(&l->alerts[i].ev);
 	free(l->alert);
+	free(l->alert_serial);
 	l->alert = NULL;
+	l->alert_serial = NULL;
 	l->nalert = 0;
 }

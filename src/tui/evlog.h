@@ -18,6 +18,9 @@ struct evlog_ent {
 	uint64_t t_ns;			/* CLOCK_MONOTONIC ns (local) */
 	enum model_ev_kind kind;	/* transition or decided attempt */
 	int dev[PAIR_NSIDES];		/* TRANS: dev[0] is the device; PAIR: per side, -1 */
+	uint64_t serial[PAIR_NSIDES];	/* model_dev.serial of each dev, 0 none: the index may hold another later */
+	enum pair_side side;		/* TRANS: the device's side */
+	char *name[PAIR_NSIDES];	/* each dev's name, an owned copy (the model forgets); NULL none */
 	struct model_trans tr;		/* TRANS: the transition */
 	struct att_attempt a;		/* PAIR: the attempt as decided */
 };
@@ -39,7 +42,9 @@ struct evlog {
 	uint64_t next_seq;		/* next model event to take */
 	uint64_t lost;			/* model events dropped before we saw them */
 	uint8_t *alert;			/* CELL_AL_* per device index */
-	size_t nalert;			/* entries in alert */
+	uint64_t *alert_serial;		/* model_dev.serial each mark is on */
+	size_t nalert;			/* entries in alert and alert_serial */
+	uint64_t reused;		/* model.reused when marks were last checked */
 	unsigned int nalerts;		/* alerts not acknowledged */
 	struct evlog_alert alerts[EVLOG_ALERTS];	/* newest at (nal - 1) % EVLOG_ALERTS */
 	size_t nal;			/* alerts ever kept */
@@ -50,6 +55,7 @@ unsigned int evlog_take(struct evlog *l, const struct model *m, bool quiet);
 size_t evlog_count(const struct evlog *l);
 const struct evlog_ent *evlog_get(const struct evlog *l, size_t i);
 unsigned int evlog_alert(const struct evlog *l, int dev);
+const char *evlog_name(const struct evlog_ent *e, int s);
 void evlog_ack(struct evlog *l);
 size_t evlog_alert_count(const struct evlog *l);
 const struct evlog_alert *evlog_alert_get(const struct evlog *l, size_t i);

@@ -2,7 +2,7 @@
 /*
  * evview.c - the event pane's choice of events: the table's name filter,
  * a search in the line's text, verdicts only, one pair only; and how far
- * it can scroll.  Pure: the event log and the model in, indices out.
+ * it can scroll.  Pure: the event log in, indices out.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -17,17 +17,11 @@
 #include "format.h"
 #include "rows.h"
 
-static const char *evview_name(const struct model *m, int dev)
-{
-	return dev >= 0 && (size_t)dev < m->ndevs ? m->devs[dev]->name : "-";
-}
-
 /*
  * The words of an event's line, as searched: "src NAME RUNNING ->
  * PRE_COPY (inferred)", "pair NAME FAILED: ...".
  */
-size_t evview_text(const struct model *m, const struct evlog_ent *e,
-		   char *buf, size_t len)
+size_t evview_text(const struct evlog_ent *e, char *buf, size_t len)
 {
 	char why[320];
 	int n;
@@ -36,13 +30,11 @@ size_t evview_text(const struct model *m, const struct evlog_ent *e,
 		return 0;
 	if (e->kind == MODEL_EV_TRANS) {
 		const struct model_trans *t = &e->tr;
-		int d = e->dev[0];
 		const char *how = format_trans_note(t->flags, t->to);
 
 		n = snprintf(buf, len, "%s %s %s -> %s%s%s%s",
-			     d >= 0 && (size_t)d < m->ndevs ?
-			     pair_side_name(m->devs[d]->side) : "?",
-			     evview_name(m, d),
+			     e->dev[0] >= 0 ? pair_side_name(e->side) : "?",
+			     evlog_name(e, 0),
 			     t->from == DS_UNKNOWN ? "appeared:" :
 			     format_token((enum dstate)t->from),
 			     format_token((enum dstate)t->to),
@@ -50,8 +42,8 @@ size_t evview_text(const struct model *m, const struct evlog_ent *e,
 	} else {
 		att_describe(&e->a, e->t_ns, why, sizeof(why));
 		n = snprintf(buf, len, "pair %s %s %s",
-			     evview_name(m, e->dev[0] >= 0 ? e->dev[0] : e->dev[1]),
-			     e->dev[1] >= 0 ? evview_name(m, e->dev[1]) : "-",
+			     evlog_name(e, e->dev[0] >= 0 ? 0 : 1),
+			     evlog_name(e, 1),
 			     why);
 	}
 	if (n < 0)
@@ -77,19 +69,19 @@ static bool evview_holds(const char *hay, const char *needle)
 	return !n;
 }
 
-bool evview_match(const struct evview_cfg *f, const struct model *m,
-		  const struct evlog_ent *e)
+bool evview_match(const struct evview_cfg *f, const struct evlog_ent *e)
 {
 	bool any = false;
 
 	if (f->verdicts && e->kind == MODEL_EV_TRANS)
 		return false;
-	if (f->dev[0] >= 0 || f->dev[1] >= 0) {
+	if (f->serial[0] || f->serial[1]) {
 		bool mine = false;
 
 		for (int s = 0; s < PAIR_NSIDES; s++)
 			for (int k = 0; k < PAIR_NSIDES; k++)
-				if (e->dev[s] >= 0 && e->dev[s] == f->dev[k])
+				if (e->dev[s] >= 0 && f->serial[k] &&
+				    e->serial[s] == f->serial[k])
 					mine = true;
 		if (!mine)
 			return false;
@@ -97,7 +89,7 @@ bool evview_match(const struct evview_cfg *f, const struct model *m,
 	if (f->names && f->names[0]) {
 		for (int s = 0; s < PAIR_NSIDES; s++)
 			if (e->dev[s] >= 0 &&
-			    rows_match(f->names, evview_name(m, e->dev[s])))
+			    rows_match(f->names, evlog_name(e, s)))
 				any = true;
 		if (!any)
 			return false;
@@ -105,7 +97,7 @@ bool evview_match(const struct evview_cfg *f, const struct model *m,
 	if (f->search && f->search[0]) {
 		char line[512];
 
-		evview_text(m, e, line, sizeof(line));
+		evview_text(e, line, sizeof(line));
 		return evview_holds(line, f->search);
 	}
 	return true;
@@ -115,13 +107,13 @@ bool evview_match(const struct evview_cfg *f, const struct model *m,
  * The kept events @f lets through, newest first, as evlog_get() indices
  * in @out (at most @max).  Returns how many.
  */
-size_t evview_select(const struct evview_cfg *f, const struct model *m,
-		     const struct evlog *l, size_t *out, size_t max)
+size_t evview_select(const struct evview_cfg *f, const struct evlog *l,
+		     size_t *out, size_t max)
 {
 	size_t n = 0, all = evlog_count(l);
 
 	for (size_t i = 0; i < all && n < max; i++)
-		if (evview_match(f, m, evlog_get(l, i)))
+		if (evview_match(f, evlog_get(l, i)))
 			out[n++] = i;
 	return n;
 }

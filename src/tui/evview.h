@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "evlog.h"
 
@@ -13,15 +14,13 @@ struct evview_cfg {
 	const char *names;		/* the table's name filter, NULL or "" for none */
 	const char *search;		/* text an event's line holds (case ignored), NULL or "" */
 	bool verdicts;			/* only the pairs' decided attempts */
-	int dev[PAIR_NSIDES];		/* only events of these devices (a pair); -1, -1 for all */
+	uint64_t serial[PAIR_NSIDES];	/* only events of these devices (model_dev.serial, a pair); 0, 0 for all */
 };
 
-size_t evview_text(const struct model *m, const struct evlog_ent *e,
-		   char *buf, size_t len);
-bool evview_match(const struct evview_cfg *f, const struct model *m,
-		  const struct evlog_ent *e);
-size_t evview_select(const struct evview_cfg *f, const struct model *m,
-		     const struct evlog *l, size_t *out, size_t max);
+size_t evview_text(const struct evlog_ent *e, char *buf, size_t len);
+bool evview_match(const struct evview_cfg *f, const struct evlog_ent *e);
+size_t evview_select(const struct evview_cfg *f, const struct evlog *l,
+		     size_t *out, size_t max);
 size_t evview_clamp(size_t top, size_t n, size_t page);
 
 #endif

@@ -74,10 +74,8 @@ void ui_replay_answer(struct ui *u, struct ui_effect *e)
 }
 
 /* The replay rebuilt its model: device indexes and events start over. */
-void tui_replay_reset(struct tui_view *v, const struct view_ctx *c)
+void tui_replay_reset(struct tui_view *v)
 {
-	const struct model *m = c->m;
-
 	evlog_free(&v->log);
 	evlog_init(&v->log);
 	v->started = false;
@@ -86,15 +84,7 @@ void tui_replay_reset(struct tui_view *v, const struct view_ctx *c)
 	v->namew = NULL;
 	v->rank = NULL;
 	v->nnamew = v->nrank = 0;
-	for (int s = 0; s < PAIR_NSIDES; s++) {
-		if (v->pin[s] >= (int)m->ndevs)
-			v->pin[s] = -1;
-		if (v->detail[s] >= (int)m->ndevs) {
-			v->detail[s] = -1;
-			if (v->ui.mode == UI_DETAILS)
-				v->ui.mode = UI_MAIN;
-		}
-	}
+	/* The pins and the details: tui_refs_check(), next. */
 }
 
 /* The replay's line over the header's right end: where and when. */

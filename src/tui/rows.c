@@ -214,6 +214,7 @@ int rows_build(const struct model *m, const struct rows_cfg *c,
 			r->dev[s] = i >= 0 && (size_t)i < m->ndevs &&
 				    model_dev_listed(m->devs[i], c->tomb_ns, c->now_ns) ?
 				    i : -1;
+			r->serial[s] = r->dev[s] >= 0 ? m->devs[i]->serial : 0;
 		}
 		if (!rows_wanted(m, c, p, r->dev))
 			continue;

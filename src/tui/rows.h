@@ -21,6 +21,7 @@ enum rows_sort {
 /* One table row. */
 struct rows_row {
 	int dev[PAIR_NSIDES];	/* device index per side, -1 if none */
+	uint64_t serial[PAIR_NSIDES];	/* model_dev.serial per side, 0 if none */
 	int pair;		/* index into the model's pairs */
 	long long key;		/* sort key (smaller first) */
 	uint32_t rank;		/* place of the name in name order, UINT32_MAX if unknown */

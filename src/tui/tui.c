@@ -141,7 +141,6 @@ static struct view *tui_open(const struct options *o, char *err, size_t len)
 	v->utc = o->utc;
 	v->pin[0] = v->pin[1] = -1;
 	v->detail[0] = v->detail[1] = -1;
-	v->ev_dev[0] = v->ev_dev[1] = -1;
 	v->base.ops = &view_tui_ops;
 	return &v->base;
 }
@@ -154,8 +153,38 @@ static int tui_input_fd(struct view *base)
 /* Remember which devices the selected row holds, to follow it. */
 static void tui_pin(struct tui_view *v)
 {
-	if (v->ui.sel < v->rows.n)
+	if (v->ui.sel < v->rows.n) {
 		memcpy(v->pin, v->rows.v[v->ui.sel].dev, sizeof(v->pin));
+		memcpy(v->pin_serial, v->rows.v[v->ui.sel].serial,
+		       sizeof(v->pin_serial));
+	}
+}
+
+/* @dev loses each index that no longer holds device @serial (the model
+ * forgot it and may have given the index to another); true if any. */
+static bool tui_refs_drop(int dev[], const uint64_t serial[],
+			  const struct model *m)
+{
+	bool lost = false;
+
+	for (int s = 0; s < PAIR_NSIDES; s++)
+		if (dev[s] >= 0 && ((size_t)dev[s] >= m->ndevs ||
+				    m->devs[dev[s]]->serial != serial[s])) {
+			dev[s] = -1;
+			lost = true;
+		}
+	return lost;
+}
+
+/* The devices the screen follows that the model forgot are followed no
+ * more; details about nothing left close.  (The event pane's pair
+ * filter keeps serials, which no other device ever has.) */
+static void tui_refs_check(struct tui_view *v, const struct model *m)
+{
+	tui_refs_drop(v->pin, v->pin_serial, m);
+	if (tui_refs_drop(v->detail, v->detail_serial, m) &&
+	    v->detail[0] < 0 && v->detail[1] < 0 && v->ui.mode == UI_DETAILS)
+		v->ui.mode = UI_MAIN;
 }
 
 static void tui_apply(struct tui_view *v, const struct ui_effect *e,
@@ -183,17 +212,20 @@ static void tui_apply(struct tui_view *v, const struct ui_effect *e,
 	if (e->colors)
 		colors_use(v->ui.scheme);
 	tui_pin(v);
-	if (e->details)
+	if (e->details) {
 		memcpy(v->detail, v->pin, sizeof(v->detail));
-	if (e->ev_pair)
-		memcpy(v->ev_dev, v->detail, sizeof(v->ev_dev));
+		memcpy(v->detail_serial, v->pin_serial,
+		       sizeof(v->detail_serial));
+	}
+	if (e->ev_pair)		/* serials: a forgotten device's events stay */
+		memcpy(v->ev_serial, v->detail_serial, sizeof(v->ev_serial));
 	/* A scrolled event pane stays on its first line as events come. */
 	v->ev_anchor = v->ui.ev_top && v->ui.ev_top < v->nevsel ?
 		       evlog_get(&v->log, v->evsel[v->ui.ev_top])->seq : 0;
 }
 
 /* The events the pane lists, and where it is scrolled to. */
-static void tui_events(struct tui_view *v, const struct view_ctx *c)
+static void tui_events(struct tui_view *v)
 {
 	struct evview_cfg f = {
 		.names = v->ui.filter,
@@ -201,10 +233,9 @@ static void tui_events(struct tui_view *v, const struct view_ctx *c)
 		.verdicts = v->ui.ev_verdicts,
 	};
 
-	if (!v->ui.ev_pair)
-		v->ev_dev[0] = v->ev_dev[1] = -1;
-	memcpy(f.dev, v->ev_dev, sizeof(f.dev));
-	v->nevsel = evview_select(&f, c->m, &v->log, v->evsel, EVLOG_KEEP);
+	if (v->ui.ev_pair)
+		memcpy(f.serial, v->ev_serial, sizeof(f.serial));
+	v->nevsel = evview_select(&f, &v->log, v->evsel, EVLOG_KEEP);
 	for (size_t i = 0; v->ev_anchor && i < v->nevsel; i++)
 		if (evlog_get(&v->log, v->evsel[i])->seq == v->ev_anchor) {
 			v->ui.ev_top = i;
@@ -300,8 +331,10 @@ static void tui_rows(struct tui_view *v, const struct view_ctx *c, uint64_t now)
 		.now_ns = now,
 	};
 
-	if (v->nrank != c->m->ndevs && rows_rank(c->m, &v->rank, &v->nrank))
+	if ((v->nrank != c->m->ndevs || v->rank_serial != c->m->dev_serial) &&
+	    rows_rank(c->m, &v->rank, &v->nrank))
 		v->nrank = 0;
+	v->rank_serial = c->m->dev_serial;
 	rc.rank = v->rank;
 	rc.nrank = v->nrank;
 	if (rows_build(c->m, &rc, &v->rows))
@@ -366,11 +399,17 @@ static void tui_derive(struct tui_view *v, const struct view_ctx *c,
 	v->rebuilds++;
 }
 
-/* Columns device @dev's escaped name takes; names never change. */
+/* Columns device @dev's escaped name takes; an index's name changes
+ * only when the model gives it to a new device. */
 static int tui_namew(struct tui_view *v, const struct model *m, int dev)
 {
 	const char *n = m->devs[dev]->name;
 
+	/* An index the model gave a new device: widths again. */
+	if (v->namew_reused != m->reused && v->namew) {
+		memset(v->namew, 0, v->nnamew * sizeof(*v->namew));
+		v->namew_reused = m->reused;
+	}
 	if ((size_t)dev >= v->nnamew) {
 		size_t cap = m->ndevs + 64;
 		uint16_t *nw = realloc(v->namew, cap * sizeof(*nw));
@@ -540,10 +579,11 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	if (v->scr.lost)
 		return -EPIPE;
 	if (c->model_gen != v->model_gen) {
-		tui_replay_reset(v, c);
+		tui_replay_reset(v);
 		v->model_gen = c->model_gen;
 		v->dv.valid = false;
 	}
+	tui_refs_check(v, c->m);
 	v->ui.replay = c->replay != NULL;
 	v->delay_ns = c->delay_ns;
 	screen_resize(&v->scr);
@@ -572,7 +612,7 @@ static int tui_frame(struct view *base, const struct view_ctx *c, uint64_t now)
 	tui_follow(v);
 	tui_layout(v);
 	ui_fit(&v->ui, v->rows.n, v->lay.body_h);
-	tui_events(v, c);
+	tui_events(v);
 	ui_al_fit(&v->ui, evlog_alert_count(&v->log), v->ui.al_page);
 	tui_pin(v);
 	v->fk_until_ns = 0;

@@ -69,10 +69,12 @@ struct tui_view {
 	uint16_t *namew;		/* escaped name width per device index, 0 = unknown */
 	uint32_t *rank;			/* name order per device index */
 	size_t nrank;			/* devices ranked */
+	uint64_t rank_serial;		/* model.dev_serial when ranked */
+	uint64_t namew_reused;		/* model.reused when namew was last valid */
 	size_t nnamew;			/* entries in namew */
 	size_t evsel[EVLOG_KEEP];	/* events the pane lists: evlog_get() indices, newest first */
 	size_t nevsel;			/* entries in evsel */
-	int ev_dev[PAIR_NSIDES];	/* events: only these devices (E in the details), -1 for all */
+	uint64_t ev_serial[PAIR_NSIDES];	/* events: only these devices (E in the details, model_dev.serial), 0 for all */
 	uint64_t ev_anchor;		/* events: model event number of the first line while scrolled, 0 when following */
 	bool bell;			/* ring when an alert is raised */
 	uint64_t delay_ns;		/* the refresh interval at the last frame, ns */
@@ -80,7 +82,9 @@ struct tui_view {
 	bool utc;			/* times in UTC (--utc), else local time */
 	bool started;			/* the first frame is done */
 	int pin[PAIR_NSIDES];		/* devices of the selected row */
+	uint64_t pin_serial[PAIR_NSIDES];	/* ... their model_dev.serial, 0 none */
 	int detail[PAIR_NSIDES];	/* devices the details are about */
+	uint64_t detail_serial[PAIR_NSIDES];	/* ... their model_dev.serial, 0 none */
 	uint64_t frame_ns;		/* CLOCK_MONOTONIC ns of the last frame */
 	uint64_t model_gen;		/* view_ctx.model_gen of the model last drawn */
 	struct tui_derived dv;		/* rows, widths and counts of the model, cached */

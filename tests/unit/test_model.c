@@ -60,11 +60,13 @@ static struct model_cfg cfg(void)
 	return c;
 }
 
+/* The index of the device @name on @side now (not a forgotten one). */
 static int dev_index(const struct model *m, enum pair_side side,
 		     const char *name)
 {
 	for (size_t i = 0; i < m->ndevs; i++)
-		if (m->devs[i]->side == side && !strcmp(m->devs[i]->name, name))
+		if (m->devs[i]->side == side && m->devs[i]->life == MODEL_LIVE &&
+		    !strcmp(m->devs[i]->name, name))
 			return (int)i;
 	return -1;
 }
@@ -312,7 +314,7 @@ static void migrate_once(struct model *m, struct fake *fs, struct fake *fd,
 }
 
 /* Gone for good (tombstone expired): the history ring and the attempts
- * are freed, the name and counts stay; back, it starts anew. */
+ * are freed, the device is forgotten; back, it is a new device. */
 START_TEST(test_forget_gone_for_good)
 {
 	struct model_cfg c = cfg();
@@ -345,17 +347,27 @@ START_TEST(test_forget_gone_for_good)
 		ck_assert_ptr_null(x->hist);
 		ck_assert_ptr_null(x->trk);
 		ck_assert_uint_eq(x->hist_n, 0);
+		ck_assert_int_eq(x->life, MODEL_FORGOTTEN);
+		/* its events are kept: they still name it */
 		ck_assert_str_eq(x->name, "x");
-		ck_assert_uint_gt(x->transitions, 0);
+		ck_assert(!model_dev_listed(x, c.tomb_ns, T(1000) + c.tomb_ns));
 	}
+	ck_assert_int_eq(model_dev_find(&m, PAIR_SRC, "x"), -1);
+	ck_assert_int_eq(model_dev_find(&m, PAIR_DST, "x"), -1);
 	ck_assert_uint_eq(m.outcomes[ATT_COMPLETED], 1);
-	/* Back on both sides: the same devices, paired, a new history, and
-	 * the next migration is judged as the first was. */
+	/* Back on both sides: new devices (the old indices are still named
+	 * by kept events), paired, and the next migration is judged as the
+	 * first was. */
 	fake_set(&fs, 0, "x", DS_RUNNING, T(20000));
 	feed(&m, 0, &fs, T(20000));
 	fake_set(&fd, 0, "x", DS_RUNNING, T(20000));
 	feed(&m, 1, &fd, T(20000));
-	ck_assert_int_eq(dev_index(&m, PAIR_SRC, "x"), s);
+	ck_assert_int_ne(dev_index(&m, PAIR_SRC, "x"), s);
+	ck_assert_int_ne(dev_index(&m, PAIR_DST, "x"), d);
+	s = dev_index(&m, PAIR_SRC, "x");
+	d = dev_index(&m, PAIR_DST, "x");
+	ck_assert_int_eq(model_dev_find(&m, PAIR_SRC, "x"), s);
+	ck_assert_uint_eq(m.devs[s]->transitions, 0);
 	ck_assert_int_eq(m.devs[s]->pair, m.devs[d]->pair);
 	ck_assert_ptr_nonnull(m.pairs[m.devs[s]->pair].att);
 	migrate_once(&m, &fs, &fd, 21000);
@@ -401,10 +413,11 @@ START_TEST(test_tombstone_expiry_unpairs)
 	ck_assert_uint_eq(m.tomb_next_ns, 0);
 	/* the destinations stay, alone */
 	ck_assert_int_ge(m.devs[dev_index(&m, PAIR_DST, "x")]->pair, 0);
-	/* x comes back a minute later: the same device, paired again */
+	/* x comes back a minute later: a new device, paired again */
 	fake_set(&fs, 2, "x", DS_RUNNING, T(60000));
 	feed(&m, 0, &fs, T(60000));
-	ck_assert_int_eq(dev_index(&m, PAIR_SRC, "x"), x);
+	ck_assert_int_ne(dev_index(&m, PAIR_SRC, "x"), x);
+	x = dev_index(&m, PAIR_SRC, "x");
 	ck_assert_int_ge(m.devs[x]->pair, 0);
 	ck_assert_int_eq(m.pairs[m.devs[x]->pair].dev[PAIR_DST],
 			 dev_index(&m, PAIR_DST, "x"));
@@ -642,10 +655,118 @@ START_TEST(test_exact_steps)
 }
 END_TEST
 
+/* What each kept event named when it was made: side and name by seq. */
+struct ev_truth {
+	uint64_t seq[MODEL_EVENTS];
+	int side[MODEL_EVENTS];
+	char name[MODEL_EVENTS][16];
+	uint64_t next;
+};
+
+static void truth_take(struct ev_truth *t, const struct model *m)
+{
+	for (; t->next <= m->ev_seq; t->next++) {
+		const struct model_event *e = model_event(m, t->next);
+		size_t k = t->next % MODEL_EVENTS;
+
+		if (!e || e->kind != MODEL_EV_TRANS)
+			continue;
+		t->seq[k] = e->seq;
+		t->side[k] = m->devs[e->dev]->side;
+		snprintf(t->name[k], sizeof(t->name[k]), "%s",
+			 m->devs[e->dev]->name);
+	}
+}
+
+/* Every kept event still names the device it named when it was made. */
+static void truth_check(const struct ev_truth *t, const struct model *m)
+{
+	uint64_t lo = m->ev_seq > MODEL_EVENTS ? m->ev_seq - MODEL_EVENTS + 1 : 1;
+
+	for (uint64_t q = lo; q <= m->ev_seq; q++) {
+		const struct model_event *e = model_event(m, q);
+		size_t k = q % MODEL_EVENTS;
+
+		if (!e || e->kind != MODEL_EV_TRANS)
+			continue;
+		ck_assert_uint_eq(t->seq[k], q);
+		ck_assert_int_eq(m->devs[e->dev]->side, t->side[k]);
+		ck_assert_str_eq(m->devs[e->dev]->name, t->name[k]);
+	}
+}
+
+/*
+ * mdevs created and removed all day: 30 000 devices, never more than 16
+ * at once.  The model keeps those present, listed, or named by a kept
+ * event, and no more: indices are taken again, each time by a new
+ * device (a new serial), and never while a kept event names the old
+ * one.  A name that comes back is a new device.
+ */
+START_TEST(test_indices_reused)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake f[2];
+	struct ev_truth *t = calloc(1, sizeof(*t));
+	uint64_t serial = 0, now = 0, made = 0;
+	size_t most = 0;
+
+	ck_assert_ptr_nonnull(t);
+	t->next = 1;
+	ck_assert_int_eq(model_init(&m, &c), 0);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	model_add_feed(&m, MODEL_FEED_DST);
+	fake_init(&f[0]);
+	fake_init(&f[1]);
+	for (unsigned int k = 0; k < 30000; k++) {
+		unsigned int side = (k / 8) % 2, slot = k % 8;
+		struct fake *x = &f[side];
+		char name[16];
+		int idx;
+
+		now = T((uint64_t)k * 700);
+		if (x->dev[slot].present) {
+			fake_drop(x, slot);
+		} else {
+			/* every 16th name is one seen before */
+			snprintf(name, sizeof(name), "d%u",
+				 k % 16 == 3 && k > 5000 ? k - 5000 : k);
+			fake_set(x, slot, name, DS_RUNNING, now);
+			made++;
+		}
+		feed(&m, side, x, now);
+		truth_take(t, &m);
+		if (k % 97 == 0)
+			truth_check(t, &m);
+		if (!x->dev[slot].present)
+			continue;
+		idx = model_dev_find(&m, (enum pair_side)side, x->dev[slot].name);
+		ck_assert_int_ge(idx, 0);
+		ck_assert_int_eq(m.devs[idx]->life, MODEL_LIVE);
+		ck_assert_uint_gt(m.devs[idx]->serial, serial);
+		serial = m.devs[idx]->serial;
+		if (m.ndevs > most)
+			most = m.ndevs;
+	}
+	truth_check(t, &m);
+	/* Every appearance made a device; they all fit in what a few
+	 * thousand events can name. */
+	ck_assert_uint_eq(m.dev_serial, made);
+	ck_assert_uint_gt(m.reused, made - MODEL_EVENTS);
+	ck_assert_uint_le(most, MODEL_EVENTS / 2 + 64);
+	for (size_t i = 0; i < m.ndevs; i++)
+		if (m.devs[i]->life == MODEL_FREE)
+			ck_assert(!model_dev_listed(m.devs[i], c.tomb_ns, now));
+	model_free(&m);
+	free(t);
+}
+END_TEST
+
 TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_inference_uses_features, test_nopath,
 	test_vanish_tombstone_and_return, test_pairs_two_feeds,
 	test_shared_feed_pair_decides_side, test_history_bounded,
 	test_exact_steps, test_tombstone_expiry_unpairs,
 	test_quiet_pairs_cost_nothing, test_changed_devices,
-	 test_devinfo_judges_what_changed, test_forget_gone_for_good)
+	 test_devinfo_judges_what_changed, test_forget_gone_for_good,
+	 test_indices_reused)

@@ -332,7 +332,7 @@ START_TEST(test_evview)
 {
 	struct fake f;
 	struct evlog *l = calloc(1, sizeof(*l));
-	struct evview_cfg c = { .dev = { -1, -1 } };
+	struct evview_cfg c = { 0 };
 	struct model_event *e;
 	size_t sel[8], n;
 	char line[256];
@@ -353,39 +353,39 @@ START_TEST(test_evview)
 	evlog_take(l, &f.m, false);
 	ck_assert_uint_eq(evlog_count(l), 3);
 
-	n = evview_select(&c, &f.m, l, sel, 8);
+	n = evview_select(&c, l, sel, 8);
 	ck_assert_uint_eq(n, 3);
 	ck_assert_uint_eq(sel[0], 0);	/* newest first */
 	ck_assert_uint_eq(sel[2], 2);
 	c.verdicts = true;
-	n = evview_select(&c, &f.m, l, sel, 8);
+	n = evview_select(&c, l, sel, 8);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(evlog_get(l, sel[0])->kind, MODEL_EV_PAIR);
 	c.verdicts = false;
-	c.dev[0] = 4;
-	c.dev[1] = 5;
-	n = evview_select(&c, &f.m, l, sel, 8);
+	c.serial[0] = f.d[4]->serial;
+	c.serial[1] = f.d[5]->serial;
+	n = evview_select(&c, l, sel, 8);
 	ck_assert_uint_eq(n, 2);	/* the pair's verdict and its ERROR */
-	c.dev[0] = c.dev[1] = -1;
+	c.serial[0] = c.serial[1] = 0;
 	c.names = "3b:00";
-	n = evview_select(&c, &f.m, l, sel, 8);
+	n = evview_select(&c, l, sel, 8);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(evlog_get(l, sel[0])->dev[0], 2);
 	c.names = "";
 	c.search = "INFERRED";
-	n = evview_select(&c, &f.m, l, sel, 8);
+	n = evview_select(&c, l, sel, 8);
 	ck_assert_uint_eq(n, 1);
-	evview_text(&f.m, evlog_get(l, sel[0]), line, sizeof(line));
+	evview_text(evlog_get(l, sel[0]), line, sizeof(line));
 	ck_assert_str_eq(line, "src 0000:3b:00.3 RUNNING -> PRE_COPY (inferred)");
 	c.search = "entered error from";
-	n = evview_select(&c, &f.m, l, sel, 8);
+	n = evview_select(&c, l, sel, 8);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_int_eq(evlog_get(l, sel[0])->kind, MODEL_EV_PAIR);
 	c.search = "no such thing";
-	ck_assert_uint_eq(evview_select(&c, &f.m, l, sel, 8), 0);
+	ck_assert_uint_eq(evview_select(&c, l, sel, 8), 0);
 	/* At most @max. */
 	c.search = NULL;
-	ck_assert_uint_eq(evview_select(&c, &f.m, l, sel, 2), 2);
+	ck_assert_uint_eq(evview_select(&c, l, sel, 2), 2);
 
 	ck_assert_uint_eq(evview_clamp(5, 10, 4), 5);
 	ck_assert_uint_eq(evview_clamp(9, 10, 4), 6);
@@ -468,5 +468,59 @@ START_TEST(test_empty)
 }
 END_TEST
 
+/*
+ * The model forgets a device and gives its index to a new one: the kept
+ * events and alerts still name the old device, its mark does not pass to
+ * the new one, and acknowledging its alert leaves the new one's mark.
+ */
+START_TEST(test_evlog_index_reused)
+{
+	struct fake f;
+	struct evlog *l = calloc(1, sizeof(*l));
+	char line[256];
+	size_t sel[4];
+	struct evview_cfg c = { 0 };
+
+	fake_init(&f);
+	fake_events(&f);
+	evlog_init(l);
+	trans(&f, 5, DS_RESUMING, DS_ERROR, T(100));	/* d8:00.1 dst */
+	ck_assert_uint_eq(evlog_take(l, &f.m, false), 1);
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR);
+	c.serial[1] = f.d[5]->serial;	/* E on that pair */
+	/* Forgotten; index 5 is a new device's now. */
+	snprintf(f.d[5]->name, sizeof(f.d[5]->name), "%s", "new-mdev");
+	f.d[5]->serial = 1000000;
+	f.m.reused++;
+	ck_assert_uint_eq(evlog_take(l, &f.m, false), 0);
+	ck_assert_uint_eq(evlog_alert(l, 5), 0);
+	ck_assert_uint_eq(l->nalerts, 1);	/* still listed, still counted */
+	evview_text(evlog_get(l, 0), line, sizeof(line));
+	ck_assert_str_eq(line, "dst 0000:d8:00.1 RESUMING -> ERROR");
+	evview_text(&evlog_alert_get(l, 0)->ev, line, sizeof(line));
+	ck_assert_str_eq(line, "dst 0000:d8:00.1 RESUMING -> ERROR");
+	/* The new device fails too: its own mark, its own line. */
+	trans(&f, 5, DS_RUNNING, DS_ERROR, T(200));
+	ck_assert_uint_eq(evlog_take(l, &f.m, false), 1);
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR);
+	evview_text(evlog_get(l, 0), line, sizeof(line));
+	ck_assert_str_eq(line, "dst new-mdev RUNNING -> ERROR");
+	/* The pair filter of the old device does not take the new one's. */
+	ck_assert_uint_eq(evview_select(&c, l, sel, 4), 1);
+	ck_assert_uint_eq(sel[0], 1);
+	/* Acknowledging the old alert leaves the new device's mark. */
+	evlog_ack_one(l, 1);
+	ck_assert_uint_eq(evlog_alert(l, 5), CELL_AL_ERROR);
+	evlog_ack_one(l, 0);
+	ck_assert_uint_eq(evlog_alert(l, 5), 0);
+	ck_assert_uint_eq(l->nalerts, 0);
+	evlog_free(l);
+	free(l);
+	free(f.m.ev);
+	fake_free(&f);
+}
+END_TEST
+
 TU_MAIN("tui_rows", test_empty, test_match, test_sorts, test_rank, test_filter_problems,
-	test_tombstone, test_evlog, test_evview, test_alert_list)
+	test_tombstone, test_evlog, test_evview, test_alert_list,
+	test_evlog_index_reused)

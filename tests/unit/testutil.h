@@ -19,9 +19,11 @@ static inline struct model_dev *tu_dev(const char *name, enum pair_side side,
 				       enum dstate val, uint64_t since)
 {
 	/* The history ring in the same block: free(d) frees both. */
+	static uint64_t serial;
 	struct model_dev *d = calloc(1, sizeof(*d) +
 				     MODEL_HIST * sizeof(struct model_trans));
 
+	d->serial = ++serial;	/* as the model gives them: never twice */
 	d->hist = (struct model_trans *)(d + 1);
 	strncpy(d->name, name, sizeof(d->name) - 1);
 	d->side = side;
