@@ -108,7 +108,7 @@ struct dfs_dev {
 	bool rewatch;		/* ... and watch the new file (its inode changed) */
 	bool doomed;		/* directory vanished: free the slot when the job is idle */
 	bool recheck;		/* look again for migration/ */
-	unsigned int eio;	/* consecutive EIO reads while the file still exists */
+	unsigned int eio;	/* consecutive EIO or ENOENT reads while the file exists */
 	uint64_t added_ns;	/* CLOCK_MONOTONIC ns the directory, or its migration/, was first seen (refresh time) */
 	int arc_fd;		/* the module's arc log, -1 when there is none */
 	struct arcmatch *am;	/* arcs waiting to be matched (with arc_fd) */
@@ -891,8 +891,9 @@ static void dfs_arcs_explain(struct dfs *d, size_t slot, enum dstate prev,
  * fd whose file was removed): close the fd; the value is the errno's if
  * the file is still there, else GONE (*@val, *@err).  Returns false when
  * there is no value yet and the next refresh reads again: a first EIO on
- * a file re-created under us, or a device so new that debugfs has made
- * migration/ but not its files yet.
+ * a file re-created under us, a first ENOENT on a file made since the
+ * read, or a device so new that debugfs has made migration/ but not its
+ * files yet.
  */
 static bool dfs_take_vanished(struct dfs *d, struct dfs_dev *v,
 			      const struct snap_dev *sd, enum dstate *val,
@@ -906,8 +907,10 @@ static bool dfs_take_vanished(struct dfs *d, struct dfs_dev *v,
 	j->fd = -1;
 	*err = j->err;
 	if (stat(v->state_path, &st) == 0) {
-		/* Only a second EIO in a row is a real I/O error. */
-		if (j->err == EIO && ++v->eio < 2) {
+		/* Only a second EIO in a row is a real I/O error.  ENOENT
+		 * with the file there: it came after the read (a new
+		 * device, read while busy for longer than the grace). */
+		if ((j->err == EIO || j->err == ENOENT) && ++v->eio < 2) {
 			v->dirty = true;
 			return false;
 		}

@@ -11,7 +11,7 @@
 back=$T_DIR/back
 mnt=$T_DIR/mnt
 mkdir -p "$mnt"
-for d in ok1 ok2 einval eio eacces enoent block garbage slow; do
+for d in ok1 ok2 einval eio eacces enoent block garbage slow late; do
 	t_state "$back" "$d" RUNNING
 done
 echo einval >"$back/einval/migration/state.fault"
@@ -21,6 +21,9 @@ echo enoent >"$back/enoent/migration/state.fault"
 echo block >"$back/block/migration/state.fault"
 echo "garbage 40" >"$back/garbage/migration/state.fault"
 echo "delay 20" >"$back/slow/migration/state.fault"
+# Its first open fails, and then the file is there: as when a new device's
+# state file is made just after a read that was taken late.
+echo "open-enoent 1" >"$back/late/migration/state.fault"
 "$FAULTFS" -f "$back" "$mnt" 2>"$T_DIR/faultfs.err" &
 ffs=$!
 t_at_exit "kill $ffs 2>/dev/null; wait $ffs 2>/dev/null; fusermount3 -u '$mnt' 2>/dev/null"
@@ -48,6 +51,8 @@ t_grep "permission denied" '^src eacces <eacces> ' "$last"
 t_grep "file gone" '^src enoent <gone> ' "$last"
 t_grep "garbage: unparsable" '^src garbage <unparsable> ' "$last"
 t_grep "slow but in time: read" '^src slow RUNNING ' "$last"
+t_grep "a file there after a failed open: read" '^src late RUNNING ' "$last"
+t_nogrep "... and never taken for gone" '^src late <gone>' "$out"
 t_grep "blocked read: busy with its age, never a state" '^src block <unknown> [0-9.]+ 0 busy=[0-9]+\.[0-9]{3}$' "$last"
 age=$(t_field '^src block ' 6 "$last" | sed 's/^busy=//')
 t_check "... at least the 14 delays of 0.1 s between the snapshots ($age s)" \

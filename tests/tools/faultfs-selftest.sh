@@ -398,6 +398,12 @@ done
 fault "$S" eacces
 expect "eacces: open fails" 'ERR EACCES open' read "$MS"
 expect "eacces: stat works" 'OK size=8 type=reg' stat "$MS"
+printf 'RUNNING\n' >"$B/late"
+fault "$B/late" "open-enoent 2"
+expect "open-enoent 2: stat works" 'OK size=8 type=reg' stat "$M/late"
+expect "open-enoent 2: the first open fails" 'ERR ENOENT open' read "$M/late"
+expect "open-enoent 2: the second too" 'ERR ENOENT open' read "$M/late"
+expect "open-enoent 2: the third works" 'OK 8 RUNNING%0a h=* z=0 t=*' read "$M/late"
 fault "$S" enoent
 expect "enoent: open fails" 'ERR ENOENT open' read "$MS"
 expect "enoent: stat fails" 'ERR ENOENT' stat "$MS"

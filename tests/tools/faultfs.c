@@ -52,6 +52,7 @@ enum ffs_kind {
 	FFS_ENODEV,
 	FFS_EACCES,
 	FFS_ENOENT,
+	FFS_OPEN_ENOENT,
 	FFS_EAGAIN,
 	FFS_BLOCK,
 	FFS_DELAY,
@@ -62,7 +63,7 @@ enum ffs_kind {
 /* One parsed sidecar. */
 struct ffs_directive {
 	enum ffs_kind kind;		/* the fault, FFS_NORMAL for none */
-	unsigned long long arg;		/* MS of delay, N of short/garbage */
+	unsigned long long arg;		/* MS of delay, N of short/garbage/open-enoent */
 	bool empty;			/* sidecar exists but says nothing */
 };
 
@@ -77,6 +78,7 @@ struct ffs_word {
 struct ffs_count {
 	struct ffs_count *next;		/* next entry of the same bucket */
 	unsigned long long reads;	/* read calls so far */
+	unsigned long long opens;	/* open calls so far */
 	char path[];			/* path below the mount, from "/" */
 };
 
@@ -107,6 +109,7 @@ static const struct ffs_word ffs_words[] = {
 	{ "enodev", FFS_ENODEV, false },
 	{ "eacces", FFS_EACCES, false },
 	{ "enoent", FFS_ENOENT, false },
+	{ "open-enoent", FFS_OPEN_ENOENT, true },
 	{ "eagain", FFS_EAGAIN, false },
 	{ "block", FFS_BLOCK, false },
 	{ "delay", FFS_DELAY, true },
@@ -291,9 +294,11 @@ static uint64_t ffs_hash(const char *s)
 	return h;
 }
 
-/* Count one read call on @path. */
-static void ffs_count_read(const char *path)
+/* Count one read (or open, @open) call on @path; returns the count of
+ * its kind so far, this one included (0 out of memory). */
+static unsigned long long ffs_count(const char *path, bool open)
 {
+	unsigned long long n = 0;
 	struct ffs_count **head = &ffs_g.counts[ffs_hash(path) % FFS_BUCKETS];
 	struct ffs_count *c;
 	size_t len;
@@ -307,14 +312,15 @@ static void ffs_count_read(const char *path)
 		c = malloc(sizeof(*c) + len);
 		if (c) {
 			memcpy(c->path, path, len);
-			c->reads = 0;
+			c->reads = c->opens = 0;
 			c->next = *head;
 			*head = c;
 		}
 	}
 	if (c)
-		c->reads++;
+		n = open ? ++c->opens : ++c->reads;
 	pthread_mutex_unlock(&ffs_g.lock);
+	return n;
 }
 
 /* qsort() order of count entries: by path, bytewise. */
@@ -633,6 +639,9 @@ static int ffs_open(const char *path, struct fuse_file_info *fi)
 		return -EACCES;
 	if (d.kind == FFS_ENOENT)
 		return -ENOENT;
+	/* The first N opens fail as if the file came just after them. */
+	if (ffs_count(path, true) <= d.arg && d.kind == FFS_OPEN_ENOENT)
+		return -ENOENT;
 	fd = openat(ffs_g.backing, ffs_rel(path),
 		    O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
@@ -654,7 +663,7 @@ static int ffs_read(const char *path, char *buf, size_t size, off_t off,
 		return -ENOENT;
 	if (size > INT_MAX)
 		size = INT_MAX;
-	ffs_count_read(path);
+	ffs_count(path, false);
 	err = ffs_directive_wait(path, &d);
 	if (err)
 		return err;
