@@ -285,6 +285,7 @@ struct journal_writer {
 	struct obuf hdr;		/* header, keyframe */
 	struct journal_idents idents;	/* facts already recorded */
 	struct journal_idents pend_ids;	/* facts to record with the next record */
+	uint64_t forgotten;		/* model.forgotten when idents was last pruned */
 	bool need_key;			/* records were lost: a gap and a keyframe next */
 	uint64_t lost_pending;		/* records lost since the last gap record */
 	uint64_t retry_ns;		/* no keyframe before this after a failure */
@@ -848,6 +849,23 @@ static void jw_idents(struct journal_writer *w, const struct run *r,
 	w->pend_ids.n = 0;
 }
 
+/* Facts recorded of devices the model has forgotten are needed no more:
+ * one that comes back is a new device, told anew.  With mdevs made all
+ * day the set follows the devices listed, not every one ever seen. */
+static void jw_idents_forget(struct journal_writer *w, const struct model *m)
+{
+	size_t k = 0;
+
+	if (w->forgotten == m->forgotten)
+		return;
+	w->forgotten = m->forgotten;
+	for (size_t i = 0; i < w->idents.n; i++)
+		if (model_dev_find(m, (enum pair_side)w->idents.v[i].side,
+				   w->idents.v[i].name) >= 0)
+			w->idents.v[k++] = w->idents.v[i];
+	w->idents.n = k;
+}
+
 /* Record a device fact (driver, QEMU's id, ...) with the next record.
  * Keys are words ([a-z0-9_]); this is the hook for issue 11's identity. */
 void journal_note_ident(struct journal_writer *w, int side, const char *name,
@@ -1272,6 +1290,7 @@ void journal_refresh(struct journal_writer *w, const struct run *r,
 	jf_end(b, st);
 	sync = jw_attempts(w, &r->m, now_ns);
 	jw_vmmfails(w, &r->m, now_ns);
+	jw_idents_forget(w, &r->m);
 	jw_idents(w, r, now_ns);
 	w->last_t = now_ns;
 	/* The shadow took this refresh in whatever happens next. */

@@ -21,7 +21,11 @@
  * IN_IGNORED, so after a watched directory is deleted its records go stale,
  * and removing by name may then hit a stale record, fail, print to stderr,
  * or corrupt its trees.  A dropped registration just stops delivering
- * events; the kernel ends the watch when the directory goes.
+ * events; the kernel ends the watch when the directory goes.  The stale
+ * records pile up (one per mdev ever made, one per replaced file), so
+ * when they outnumber the live ones the thread starts the library afresh
+ * and watches every live path again (watch_restart()); owners are told
+ * that events were lost, and read everything once.
  */
 #ifdef HAVE_CONFIG_H
 #include <config.h>
@@ -51,6 +55,10 @@
 #define WATCH_MAX_EVENTS 16384
 /* How long the thread backs off after the library failed to read, ns. */
 #define WATCH_RETRY_NS (10 * CLOCK_NS_PER_MS)
+/* Records libinotifytools may hold beyond twice the live registrations
+ * before it starts afresh: a restart costs one inotify_add_watch() per
+ * live path, so it comes at most once per this many new records. */
+#define WATCH_RESTART_SLACK 4096
 
 /* Who asked for a watch on one path. */
 struct watch_reg {
@@ -60,6 +68,7 @@ struct watch_reg {
 	uint64_t cookie;	/* its second argument */
 	uint32_t mask;		/* inotify mask */
 	bool live;		/* registered (false: slot free) */
+	int wd;			/* its kernel watch; -1 none (not set, failed, or ended: IN_IGNORED) */
 };
 
 /* A request from the main thread. */
@@ -93,6 +102,11 @@ static struct strmap watch_bypath;	/* path -> index in watch_regs */
 static struct watch_cmd *watch_cmds;	/* pending commands */
 static size_t watch_ncmds, watch_cmdcap;	/* entries / allocated */
 static struct watchq watch_q;		/* pending events */
+static size_t watch_nwatched;		/* registrations with a kernel watch (wd >= 0) */
+static size_t watch_records;		/* watches the library added since it started (its records, stale ones too) */
+static bool watch_down;			/* the library is not initialised (a restart failed) */
+static uint64_t watch_restarts;		/* times the library started afresh */
+static size_t watch_restart_slack = WATCH_RESTART_SLACK;	/* see WATCH_RESTART_SLACK (tests lower it) */
 
 /*
  * The path as libinotifytools files it (and returns it from
@@ -142,6 +156,29 @@ static void watch_push(watch_cb cb, void *owner, uint64_t cookie,
 	}
 }
 
+/* Registration @r's kernel watch is @wd now (-1: none); lock held. */
+static void watch_set_wd(struct watch_reg *r, int wd)
+{
+	if (r->wd < 0 && wd >= 0)
+		watch_nwatched++;
+	else if (r->wd >= 0 && wd < 0)
+		watch_nwatched--;
+	r->wd = wd;
+}
+
+/* Watch @r's path (thread, lock held); false with errno in
+ * inotifytools_error(). */
+static bool watch_set(struct watch_reg *r)
+{
+	if (!inotifytools_watch_file(r->path, (int)r->mask)) {
+		watch_set_wd(r, -1);
+		return false;
+	}
+	watch_records++;
+	watch_set_wd(r, inotifytools_wd_from_filename(r->path));
+	return true;
+}
+
 /* Apply queued commands; called on the thread with the lock held. */
 static void watch_apply(void)
 {
@@ -149,8 +186,7 @@ static void watch_apply(void)
 		struct watch_reg *r = &watch_regs[watch_cmds[i].reg];
 
 		if (watch_cmds[i].add) {
-			if (r->live && !inotifytools_watch_file(r->path,
-								(int)r->mask))
+			if (r->live && !watch_set(r))
 				watch_push(r->cb, r->owner, r->cookie,
 					   IN_IGNORED | WATCH_FAILED, "");
 		} else if (!r->live) {
@@ -186,8 +222,82 @@ static void watch_event(const struct inotify_event *ev)
 	idx = strmap_get(&watch_bypath, wpath, strlen(wpath));
 	if (idx < 0 || !watch_regs[idx].live)
 		return;
+	if ((ev->mask & IN_IGNORED) && ev->wd == watch_regs[idx].wd)
+		watch_set_wd(&watch_regs[idx], -1);	/* its watch ended */
 	watch_push(watch_regs[idx].cb, watch_regs[idx].owner,
 		   watch_regs[idx].cookie, ev->mask, ev->len ? ev->name : "");
+}
+
+/* Registration @idx's path is gone: the thread lets it go (lock held). */
+static void watch_let_go(int idx)
+{
+	struct watch_reg *r = &watch_regs[idx];
+
+	strmap_del(&watch_bypath, r->path, strlen(r->path));
+	free(r->path);
+	r->path = NULL;
+	r->live = false;
+	watch_set_wd(r, -1);
+}
+
+/*
+ * Start the library afresh (thread, lock held): its records of watches
+ * the kernel ended go, and every path with a watch is watched again.  A
+ * registration whose watch ended (its owner was told IN_IGNORED) or
+ * could not be set (told WATCH_FAILED) is let go: the owner asks again
+ * if it still wants it.  A path gone meanwhile tells its owner
+ * IN_IGNORED, as the kernel would have; one that cannot be watched,
+ * WATCH_FAILED.  Events between the two instances are lost: every owner
+ * reads everything again (IN_Q_OVERFLOW).  False when the library could
+ * not start: the thread tries again after WATCH_RETRY_NS.
+ */
+static bool watch_restart(void)
+{
+	if (!watch_down)
+		inotifytools_cleanup();
+	watch_down = true;
+	if (!inotifytools_initialize())
+		return false;
+	if (!inotifytools_watch_file(watch_wk.path, IN_MODIFY)) {
+		inotifytools_cleanup();
+		return false;
+	}
+	watch_down = false;
+	watch_wk.wd = inotifytools_wd_from_filename(watch_wk.path);
+	watch_records = 1;
+	for (size_t i = 0; i < watch_nregs; i++) {
+		struct watch_reg *r = &watch_regs[i];
+		int e;
+
+		if (!r->live)
+			continue;
+		if (r->wd < 0) {
+			watch_let_go((int)i);
+			continue;
+		}
+		r->wd = -1;	/* the old instance's */
+		watch_nwatched--;
+		if (watch_set(r))
+			continue;
+		e = inotifytools_error();
+		if (e == ENOENT || e == ENOTDIR) {
+			watch_push(r->cb, r->owner, r->cookie, IN_IGNORED, "");
+			watch_let_go((int)i);
+		} else {
+			watch_push(r->cb, r->owner, r->cookie,
+				   IN_IGNORED | WATCH_FAILED, "");
+		}
+	}
+	watch_restarts++;
+	watch_push(NULL, NULL, 0, IN_Q_OVERFLOW, "");
+	return true;
+}
+
+/* The library holds more records than the live paths need (lock held):
+ * counted, since inotifytools_get_num_watches() walks them all. */
+static bool watch_bloated(void)
+{
+	return watch_records > 2 * watch_nwatched + watch_restart_slack;
 }
 
 static void *watch_main(void *arg)
@@ -201,7 +311,16 @@ static void *watch_main(void *arg)
 			pthread_cond_wait(&watch_stall_cv, &watch_mu);
 		if (watch_quit)
 			break;
-		watch_apply();
+		if (!watch_down)
+			watch_apply();
+		if ((watch_down || watch_bloated()) && !watch_restart()) {
+			struct timespec ts = { 0, (long)WATCH_RETRY_NS };
+
+			pthread_mutex_unlock(&watch_mu);
+			nanosleep(&ts, NULL);
+			pthread_mutex_lock(&watch_mu);
+			continue;
+		}
 		pthread_mutex_unlock(&watch_mu);
 		ev = inotifytools_next_event(-1);
 		pthread_mutex_lock(&watch_mu);
@@ -303,6 +422,7 @@ int watch_init(char *err, size_t len)
 		inotifytools_cleanup();
 		return -EIO;
 	}
+	watch_records = (size_t)inotifytools_get_num_watches();
 	strmap_init(&watch_bypath);
 	watchq_init(&watch_q, WATCH_MAX_EVENTS);
 	pthread_condattr_init(&ca);
@@ -409,6 +529,8 @@ static int watch_reg(const char *path, uint32_t mask, watch_cb cb,
 	watch_regs[idx].owner = owner;
 	watch_regs[idx].cookie = cookie;
 	watch_regs[idx].mask = mask;
+	if (!watch_regs[idx].live)
+		watch_regs[idx].wd = -1;	/* set by the thread */
 	watch_regs[idx].live = true;
 	rc = watch_queue(true, idx);
 out:
@@ -442,6 +564,7 @@ static void watch_drop(int idx)
 
 	strmap_del(&watch_bypath, r->path, strlen(r->path));
 	r->live = false;
+	watch_set_wd(r, -1);
 	if (watch_queue(false, idx)) {
 		free(r->path);
 		r->path = NULL;
@@ -568,7 +691,10 @@ uint64_t watch_lost(void)
 /* Release what the thread shared; it has exited. */
 static void watch_release(void)
 {
-	inotifytools_cleanup();
+	if (!watch_down)
+		inotifytools_cleanup();
+	watch_down = false;
+	watch_nwatched = 0;
 	watch_wake_close();
 	for (size_t i = 0; i < watch_nregs; i++)
 		free(watch_regs[i].path);
@@ -615,6 +741,27 @@ int watch_shutdown(uint64_t wait_ns)
 	watch_stalled = false;
 	watch_release();
 	return 0;
+}
+
+/* Times the library started afresh to let go of records of watches the
+ * kernel ended. */
+uint64_t watch_restart_count(void)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&watch_mu);
+	n = watch_restarts;
+	pthread_mutex_unlock(&watch_mu);
+	return n;
+}
+
+/* For tests: restart past twice the live registrations plus @slack
+ * records, not WATCH_RESTART_SLACK. */
+void watch_test_restart_slack(size_t slack)
+{
+	pthread_mutex_lock(&watch_mu);
+	watch_restart_slack = slack;
+	pthread_mutex_unlock(&watch_mu);
 }
 
 /* For tests: while @on, the thread stops as soon as it wakes up. */

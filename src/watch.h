@@ -33,8 +33,11 @@ void watch_forget_owner(void *owner);
 int watch_flush(uint64_t deadline_ns);
 int watch_dispatch(void);
 uint64_t watch_lost(void);
+uint64_t watch_restart_count(void);
 int watch_shutdown(uint64_t wait_ns);
 /* For tests: make the thread stop at its next wake-up until released. */
 void watch_test_stall(bool on);
+/* For tests: restart the library past twice the live paths plus @slack. */
+void watch_test_restart_slack(size_t slack);
 
 #endif

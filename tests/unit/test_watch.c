@@ -36,6 +36,7 @@ static struct {
 	unsigned int failed;	/* WATCH_FAILED delivered */
 	char last[256];		/* name of the last event */
 	uint64_t cookie;	/* cookie of the last event */
+	uint64_t mod_cookie;	/* cookie of the last IN_MODIFY */
 } seen;
 
 static void cb(void *owner, uint64_t cookie, uint32_t mask, const char *name)
@@ -47,6 +48,8 @@ static void cb(void *owner, uint64_t cookie, uint32_t mask, const char *name)
 	if (mask & WATCH_FAILED)
 		seen.failed++;
 	seen.cookie = cookie;
+	if (mask & IN_MODIFY)
+		seen.mod_cookie = cookie;
 	snprintf(seen.last, sizeof(seen.last), "%s", name);
 }
 
@@ -255,6 +258,75 @@ START_TEST(test_queue_forget)
 }
 END_TEST
 
+static uint64_t restarts_before;
+static bool restarted(void) { return watch_restart_count() > restarts_before; }
+static bool got_cookie_555(void) { return seen.mod_cookie == 555; }
+
+/* Write to @name in dir (an IN_MODIFY). */
+static void scribble(const char *name)
+{
+	char p[160];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	fd = open(p, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	close(fd);
+}
+
+/*
+ * libinotifytools keeps a record of every watch the kernel ended (a
+ * deleted file, a renewed one).  Past twice the live watches plus the
+ * slack, the library starts afresh: its owners hear IN_Q_OVERFLOW, live
+ * watches go on delivering, and a path let go can be watched again.
+ */
+START_TEST(test_restart_lets_go)
+{
+	char p[160];
+
+	watch_test_restart_slack(8);
+	restarts_before = watch_restart_count();
+	ck_assert_int_eq(watch_add(dir, IN_CREATE, cb, &seen, 1), 0);
+	ck_assert_int_eq(watch_flush(clock_mono_ns() + wait_ns()), 0);
+	/* Files watched, then deleted: their records go stale. */
+	for (int i = 0; i < 40; i++) {
+		snprintf(p, sizeof(p), "f%d", i);
+		touch(p);
+		snprintf(p, sizeof(p), "%s/f%d", dir, i);
+		ck_assert_int_eq(watch_add(p, IN_MODIFY, cb, &seen,
+					   (uint64_t)(100 + i)), 0);
+		ck_assert_int_eq(watch_flush(clock_mono_ns() + wait_ns()), 0);
+		ck_assert_int_eq(unlink(p), 0);
+	}
+	ck_assert(dispatch_until(restarted));
+	ck_assert(dispatch_until(got_overflow));
+	/* The directory's watch was set again. */
+	seen.last[0] = 0;
+	touch("new");
+	ck_assert(dispatch_until(named_new));
+	ck_assert_uint_eq(seen.cookie, 1);
+	/* A path let go is watched anew. */
+	touch("f0");
+	snprintf(p, sizeof(p), "%s/f0", dir);
+	ck_assert_int_eq(watch_add(p, IN_MODIFY, cb, &seen, 555), 0);
+	ck_assert_int_eq(watch_flush(clock_mono_ns() + wait_ns()), 0);
+	scribble("f0");
+	ck_assert(dispatch_until(got_cookie_555));
+	/* Renewals of one path pile up records too. */
+	restarts_before = watch_restart_count();
+	for (int i = 0; i < 40; i++) {
+		ck_assert_int_eq(watch_renew(p, IN_MODIFY, cb, &seen, 555), 0);
+		ck_assert_int_eq(watch_flush(clock_mono_ns() + wait_ns()), 0);
+	}
+	ck_assert(dispatch_until(restarted));
+	seen.mod_cookie = 0;
+	scribble("f0");
+	ck_assert(dispatch_until(got_cookie_555));
+	watch_test_restart_slack(4096);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("watch");
@@ -272,6 +344,7 @@ int main(void)
 	tcase_add_test(tc, test_shutdown_stuck);
 	tcase_add_test(tc, test_shutdown_restart);
 	tcase_add_test(tc, test_overflow);
+	tcase_add_test(tc, test_restart_lets_go);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tq, test_queue_full);
 	tcase_add_test(tq, test_queue_forget);
