@@ -22,13 +22,10 @@
 # numbers are printed, and written to SOAK_REPORT when set.  `make soak`
 # runs the week.
 #
-# RSS is reported, not asserted, by default: it grows by about 200 bytes
-# each time a watched state file is replaced (the simulator replaces it at
-# every reset, error or raw write; a real mdev's directory is new each time
-# it is created): watch.c renews the watch on the new file and
-# libinotifytools keeps its record of the old one (measured: see
-# doc/performance.md); and with new mdev names the model's devices, never
-# freed, add to it.
+# RSS is reported, not asserted, by default: forgotten devices' indices
+# are taken again and the watcher's library starts afresh when its stale
+# records pile up, so RSS now ends within its limit, but the batch
+# monitor came within 0.5 MB of it on a busy machine (doc/performance.md).
 #
 # Environment: SOAK_HOURS SOAK_VFS SOAK_MDEVS SOAK_MIG_GAP SOAK_MDEV_LIFE
 # (the scenario, see gen-scenario.sh), SOAK_SPEED, SOAK_DELAY (-d of every
