@@ -69,6 +69,7 @@ struct watch_reg {
 	uint32_t mask;		/* inotify mask */
 	bool live;		/* registered (false: slot free) */
 	int wd;			/* its kernel watch; -1 none (not set, failed, or ended: IN_IGNORED) */
+	bool queued;		/* an add command for it waits for the thread */
 };
 
 /* A request from the main thread. */
@@ -186,6 +187,7 @@ static void watch_apply(void)
 		struct watch_reg *r = &watch_regs[watch_cmds[i].reg];
 
 		if (watch_cmds[i].add) {
+			r->queued = false;
 			if (r->live && !watch_set(r))
 				watch_push(r->cb, r->owner, r->cookie,
 					   IN_IGNORED | WATCH_FAILED, "");
@@ -269,8 +271,8 @@ static bool watch_restart(void)
 		struct watch_reg *r = &watch_regs[i];
 		int e;
 
-		if (!r->live)
-			continue;
+		if (!r->live || r->queued)
+			continue;	/* a queued one is set by watch_apply() */
 		if (r->wd < 0) {
 			watch_let_go((int)i);
 			continue;
@@ -469,6 +471,8 @@ static int watch_queue(bool add, int reg)
 	watch_cmds[watch_ncmds].add = add;
 	watch_cmds[watch_ncmds].reg = reg;
 	watch_ncmds++;
+	if (add)
+		watch_regs[reg].queued = true;
 	return 0;
 }
 

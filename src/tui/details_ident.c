@@ -127,6 +127,8 @@ int tui_ident_vm_want(const struct model *m)
 		enum role r;
 		int n;
 
+		if (m->devs[i]->life != MODEL_LIVE)
+			continue;	/* forgotten: never on screen */
 		tui_ident_vm_cell(m, (int)i, b, sizeof(b), &r);
 		n = (int)strlen(b);
 		if (n && (n > want || !want))
@@ -155,6 +157,8 @@ int tui_ident_drv_want(const struct model *m)
 		char b[128];
 		int n;
 
+		if (m->devs[i]->life != MODEL_LIVE)
+			continue;
 		tui_ident_drv_cell(m, (int)i, b, sizeof(b));
 		n = (int)strlen(b);
 		if (n > want)
