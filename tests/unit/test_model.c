@@ -659,7 +659,7 @@ END_TEST
 struct ev_truth {
 	uint64_t seq[MODEL_EVENTS];
 	int side[MODEL_EVENTS];
-	char name[MODEL_EVENTS][16];
+	char name[MODEL_EVENTS][SNAP_NAME_MAX];
 	uint64_t next;
 };
 
