@@ -443,8 +443,10 @@ static void di_fresh(struct devinfo *di, const struct model *m,
 	for (size_t k = 0; k < n; k++) {
 		size_t i = all ? k : (size_t)chg[k];
 
-		if (i < m->ndevs && di->d[i].serial != m->devs[i]->serial)
+		if (i < m->ndevs && di->d[i].serial != m->devs[i]->serial) {
 			di_dev_init(&di->d[i], m->devs[i]->serial);
+			di->gen++;
+		}
 	}
 }
 
@@ -963,12 +965,21 @@ static size_t di_fact_list(const struct devinfo *di, const struct devinfo_dev *x
 /*
  * Tell @fn each device's facts (identity, owner, QEMU's view) when they
  * changed since the last call: a journal records them, a report prints
- * them.
+ * them.  Facts change only with a device's judgement (gen) or a pass
+ * over every device (QEMU's or vmwatch's news, a device come): an idle
+ * refresh costs nothing per device.
  */
 void devinfo_facts(struct devinfo *di, const struct model *m,
 		   devinfo_fact_fn fn, void *ctx)
 {
 	struct di_fact f[16];
+
+	if (di->facts_passes && di->facts_gen == di->gen &&
+	    di->facts_pass == di->passes)
+		return;
+	di->facts_gen = di->gen;
+	di->facts_pass = di->passes;
+	di->facts_passes++;
 
 	for (size_t i = 0; i < m->ndevs && i < di->n; i++) {
 		struct devinfo_dev *x = &di->d[i];

@@ -85,6 +85,9 @@ struct devinfo {
 	uint64_t passes;		/* passes over every device, ever */
 	uint64_t judged_devs;		/* devices judged, ever (all passes) */
 	uint64_t gen;			/* bumped whenever what is known of a device changed (views cache on it) */
+	uint64_t facts_gen;		/* gen when devinfo_facts() last went over every device */
+	uint64_t facts_pass;		/* passes then */
+	uint64_t facts_passes;		/* devinfo_facts() passes over every device, ever */
 };
 
 struct devinfo_cfg {

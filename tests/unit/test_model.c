@@ -499,6 +499,16 @@ START_TEST(test_changed_devices)
 END_TEST
 
 /* devinfo judges only the devices that changed, unless devices came. */
+static void no_fact(void *ctx, int side, const char *name, const char *key,
+		    const char *val)
+{
+	(void)ctx;
+	(void)side;
+	(void)name;
+	(void)key;
+	(void)val;
+}
+
 START_TEST(test_devinfo_judges_what_changed)
 {
 	struct model_cfg c = cfg();
@@ -525,14 +535,18 @@ START_TEST(test_devinfo_judges_what_changed)
 	devinfo_update(&di, &m, src, fno, 2, T(0));
 	ck_assert_uint_eq(di.passes, 1);
 	ck_assert_uint_eq(di.judged_devs, 6);
-	/* Idle refreshes judge nothing. */
+	devinfo_facts(&di, &m, no_fact, NULL);
+	ck_assert_uint_eq(di.facts_passes, 1);
+	/* Idle refreshes judge nothing, and tell no facts. */
 	for (int k = 1; k <= 10; k++) {
 		feed(&m, 0, &fs, T(k));
 		feed(&m, 1, &fd, T(k));
 		devinfo_update(&di, &m, src, fno, 2, T(k));
+		devinfo_facts(&di, &m, no_fact, NULL);
 	}
 	ck_assert_uint_eq(di.passes, 1);
 	ck_assert_uint_eq(di.judged_devs, 6);
+	ck_assert_uint_eq(di.facts_passes, 1);
 	/* One device changed: it alone is judged. */
 	fake_set(&fd, 2, "c", DS_RESUMING, T(20));
 	feed(&m, 1, &fd, T(20));
@@ -545,6 +559,8 @@ START_TEST(test_devinfo_judges_what_changed)
 	devinfo_update(&di, &m, src, fno, 2, T(30));
 	ck_assert_uint_eq(di.passes, 2);
 	ck_assert_uint_eq(di.judged_devs, 7 + m.ndevs);
+	devinfo_facts(&di, &m, no_fact, NULL);
+	ck_assert_uint_eq(di.facts_passes, 2);
 	devinfo_free(&di);
 	model_free(&m);
 }
