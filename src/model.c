@@ -467,6 +467,7 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 
 		if (idx >= 0 && (!sd->present || m->devs[idx]->gen != sd->gen)) {
 			model_vanish(m, idx, now_ns);
+			m->devs[idx]->mapped--;
 			f->slotdev[s] = idx = -1;
 		}
 		if (!sd->present)
@@ -477,6 +478,7 @@ int model_ingest(struct model *m, unsigned int feed, const struct snapshot *sn,
 			if (idx < 0)
 				continue;
 			f->slotdev[s] = idx;
+			m->devs[idx]->mapped++;
 			/* Back after its tombstone expired: pair it again. */
 			if (m->devs[idx]->pair < 0)
 				m->repair = true;
@@ -624,11 +626,13 @@ static void model_pair_set(struct model *m, struct model_pair *p, int k,
 	}
 }
 
-/* Gone, and no longer listed: nobody can see it any more. */
+/* Gone, and no longer listed: nobody can see it any more.  (A slot of
+ * another source may still hold a device of the same name: then it is
+ * not gone.) */
 static bool model_gone_for_good(const struct model *m,
 				const struct model_dev *d, uint64_t now)
 {
-	return !d->present && d->gone_ns &&
+	return !d->present && d->gone_ns && !d->mapped &&
 	       !model_dev_listed(d, m->cfg.tomb_ns, now);
 }
 

@@ -74,6 +74,7 @@ struct model_dev {
 	uint32_t gen;			/* generation of that slot */
 	uint64_t appeared;		/* model.appear_seq at its last appearance */
 	bool present;			/* the source lists it now */
+	unsigned int mapped;		/* source slots that hold it (model_feedinfo.slotdev) */
 	enum dstate val;		/* current value */
 	int err;			/* errno behind a failure value */
 	uint64_t first_ns;		/* CLOCK_MONOTONIC ns when first seen */

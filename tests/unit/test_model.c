@@ -778,6 +778,42 @@ START_TEST(test_indices_reused)
 }
 END_TEST
 
+/* Two sources list a device of the same name on one side: it is one
+ * device, and it is not forgotten while either still holds it. */
+START_TEST(test_forget_waits_for_every_source)
+{
+	struct model_cfg c = cfg();
+	struct model m;
+	struct fake a, b;
+	int x;
+
+	ck_assert_int_eq(model_init(&m, &c), 0);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	model_add_feed(&m, MODEL_FEED_SRC);
+	fake_init(&a);
+	fake_init(&b);
+	fake_set(&a, 0, "x", DS_RUNNING, T(0));
+	feed(&m, 0, &a, T(0));
+	fake_set(&b, 0, "x", DS_RUNNING, T(0));
+	feed(&m, 1, &b, T(0));
+	x = model_dev_find(&m, PAIR_SRC, "x");
+	ck_assert_int_ge(x, 0);
+	ck_assert_uint_eq(m.devs[x]->mapped, 2);
+	fake_drop(&a, 0);
+	feed(&m, 0, &a, T(100));
+	feed(&m, 0, &a, T(100) + c.tomb_ns + 1);
+	ck_assert_int_eq(m.devs[x]->life, MODEL_LIVE);
+	ck_assert_int_eq(model_dev_find(&m, PAIR_SRC, "x"), x);
+	/* The other source lets it go too: now it is forgotten. */
+	fake_drop(&b, 0);
+	feed(&m, 1, &b, T(200) + c.tomb_ns);
+	ck_assert_uint_eq(m.devs[x]->mapped, 0);
+	feed(&m, 1, &b, T(300) + 2 * c.tomb_ns);
+	ck_assert_int_eq(m.devs[x]->life, MODEL_FORGOTTEN);
+	model_free(&m);
+}
+END_TEST
+
 TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_inference_uses_features, test_nopath,
 	test_vanish_tombstone_and_return, test_pairs_two_feeds,
@@ -785,4 +821,4 @@ TU_MAIN("model", test_appear_and_change, test_inferred_steps,
 	test_exact_steps, test_tombstone_expiry_unpairs,
 	test_quiet_pairs_cost_nothing, test_changed_devices,
 	 test_devinfo_judges_what_changed, test_forget_gone_for_good,
-	 test_indices_reused)
+	 test_indices_reused, test_forget_waits_for_every_source)
