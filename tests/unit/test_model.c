@@ -712,7 +712,7 @@ static void truth_check(const struct ev_truth *t, const struct model *m)
 }
 
 /*
- * mdevs created and removed all day: 30 000 devices, never more than 16
+ * mdevs created and removed all day: 6 000 devices, never more than 16
  * at once.  The model keeps those present, listed, or named by a kept
  * event, and no more: indices are taken again, each time by a new
  * device (a new serial), and never while a kept event names the old
@@ -734,7 +734,7 @@ START_TEST(test_indices_reused)
 	model_add_feed(&m, MODEL_FEED_DST);
 	fake_init(&f[0]);
 	fake_init(&f[1]);
-	for (unsigned int k = 0; k < 30000; k++) {
+	for (unsigned int k = 0; k < 12000; k++) {
 		unsigned int side = (k / 8) % 2, slot = k % 8;
 		struct fake *x = &f[side];
 		char name[16];
@@ -746,13 +746,13 @@ START_TEST(test_indices_reused)
 		} else {
 			/* every 16th name is one seen before */
 			snprintf(name, sizeof(name), "d%u",
-				 k % 16 == 3 && k > 5000 ? k - 5000 : k);
+				 k % 16 == 3 && k > 3000 ? k - 3000 : k);
 			fake_set(x, slot, name, DS_RUNNING, now);
 			made++;
 		}
 		feed(&m, side, x, now);
 		truth_take(t, &m);
-		if (k % 97 == 0)
+		if (k % 499 == 0)
 			truth_check(t, &m);
 		if (!x->dev[slot].present)
 			continue;
