@@ -406,8 +406,10 @@ static int tui_namew(struct tui_view *v, const struct model *m, int dev)
 	const char *n = m->devs[dev]->name;
 
 	/* An index the model gave a new device: widths again. */
-	if (v->namew_reused != m->reused && v->namew) {
-		memset(v->namew, 0, v->nnamew * sizeof(*v->namew));
+	if (v->namew_reused != m->reused) {
+		free(v->namew);
+		v->namew = NULL;
+		v->nnamew = 0;
 		v->namew_reused = m->reused;
 	}
 	if ((size_t)dev >= v->nnamew) {
