@@ -75,17 +75,23 @@ setstate() {
 # ticks PID: utime + stime of the whole process, in clock ticks.
 ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 
-# opened PID N: wait until PID holds N open files (its state files: it
-# has read them all once), 120 s at most.
-opened() {
-	local i
-	for ((i = 0; i < 1200; i++)); do
-		[ "$(ls "/proc/$1/fd" 2>/dev/null | wc -l)" -ge "$2" ] && return 0
+# wait_for SECS WHAT CMD...: poll CMD every 0.1 s until it succeeds; after
+# SECS say what was not seen and fail.
+wait_for() {
+	local secs=$1 what=$2 i
+	shift 2
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" && return 0
 		sleep 0.1
 	done
-	echo "pid $1 did not open $2 files in 120 s" >&2
+	echo "timed out after $secs s waiting for $what" >&2
 	return 1
 }
+
+# holds PID N: PID holds N open files (its state files: it has read them
+# all once).
+holds() { [ "$(ls "/proc/$1/fd" 2>/dev/null | wc -l)" -ge "$2" ]; }
+opened() { wait_for 120 "pid $1 to open $2 files" holds "$1" "$2"; }
 
 # cpu PID: prints "cpu% ms-per-refresh" over SECS seconds; the caller has
 # waited until PID settled.
@@ -188,10 +194,8 @@ for n in $cases; do
 		tm kill-session -t h >/dev/null 2>&1
 		tm new-session -d -s h -x 200 -y 60 "exec env TERM=xterm htop -d 2"
 		hpid=$(tm display -p -t h '#{pane_pid}')
-		for ((i = 0; i < 600; i++)); do	# drawn: its header counts tasks
-			tm capture-pane -p -t h | grep -q 'Tasks:' && break
-			sleep 0.1
-		done
+		drawn() { tm capture-pane -p -t h | grep -q 'Tasks:'; }
+		wait_for 60 "htop's header (Tasks:)" drawn
 		read -r pct ms < <(cpu "$hpid")
 		row "$((2 * n)) procs" "htop -d 2" no "$pct" "$ms"
 		tm kill-session -t h >/dev/null 2>&1
