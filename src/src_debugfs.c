@@ -937,7 +937,7 @@ static bool dfs_take_same(struct dfs *d, size_t slot)
 	struct reader_job *j = v->job;
 
 	if (j->n <= 0 || j->n != j->last_n || sd->val == DS_UNKNOWN ||
-	    memcmp(j->buf, j->last, (size_t)j->n))
+	    sd->val == DS_NOMIG || memcmp(j->buf, j->last, (size_t)j->n))
 		return false;
 	sd->read_ns = j->done_ns;
 	sd->seen_ns = j->start_ns;
@@ -1159,6 +1159,10 @@ static bool dfs_prepare(struct dfs *d, size_t i)
 		v->reopen = false;
 		v->rewatch = false;
 		v->dirty = true;
+		/* A new file: its first read is parsed, never taken as the
+		 * old one's bytes (migration/ gone and back reads as it did
+		 * but must not stay <no-migration>). */
+		j->last_n = -1;
 	}
 	return true;
 }

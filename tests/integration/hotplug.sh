@@ -21,6 +21,25 @@ t_check "returning device, same name, new state" t_wait_line ' src 0000:3b:00\.3
 t_stop $mon
 t_nogrep "hidden entries are not devices" ' src \.' "$out"
 
+# migration/ going and coming back with the value it had (the module
+# unloaded and loaded again) is read again, polled or notified: the
+# device does not stay <no-migration>.
+for mode in 0 auto; do
+	dev=$root/src/again-$mode
+	t_state "$root/src" "again-$mode" RUNNING
+	VFIOMIGTOP_NOTIFY=$mode t_mon "$out" -b --events -d 0.05 --src "$root/src"
+	mon=$T_PID
+	t_wait_line " src again-$mode - RUNNING$" "$out"
+	rm -rf "$dev/migration"
+	t_check "notify=$mode: migration/ gone" \
+		t_wait_line " src again-$mode [^ ]+ <no-migration>$" "$out"
+	mkdir "$dev/.m" && printf 'RUNNING\n' >"$dev/.m/state" &&
+		mv -T "$dev/.m" "$dev/migration"
+	t_check "notify=$mode: migration/ back with the same value is read" \
+		t_wait_line " src again-$mode <no-migration> RUNNING$" "$out"
+	t_stop $mon
+done
+
 # A device seen before its state file exists (debugfs makes the
 # directories first, the file right after) is not read yet, never gone;
 # nor when it was seen before its migration/ too.  The state file may lag
