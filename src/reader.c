@@ -60,6 +60,9 @@ struct reader_pool {
 	unsigned int nfin;		/* entries in fin */
 	unsigned int fincap;		/* allocated in fin and in handed */
 	struct reader_job **handed;		/* the array last handed out by reader_collect() */
+	struct reader_same *same;		/* reads like the last one not collected yet (fincap) */
+	unsigned int nsame;		/* entries in same */
+	struct reader_same *same_handed;	/* the same list last handed out */
 	uint64_t drained_ns;		/* CLOCK_MONOTONIC ns when outstanding last reached 0 */
 };
 
@@ -127,13 +130,17 @@ static int reader_open(struct reader_job *j)
 	return -1;
 }
 
-static void reader_read_state(struct reader_job *j)
+/* Read the state into @buf (the worker's, DSTATE_READ_MAX + 1 bytes). */
+static void reader_read_state(struct reader_job *j, char *buf)
 {
+	ssize_t n;
+
 	/* The value read held at some time after this (the verdicts need
 	 * it; arcmatch too). */
 	j->start_ns = clock_mono_ns();
-	j->n = pread(j->fd, j->buf, sizeof(j->buf), 0);
-	j->err = j->n < 0 ? errno : 0;
+	n = pread(j->fd, buf, DSTATE_READ_MAX + 1, 0);
+	j->n = (int)n;
+	j->err = n < 0 ? errno : 0;
 }
 
 /* Times a replaced state file is opened again within one job. */
@@ -155,15 +162,15 @@ static bool reader_replaced(int fd)
 	return !fstat(fd, &sb) && sb.st_nlink == 0;
 }
 
-/* The I/O of one job; runs without the lock. */
-static void reader_do(struct reader_job *j)
+/* The I/O of one job, the state read into @buf; runs without the lock. */
+static void reader_io(struct reader_job *j, char *buf)
 {
 	if (j->feat_path)
 		reader_read_features(j);
 	j->arc_n = 0;
 	if (j->fd < 0 && reader_open(j))
 		return;
-	reader_read_state(j);
+	reader_read_state(j, buf);
 	if (j->arc_fd < 0 || !j->arc_buf)
 		return;
 	reader_read_arcs(j);
@@ -177,9 +184,27 @@ static void reader_do(struct reader_job *j)
 		close(j->fd);
 		if (reader_open(j))
 			return;
-		reader_read_state(j);
+		reader_read_state(j, buf);
 		reader_read_arcs(j);
 	}
+}
+
+/*
+ * One job's read, into @buf (the worker's, on its stack).  Returns
+ * whether it read the bytes kept from the read before with nothing else
+ * to hand over (no features, no arc log): the common case of a polled
+ * tree, answered here so that neither the job's buffer nor its owner
+ * need look at it.  Else the bytes are copied into the job.
+ */
+static bool reader_do(struct reader_job *j, char *buf)
+{
+	reader_io(j, buf);
+	if (j->same_ok && !j->feat_path && j->arc_fd < 0 && j->n > 0 &&
+	    j->n == j->last_n && !memcmp(buf, j->last, (size_t)j->n))
+		return true;
+	if (j->n > 0)
+		memcpy(j->buf, buf, (size_t)j->n);
+	return false;
 }
 
 /* Append a finished job to the done list; called with the lock held.  The
@@ -198,7 +223,9 @@ static void *reader_worker_main(void *arg)
 	free(st);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
+		char buf[DSTATE_READ_MAX + 1];
 		struct reader_job *j;
+		bool same;
 
 		while (!p->quit && !p->qlen) {
 			p->nidle++;
@@ -215,12 +242,19 @@ static void *reader_worker_main(void *arg)
 		w->count++;
 		pthread_mutex_unlock(&p->mu);
 
-		reader_do(j);
+		same = reader_do(j, buf);
 
 		pthread_mutex_lock(&p->mu);
-		j->phase = READER_DONE;
 		w->cur = NULL;
-		reader_push_done(p, j);
+		if (same) {
+			p->same[p->nsame].tag = j->tag;
+			p->same[p->nsame].seen_ns = j->start_ns;
+			p->nsame++;
+			j->phase = READER_IDLE;	/* the owner's again */
+		} else {
+			j->phase = READER_DONE;
+			reader_push_done(p, j);
+		}
 		if (--p->outstanding == 0) {
 			p->drained_ns = clock_mono_ns();
 			pthread_cond_broadcast(&p->done);
@@ -303,6 +337,17 @@ static bool reader_all_stuck(struct reader_pool *p, uint64_t now)
 
 static int reader_done_grow(struct reader_pool *p, unsigned int need);
 
+/* A zeroed job, 64-byte aligned (see struct reader_job); free() it. */
+struct reader_job *reader_job_new(void)
+{
+	void *j;
+
+	if (posix_memalign(&j, 64, sizeof(struct reader_job)))
+		return NULL;
+	memset(j, 0, sizeof(struct reader_job));
+	return j;
+}
+
 /* A pool of at most @max_threads workers; reads older than @stuck_ns are
  * considered stuck and make it grow.  Returns NULL on allocation failure. */
 struct reader_pool *reader_pool_new(unsigned int max_threads, uint64_t stuck_ns)
@@ -322,6 +367,8 @@ struct reader_pool *reader_pool_new(unsigned int max_threads, uint64_t stuck_ns)
 		free(p->q);
 		free(p->fin);
 		free(p->handed);
+		free(p->same);
+		free(p->same_handed);
 		free(p);
 		return NULL;
 	}
@@ -338,6 +385,7 @@ struct reader_pool *reader_pool_new(unsigned int max_threads, uint64_t stuck_ns)
 static int reader_done_grow(struct reader_pool *p, unsigned int need)
 {
 	unsigned int cap = p->fincap ? p->fincap : 64;
+	struct reader_same *sm;
 	struct reader_job **d;
 
 	while (cap < need)
@@ -352,6 +400,14 @@ static int reader_done_grow(struct reader_pool *p, unsigned int need)
 	if (!d)
 		return -ENOMEM;
 	p->handed = d;
+	sm = realloc(p->same, cap * sizeof(*sm));
+	if (!sm)
+		return -ENOMEM;
+	p->same = sm;
+	sm = realloc(p->same_handed, cap * sizeof(*sm));
+	if (!sm)
+		return -ENOMEM;
+	p->same_handed = sm;
 	p->fincap = cap;
 	return 0;
 }
@@ -377,38 +433,35 @@ static int reader_queue_grow(struct reader_pool *p, unsigned int need)
 	return 0;
 }
 
-/* Queue @n idle jobs.  Jobs not in READER_IDLE are skipped. */
-void reader_submit(struct reader_pool *p, struct reader_job *const *jobs, unsigned int n)
+/*
+ * Queue @n jobs, each idle and the caller's (it keeps track: the jobs
+ * are not written to here, see struct reader_job).  Returns 0, or
+ * -ENOMEM with none queued: they are still the caller's.
+ */
+int reader_submit(struct reader_pool *p, struct reader_job *const *jobs,
+		  unsigned int n)
 {
 	uint64_t now = clock_mono_ns();
-	unsigned int added = 0;
 
+	if (!n)
+		return 0;
 	pthread_mutex_lock(&p->mu);
-	/* Every job queued or running may end up in the done list. */
+	/* Every job queued or running may end up in either list. */
 	if (reader_queue_grow(p, p->qlen + n) ||
-	    reader_done_grow(p, p->nfin + p->outstanding + n)) {
+	    reader_done_grow(p, p->nfin + p->nsame + p->outstanding + n)) {
 		pthread_mutex_unlock(&p->mu);
-		return;		/* jobs stay idle and are retried next time */
+		return -ENOMEM;
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		struct reader_job *j = jobs[i];
-
-		if (j->phase != READER_IDLE)
-			continue;
-		j->phase = READER_QUEUED;
-		j->submit_ns = now;
-		p->q[(p->qhead + p->qlen) % p->qcap] = j;
-		p->qlen++;
-		added++;
-	}
-	p->outstanding += added;
-	if (added) {
-		if (!p->nthreads || reader_all_stuck(p, now))
-			reader_spawn(p);
-		if (p->nidle)
-			pthread_cond_signal(&p->work);
-	}
+	for (unsigned int i = 0; i < n; i++)
+		p->q[(p->qhead + p->qlen + i) % p->qcap] = jobs[i];
+	p->qlen += n;
+	p->outstanding += n;
+	if (!p->nthreads || reader_all_stuck(p, now))
+		reader_spawn(p);
+	if (p->nidle)
+		pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->mu);
+	return 0;
 }
 
 /*
@@ -440,28 +493,35 @@ void reader_wait(struct reader_pool *p, uint64_t deadline_ns)
 }
 
 /*
- * Hand over the jobs finished since the last call: *@done points to them
- * (valid until the next call).  Their done_ns is set to when the last of
- * the batch finished; the caller sets each back to READER_IDLE when done.
+ * Hand over what finished since the last call (@b, valid until the next
+ * call): jobs to be taken, and reads that returned the bytes of the one
+ * before.  Every done_ns is when the last of them had finished; the
+ * caller sets each job in b->done back to READER_IDLE when done.
  */
-unsigned int reader_collect(struct reader_pool *p, struct reader_job ***done)
+void reader_collect(struct reader_pool *p, struct reader_batch *b)
 {
+	struct reader_same *sm;
 	struct reader_job **tmp;
-	unsigned int n;
 	uint64_t t;
 
 	pthread_mutex_lock(&p->mu);
-	n = p->nfin;
 	t = p->outstanding ? clock_mono_ns() : p->drained_ns;
 	tmp = p->fin;
 	p->fin = p->handed;
 	p->handed = tmp;
+	b->ndone = p->nfin;
 	p->nfin = 0;
-	for (unsigned int i = 0; i < n; i++)
+	sm = p->same;
+	p->same = p->same_handed;
+	p->same_handed = sm;
+	b->nsame = p->nsame;
+	p->nsame = 0;
+	for (unsigned int i = 0; i < b->ndone; i++)
 		p->handed[i]->done_ns = t;
 	pthread_mutex_unlock(&p->mu);
-	*done = p->handed;
-	return n;
+	b->done = p->handed;
+	b->same = p->same_handed;
+	b->done_ns = t;
 }
 
 /* Jobs queued or running. */
@@ -475,13 +535,17 @@ unsigned int reader_pending(struct reader_pool *p)
 	return n;
 }
 
-/* The job's phase, read under the lock. */
+/* The job's phase, read under the lock; READER_QUEUED while it waits
+ * for a worker (looked for in the queue: for a closing owner). */
 enum reader_phase reader_phase(struct reader_pool *p, const struct reader_job *j)
 {
 	enum reader_phase ph;
 
 	pthread_mutex_lock(&p->mu);
 	ph = j->phase;
+	for (unsigned int i = 0; ph == READER_IDLE && i < p->qlen; i++)
+		if (p->q[(p->qhead + i) % p->qcap] == j)
+			ph = READER_QUEUED;
 	pthread_mutex_unlock(&p->mu);
 	return ph;
 }
@@ -521,5 +585,7 @@ void reader_pool_free(struct reader_pool *p)
 	free(p->w);
 	free(p->fin);
 	free(p->handed);
+	free(p->same);
+	free(p->same_handed);
 	free(p);
 }

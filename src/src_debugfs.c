@@ -158,6 +158,9 @@ struct dfs {
 	uint64_t *awake;		/* bit per slot: may want a read or care (dfs_wake()); cap bits */
 	bool wake_all;			/* look at every slot at the next refresh */
 	uint64_t looked;		/* slots the refreshes' plans looked at, ever (... tells too) */
+	uint64_t submit_ns;		/* CLOCK_MONOTONIC ns this refresh's reads were submitted */
+	uint64_t nsame;			/* reads handed back as the same bytes, ever (... tells too) */
+	uint64_t ntaken;		/* reads the main thread looked at, ever (... tells too) */
 };
 
 static char *dfs_join(const char *a, const char *b)
@@ -369,9 +372,11 @@ static long dfs_slot_alloc(struct dfs *d)
 		memset(&sn->dev[i], 0, sizeof(sn->dev[i]));
 	}
 	if (!d->devs[i].job) {
-		d->devs[i].job = calloc(1, sizeof(struct reader_job));
+		d->devs[i].job = reader_job_new();
 		if (!d->devs[i].job)
 			return -1;
+		/* A read of the same bytes needs no look at the job. */
+		d->devs[i].job->same_ok = true;
 	}
 	return (long)i;
 }
@@ -529,6 +534,7 @@ static char *dfs_dev_dir(struct dfs *d, unsigned int r, const char *name)
  * its new directory, whose files are new and watched again. */
 static void dfs_revive(struct dfs_dev *v)
 {
+	v->job->feat_path = NULL;	/* (idle: see dfs_add()) */
 	dfs_arcs_close(v);
 	v->rewatch = true;
 	v->w_dev = false;
@@ -629,6 +635,7 @@ static void dfs_add(struct dfs *d, unsigned int r, const char *name)
 	if (!sd->present) {
 		v->added_ns = d->now_ns;
 		dfs_list(sd, name, len);
+		v->job->last_n = -1;	/* no bytes of another device's */
 	}
 	v->has_mig = false;
 	strmap_put(&d->names, name, len, (int)slot);
@@ -644,6 +651,7 @@ static void dfs_reap(struct dfs *d, size_t slot)
 	if (v->inflight)
 		return;		/* its reader still has it: later */
 	v->job->phase = READER_IDLE;
+	v->job->feat_path = NULL;
 	if (v->job->fd >= 0)
 		close(v->job->fd);
 	v->job->fd = -1;
@@ -1029,6 +1037,40 @@ static void dfs_take(struct dfs *d, size_t slot)
 		dfs_arcs_explain(d, slot, prev, prev_seen);
 }
 
+/*
+ * A read that returned the bytes of the one before, handed back without
+ * its job (idle again): where the value is the bytes', only the times
+ * move; else (a value set for other reasons meanwhile) it is taken in
+ * full, as a job done.
+ */
+static void dfs_take_again(struct dfs *d, const struct reader_same *r,
+			   uint64_t done_ns)
+{
+	struct dfs_dev *v = &d->devs[r->tag];
+	struct snap_dev *sd = &d->src->snap.dev[r->tag];
+
+	v->inflight = false;
+	dfs_wake(d, r->tag);
+	if (!v->dir || v->doomed)
+		return;		/* its device went */
+	if (sd->val == DS_UNKNOWN || sd->val == DS_NOMIG) {
+		struct reader_job *j = v->job;
+
+		/* Its bytes are the ones kept; the worker did not copy them. */
+		memcpy(j->buf, j->last, (size_t)j->last_n);
+		j->done_ns = done_ns;
+		dfs_take(d, r->tag);
+		d->ntaken++;
+		return;
+	}
+	sd->read_ns = done_ns;
+	sd->seen_ns = r->seen_ns;
+	if (sd->busy_ns) {
+		sd->busy_ns = 0;
+		dfs_mark(d, r->tag);
+	}
+}
+
 /* The number after "@key " at the start of a line of the module's status
  * file, or -1. */
 static long long dfs_status_num(const char *buf, size_t n, const char *key)
@@ -1198,7 +1240,10 @@ static void dfs_consider(struct dfs *d, size_t i, size_t quota,
 		return;
 	}
 	v->dirty = false;
-	v->job->feat_path = v->feat_pending ? v->feat_path : NULL;
+	/* The job is written to only when it has more to do than its read
+	 * (else its line stays in its worker's cache). */
+	if (v->feat_pending)
+		v->job->feat_path = v->feat_path;
 	v->inflight = true;
 	d->batch[(*nb)++] = v->job;
 }
@@ -1273,9 +1318,16 @@ static void dfs_refresh_begin(struct source *s, uint64_t now_ns)
 	 * is trusted to notify only once its watch is in place. */
 	if (d->watching && !watch_flush(clock_mono_ns() + DFS_FLUSH_NS))
 		d->applied = d->nreq;
+	d->submit_ns = clock_mono_ns();
+	if (reader_submit(d->pool, d->batch, nb)) {
+		/* Out of memory: nothing was queued; read next time. */
+		for (unsigned int i = 0; i < nb; i++) {
+			d->devs[d->batch[i]->tag].inflight = false;
+			d->devs[d->batch[i]->tag].dirty = true;
+		}
+		nb = 0;
+	}
 	d->nread += nb;
-	if (nb)
-		reader_submit(d->pool, d->batch, nb);
 }
 
 /* Whether any root trusts change notification (else a state file's watch
@@ -1308,12 +1360,17 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 {
 	struct dfs *d = s->priv;
 	struct snapshot *sn = &s->snap;
+	struct reader_batch b;
 	struct reader_job **done;
-	unsigned int lost = 0, ndone, nofile = 0;
+	unsigned int lost = 0, nofile = 0;
 
 	reader_wait(d->pool, deadline_ns);
-	ndone = reader_collect(d->pool, &done);
-	for (unsigned int i = 0; i < ndone; i++) {
+	reader_collect(d->pool, &b);
+	for (unsigned int i = 0; i < b.nsame; i++)
+		dfs_take_again(d, &b.same[i], b.done_ns);
+	d->nsame += b.nsame;
+	done = b.done;
+	for (unsigned int i = 0; i < b.ndone; i++) {
 		size_t slot = done[i]->tag;
 
 		d->devs[slot].inflight = false;
@@ -1321,10 +1378,13 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 		if (done[i]->n < 0 &&
 		    (done[i]->err == EMFILE || done[i]->err == ENFILE))
 			nofile++;
-		if (d->devs[slot].dir && !d->devs[slot].doomed)
+		if (d->devs[slot].dir && !d->devs[slot].doomed) {
 			dfs_take(d, slot);
-		else
+			d->ntaken++;
+		} else {
 			done[i]->phase = READER_IDLE;	/* its device went */
+			done[i]->feat_path = NULL;	/* (its path is freed) */
+		}
 	}
 	/* Reads still pending make their devices busy; only look for them
 	 * when there are some. */
@@ -1334,7 +1394,7 @@ static void dfs_refresh_end(struct source *s, uint64_t deadline_ns)
 			struct snap_dev *sd = &sn->dev[i];
 
 			if (v->dir && v->inflight && !sd->busy_ns) {
-				sd->busy_ns = v->job->submit_ns;
+				sd->busy_ns = d->submit_ns;
 				dfs_mark(d, i);
 			}
 		}
@@ -1410,7 +1470,9 @@ static void dfs_close_priv(struct dfs *d)
 	}
 	free(d->roots);
 	if (getenv("VFIOMIGTOP_DEBUG_READS"))
-		fprintf(stderr, "vfiomigtop: debugfs: %llu reads, %llu slots looked at\n",
+		fprintf(stderr, "vfiomigtop: debugfs: %llu taken, %llu unchanged, %llu reads, %llu slots looked at\n",
+			(unsigned long long)d->ntaken,
+			(unsigned long long)d->nsame,
 			(unsigned long long)d->nread,
 			(unsigned long long)d->looked);
 	free(d->devs);

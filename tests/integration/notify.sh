@@ -69,6 +69,25 @@ lpolled=$(looked VFIOMIGTOP_NOTIFY=0)
 lnotified=$(looked VFIOMIGTOP_NOTIFY=auto)
 echo "slots looked at over 40 refreshes of 200 devices: polled $lpolled, notified $lnotified"
 t_eq "polled: every slot at every refresh" "$lpolled" 8000
+# The main thread looks at a read only when it has news: a device's
+# first read, a file changed meanwhile.  The others come back from the
+# reader as "the same bytes as before".
+VFIOMIGTOP_NOTIFY=0 VFIOMIGTOP_DEBUG_READS=1 t_mon "$T_DIR/same.out" -b -n 40 \
+	-d 0.05 --src "$root/src"
+mon=$T_PID
+t_wait_line '^snapshot 10 ' "$T_DIR/same.out"
+t_state "$root/src" d7 PRE_COPY
+t_wait_for "$T_WAIT" t_ended $mon
+counts=$(sed -n 's/.*: \([0-9]*\) taken, \([0-9]*\) unchanged, \([0-9]*\) reads, .*/\1 \2 \3/p' \
+	"$T_DIR/same.out.err")
+echo "polled, 40 refreshes of 200 devices: taken, unchanged, reads: $counts"
+set -- $counts
+t_eq "polled: reads looked at: each device's first and the changed one" "${1:-}" 201
+t_check "polled: the rest handed back unchanged (a read in flight at the end is neither)" \
+	test "$(( ${1:-0} + ${2:-0} ))" -le "${3:-0}" -a "${2:-0}" -ge $(( ${3:-0} - 201 - 200 ))
+t_check "polled: the changed file is read as it is" \
+	grep -q '^src d7 PRE_COPY ' "$T_DIR/same.out"
+t_state "$root/src" d7 RUNNING
 t_check "notified: an idle refresh looks at under a quarter of them" \
 	test $((lnotified * 4)) -lt "$lpolled"
 # By default only the vfiomig module's trees (its status file says

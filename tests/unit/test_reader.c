@@ -61,18 +61,37 @@ static void teardown(void)
 	rmdir(dir);
 }
 
-/* Run @j through a pool until done. */
-static void run(struct reader_job *j)
+/* Run @j through a pool until it is handed back; true when as a read of
+ * the same bytes (*@same then says so), false when as a job done. */
+static bool run_same(struct reader_job *j, struct reader_same *same)
 {
 	struct reader_pool *p = reader_pool_new(2, 2 * CLOCK_NS_PER_MS);
-	struct reader_job **done;
+	struct reader_batch b;
+	bool was_same;
 
 	ck_assert_ptr_nonnull(p);
-	reader_submit(p, &j, 1);
+	ck_assert_int_eq(reader_submit(p, &j, 1), 0);
 	reader_wait(p, clock_mono_ns() + 30 * CLOCK_NS_PER_S);
-	ck_assert_uint_eq(reader_collect(p, &done), 1);
-	ck_assert_ptr_eq(done[0], j);
+	reader_collect(p, &b);
+	ck_assert_uint_eq(b.ndone + b.nsame, 1);
+	was_same = b.nsame == 1;
+	if (was_same) {
+		ck_assert_int_eq(j->phase, READER_IDLE);
+		if (same)
+			*same = b.same[0];
+	} else {
+		ck_assert_ptr_eq(b.done[0], j);
+		ck_assert_int_eq(j->phase, READER_DONE);
+		ck_assert_uint_eq(j->done_ns, b.done_ns);
+	}
 	reader_pool_free(p);
+	return was_same;
+}
+
+/* Run @j through a pool until done (as a job to be taken). */
+static void run(struct reader_job *j)
+{
+	ck_assert(!run_same(j, NULL));
 }
 
 /* A job whose state file is open already, with the arc log or not. */
@@ -183,6 +202,109 @@ START_TEST(test_in_place)
 }
 END_TEST
 
+/* Keep what @j read as its owner does, for the next read to compare. */
+static void keep(struct reader_job *j)
+{
+	j->phase = READER_IDLE;
+	memcpy(j->last, j->buf, (size_t)j->n);
+	j->last_n = j->n;
+}
+
+/*
+ * A read of the bytes kept from the one before comes back alone (tag and
+ * start time), its job idle again and not listed; anything else (other
+ * bytes, an owner that did not ask, a features file or an arc log to
+ * hand over) comes back as a job to be taken.
+ */
+START_TEST(test_same_alone)
+{
+	struct reader_job *j = job(false);
+	struct reader_same same;
+	uint64_t t0;
+
+	j->same_ok = true;
+	j->tag = 77;
+	run(j);			/* nothing kept yet */
+	keep(j);
+	t0 = clock_mono_ns();
+	ck_assert(run_same(j, &same));
+	ck_assert_uint_eq(same.tag, 77);
+	ck_assert_uint_ge(same.seen_ns, t0);
+	ck_assert_uint_le(same.seen_ns, clock_mono_ns());
+	replace_state("STOP\n");	/* a new file, the same bytes */
+	close(j->fd);
+	j->fd = -1;		/* reopened, as its owner does after the event */
+	ck_assert(run_same(j, NULL));
+	ck_assert_int_ge(j->fd, 0);
+	put(state, "RUNNING\n", O_TRUNC);	/* other bytes, in place */
+	run(j);
+	ck_assert(!memcmp(j->buf, "RUNNING\n", 8));
+	keep(j);
+	ck_assert(run_same(j, NULL));
+	j->same_ok = false;
+	run(j);
+	j->same_ok = true;
+	j->phase = READER_IDLE;
+	j->feat_path = state;	/* a features file to hand over */
+	run(j);
+	ck_assert_int_eq(j->feat_n, 8);
+	j->feat_path = NULL;
+	j->phase = READER_IDLE;
+	job_free(j);
+	j = job(true);		/* with an arc log, though nothing new in it */
+	j->same_ok = true;
+	run(j);
+	keep(j);
+	run(j);
+	ck_assert_int_eq(j->arc_n, 0);
+	job_free(j);
+}
+END_TEST
+
+/* Many jobs, half of them reading what they read before: each comes back
+ * once, in the list its read belongs to. */
+START_TEST(test_same_many)
+{
+	enum { N = 200 };
+	struct reader_pool *p = reader_pool_new(2, 2 * CLOCK_NS_PER_MS);
+	struct reader_job *jobs[N];
+	unsigned int seen[N] = { 0 };
+	struct reader_batch b;
+	unsigned int got = 0;
+
+	ck_assert_ptr_nonnull(p);
+	for (unsigned int i = 0; i < N; i++) {
+		jobs[i] = job(false);
+		jobs[i]->tag = i;
+		jobs[i]->same_ok = true;
+		if (i % 2) {
+			memcpy(jobs[i]->last, "STOP\n", 5);
+			jobs[i]->last_n = 5;
+		}
+	}
+	ck_assert_int_eq(reader_submit(p, jobs, N), 0);
+	while (got < N) {
+		reader_wait(p, clock_mono_ns() + 30 * CLOCK_NS_PER_S);
+		reader_collect(p, &b);
+		ck_assert_uint_gt(b.ndone + b.nsame, 0);
+		for (unsigned int i = 0; i < b.nsame; i++) {
+			ck_assert_uint_eq(b.same[i].tag % 2, 1);
+			seen[b.same[i].tag]++;
+		}
+		for (unsigned int i = 0; i < b.ndone; i++) {
+			ck_assert_uint_eq(b.done[i]->tag % 2, 0);
+			seen[b.done[i]->tag]++;
+		}
+		got += b.ndone + b.nsame;
+	}
+	for (unsigned int i = 0; i < N; i++) {
+		ck_assert_uint_eq(seen[i], 1);
+		job_free(jobs[i]);
+	}
+	reader_pool_free(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("reader");
@@ -195,6 +317,8 @@ int main(void)
 	tcase_add_test(tc, test_replaced_quiet);
 	tcase_add_test(tc, test_recheck);
 	tcase_add_test(tc, test_in_place);
+	tcase_add_test(tc, test_same_alone);
+	tcase_add_test(tc, test_same_many);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
