@@ -190,17 +190,19 @@ static void reader_io(struct reader_job *j, char *buf)
 }
 
 /*
- * One job's read, into @buf (the worker's, on its stack).  Returns
- * whether it read the bytes kept from the read before with nothing else
- * to hand over (no features, no arc log): the common case of a polled
- * tree, answered here so that neither the job's buffer nor its owner
- * need look at it.  Else the bytes are copied into the job.
+ * One job's read, into @buf (the worker's, on its stack), compared with
+ * the bytes kept from the read before (j->same).  Returns whether it is
+ * the same with nothing else to hand over (no features, no arc log): the
+ * common case of a polled tree, answered here so that neither the job's
+ * buffer nor its owner need look at it.  Else the bytes are copied into
+ * the job.
  */
 static bool reader_do(struct reader_job *j, char *buf)
 {
 	reader_io(j, buf);
-	if (j->same_ok && !j->feat_path && j->arc_fd < 0 && j->n > 0 &&
-	    j->n == j->last_n && !memcmp(buf, j->last, (size_t)j->n))
+	j->same = j->n > 0 && j->n == j->last_n &&
+		  !memcmp(buf, j->last, (size_t)j->n);
+	if (j->same && j->same_ok && !j->feat_path && j->arc_fd < 0)
 		return true;
 	if (j->n > 0)
 		memcpy(j->buf, buf, (size_t)j->n);

@@ -36,6 +36,7 @@ struct reader_job {
 	uint64_t start_ns;		/* CLOCK_MONOTONIC ns when the state read began */
 	int last_n;			/* bytes the previous read returned, -1 if none (owner's) */
 	bool same_ok;			/* a read of last's bytes may come back as a reader_same (owner's) */
+	bool same;			/* this read returned last's bytes */
 	char last[16];			/* the previous read's bytes when short (owner's) */
 	/* Beyond the first line: */
 	char buf[DSTATE_READ_MAX + 1];	/* what pread returned (one byte more to see overlong); not filled for a reader_same */

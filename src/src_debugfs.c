@@ -936,23 +936,39 @@ static bool dfs_take_vanished(struct dfs *d, struct dfs_dev *v,
 	return true;
 }
 
-/* The common case: the same bytes as last time, so the same value; only
- * the times move, with no parsing.  Returns false when it is not. */
+/* Whether @sd's value is what its kept bytes say (not one set without a
+ * read: not read yet, <no-migration>). */
+static bool dfs_val_is_bytes(const struct snap_dev *sd)
+{
+	return sd->val != DS_UNKNOWN && sd->val != DS_NOMIG;
+}
+
+/* A read of the same value: only @slot's times move (and busy ends). */
+static void dfs_take_times(struct dfs *d, size_t slot, uint64_t read_ns,
+			   uint64_t seen_ns)
+{
+	struct snap_dev *sd = &d->src->snap.dev[slot];
+
+	sd->read_ns = read_ns;
+	sd->seen_ns = seen_ns;
+	if (sd->busy_ns) {
+		sd->busy_ns = 0;
+		dfs_mark(d, slot);
+	}
+}
+
+/* The common case: the same bytes as last time (the worker compared
+ * them), so the same value; only the times move, with no parsing.
+ * Returns false when it is not. */
 static bool dfs_take_same(struct dfs *d, size_t slot)
 {
 	struct dfs_dev *v = &d->devs[slot];
 	struct snap_dev *sd = &d->src->snap.dev[slot];
 	struct reader_job *j = v->job;
 
-	if (j->n <= 0 || j->n != j->last_n || sd->val == DS_UNKNOWN ||
-	    sd->val == DS_NOMIG || memcmp(j->buf, j->last, (size_t)j->n))
+	if (!j->same || !dfs_val_is_bytes(sd))
 		return false;
-	sd->read_ns = j->done_ns;
-	sd->seen_ns = j->start_ns;
-	if (sd->busy_ns) {
-		sd->busy_ns = 0;
-		dfs_mark(d, slot);
-	}
+	dfs_take_times(d, slot, j->done_ns, j->start_ns);
 	if (v->arc_fd >= 0)
 		dfs_arcs_explain(d, slot, sd->val, sd->seen_ns);
 	return true;
@@ -1047,13 +1063,12 @@ static void dfs_take_again(struct dfs *d, const struct reader_same *r,
 			   uint64_t done_ns)
 {
 	struct dfs_dev *v = &d->devs[r->tag];
-	struct snap_dev *sd = &d->src->snap.dev[r->tag];
 
 	v->inflight = false;
 	dfs_wake(d, r->tag);
 	if (!v->dir || v->doomed)
 		return;		/* its device went */
-	if (sd->val == DS_UNKNOWN || sd->val == DS_NOMIG) {
+	if (!dfs_val_is_bytes(&d->src->snap.dev[r->tag])) {
 		struct reader_job *j = v->job;
 
 		/* Its bytes are the ones kept; the worker did not copy them. */
@@ -1063,12 +1078,7 @@ static void dfs_take_again(struct dfs *d, const struct reader_same *r,
 		d->ntaken++;
 		return;
 	}
-	sd->read_ns = done_ns;
-	sd->seen_ns = r->seen_ns;
-	if (sd->busy_ns) {
-		sd->busy_ns = 0;
-		dfs_mark(d, r->tag);
-	}
+	dfs_take_times(d, r->tag, done_ns, r->seen_ns);
 }
 
 /* The number after "@key " at the start of a line of the module's status
